@@ -1,0 +1,79 @@
+/*
+ * capture.h - sources of packets: capture files read in batches.
+ *
+ * First stage of the pipeline. A vg_capture hands out batches of records
+ * (timestamp, lengths, link type, pointer to the bytes); decode reads them.
+ * Records point into the capture's buffer and stay valid until the next call
+ * to vg_capture_next(). Files are read with large read() calls into one
+ * buffer (measured faster than mmap on these machines, see PEERS.md); a
+ * memory buffer can be read the same way (tests, fuzzers).
+ *
+ * Formats: classic pcap (both byte orders, micro- and nanosecond) and pcapng
+ * (https://www.ietf.org/archive/id/draft-ietf-opsawg-pcapng-02.html):
+ * sections in either byte order, interface description blocks with their
+ * link type, if_tsresol and if_tsoffset, enhanced, simple and obsolete packet
+ * blocks. Other blocks are skipped.
+ *
+ * Errors: a corrupt or truncated record ends the file with an error naming
+ * the file, the record number and the byte offset; records before it were
+ * already handed out and stay counted.
+ */
+#ifndef VG_CAPTURE_H
+#define VG_CAPTURE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Link types (LINKTYPE_* values as they appear in files). */
+enum {
+	VG_LINK_NULL = 0,
+	VG_LINK_ETHERNET = 1,
+	VG_LINK_RAW_12 = 12, /* DLT_RAW on most BSDs */
+	VG_LINK_RAW_14 = 14, /* DLT_RAW on OpenBSD */
+	VG_LINK_RAW = 101,
+	VG_LINK_LOOP = 108,
+	VG_LINK_SLL = 113,
+	VG_LINK_IPV4 = 228,
+	VG_LINK_IPV6 = 229,
+	VG_LINK_SLL2 = 276,
+};
+
+/* Largest record we accept: far above any real snaplen (262144), small
+ * enough that a corrupt length cannot make us allocate gigabytes. */
+#define VG_CAPTURE_MAX_RECORD (16u << 20)
+
+struct vg_pkt_rec {
+	const uint8_t *data;
+	uint32_t caplen;   /* bytes present at data */
+	uint32_t origlen;  /* bytes on the wire (>= caplen) */
+	uint64_t ts_ns;    /* nanoseconds since the Unix epoch */
+	uint32_t linktype; /* VG_LINK_* or any other LINKTYPE value */
+	uint32_t ifindex;  /* pcapng interface id; 0 for pcap */
+};
+
+enum vg_capture_format { VG_FMT_PCAP = 1, VG_FMT_PCAPNG = 2 };
+
+struct vg_capture;
+
+/* Opens a capture file; on failure *errmsg (static or in *out) explains. */
+int vg_capture_open(struct vg_capture **out, const char *path, char *errbuf, size_t errlen);
+
+/* Reads a capture held in memory; buf must outlive the capture. */
+int vg_capture_open_mem(struct vg_capture **out, const uint8_t *buf, size_t len,
+			const char *name, char *errbuf, size_t errlen);
+
+/* Fills up to max records; returns their number, 0 at the end, <0 on error
+ * (then vg_capture_error() says what and where). */
+int vg_capture_next(struct vg_capture *c, struct vg_pkt_rec *recs, unsigned max);
+
+const char *vg_capture_error(const struct vg_capture *c);
+enum vg_capture_format vg_capture_format(const struct vg_capture *c);
+/* Bytes of the file consumed so far, and its size (0 if unknown). */
+uint64_t vg_capture_offset(const struct vg_capture *c);
+uint64_t vg_capture_size(const struct vg_capture *c);
+/* Records handed out so far. */
+uint64_t vg_capture_records(const struct vg_capture *c);
+
+void vg_capture_free(struct vg_capture *c);
+
+#endif

@@ -1,0 +1,70 @@
+/*
+ * capture_int.h - what capture.c shares with the format readers pcap.c and
+ * pcapng.c: the input window and the reader state. Not for other stages.
+ */
+#ifndef VG_CAPTURE_INT_H
+#define VG_CAPTURE_INT_H
+
+#include <stdbool.h>
+
+#include "capture/capture.h"
+
+/* Returned by a format's next() when the record is not wholly in the
+ * window and refilling now would move records already handed out. */
+#define VG_CAP_AGAIN 0x7fff
+
+#define PCAPNG_MAX_IFACES 256
+
+struct pcapng_iface {
+	uint32_t linktype;
+	uint32_t snaplen;
+	uint64_t ts_mul;   /* ts_ns = units * ts_mul / ts_div (exact or shift) */
+	uint64_t ts_div;
+	uint8_t ts_shift;  /* for 2^-n resolutions: ns = units * 1e9 >> shift */
+	bool ts_pow2;
+	int64_t ts_offset_s;
+};
+
+struct vg_capture {
+	char name[256];
+	int fd;              /* -1 for memory captures */
+	uint8_t *mem;        /* owned buffer (file mode) */
+	size_t cap;          /* size of mem */
+	const uint8_t *win;  /* window of valid bytes */
+	size_t win_len;
+	size_t pos;          /* parse position in the window */
+	uint64_t base;       /* file offset of win[0] */
+	uint64_t size;       /* file size, 0 if unknown */
+	bool eof;            /* nothing more to read into the window */
+	bool failed;
+	uint64_t records;
+	enum vg_capture_format fmt;
+	int (*next)(struct vg_capture *c, struct vg_pkt_rec *rec, bool may_refill);
+
+	/* classic pcap */
+	bool swap;           /* file byte order differs from ours */
+	bool nsec;
+	uint32_t linktype;
+	uint32_t snaplen;
+
+	/* pcapng */
+	bool ng_be;          /* current section is big-endian */
+	unsigned n_ifaces;
+	struct pcapng_iface ifaces[PCAPNG_MAX_IFACES];
+
+	char err[768];
+};
+
+/* Makes n bytes available at c->win + c->pos. Returns 1 if they are,
+ * 0 if the input ends first (c->win_len - c->pos bytes remain), VG_CAP_AGAIN
+ * if a refill would be needed but may_refill is false, <0 on read error. */
+int vg_capture_ensure(struct vg_capture *c, size_t n, bool may_refill);
+
+/* Records an error "name: what" with the offset of the current position. */
+int vg_capture_fail(struct vg_capture *c, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+int vg_pcap_start(struct vg_capture *c);
+int vg_pcapng_start(struct vg_capture *c);
+
+#endif

@@ -1,0 +1,250 @@
+/*
+ * pipeline.c - drives one pipeline over capture files (see pipeline.h).
+ *
+ * Per batch: the capture fills VG_BATCH records, decode fills a vg_packet
+ * for each, the flow table updates the batch; ended flows reach the
+ * writers through the flow table's on_end hook.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/pipeline.h"
+#include "common/hash.h"
+#include "common/vg.h"
+
+static void on_flow_end(void *arg, const struct vg_flow *f, enum vg_flow_end why)
+{
+	struct vg_ctx *ctx = arg;
+	bool lo_home, hi_home, client_home, server_home;
+	struct vg_addr lo = f->key.lo, hi = f->key.hi;
+	int fam = (f->flags & VG_FLOW_V4) ? 4 : 6;
+
+	if (fam == 4) {
+		memmove(lo.b, lo.b + 12, 4);
+		memmove(hi.b, hi.b + 12, 4);
+	}
+	lo_home = vg_cidr_match(&ctx->home, &lo, fam);
+	hi_home = vg_cidr_match(&ctx->home, &hi, fam);
+	client_home = (f->flags & VG_FLOW_CLIENT_LO) ? lo_home : hi_home;
+	server_home = (f->flags & VG_FLOW_CLIENT_LO) ? hi_home : lo_home;
+	if (client_home && server_home)
+		ctx->flows_internal++;
+	else if (server_home)
+		ctx->flows_inbound++;
+	else if (client_home)
+		ctx->flows_outbound++;
+	else
+		ctx->flows_external++;
+	if (ctx->writer)
+		ctx->wops->flow(ctx->writer, f, why);
+}
+
+int vg_ctx_new(struct vg_ctx **out, const struct vg_settings *set, const char *eve_path,
+	       char *errbuf, size_t errlen)
+{
+	struct vg_ctx *ctx = calloc(1, sizeof *ctx);
+	struct vg_flow_config fc;
+	char why[256];
+	int rc;
+
+	*out = NULL;
+	if (!ctx) {
+		snprintf(errbuf, errlen, "out of memory");
+		return VG_ENOMEM;
+	}
+	ctx->set = *set;
+	ctx->first_ns = UINT64_MAX;
+	rc = vg_cidr_parse(&ctx->home, set->home_net, why, sizeof why);
+	if (rc < 0) {
+		snprintf(errbuf, errlen, "home_net: %s", why);
+		goto fail;
+	}
+	fc = set->flow;
+	if (!fc.hash_seed)
+		fc.hash_seed = vg_hash_seed_random();
+	rc = vg_flow_table_new(&ctx->flows, &fc, on_flow_end, ctx);
+	if (rc < 0) {
+		snprintf(errbuf, errlen, "flow table: %s (flow.memcap %" PRIu64 ")", vg_strerror(rc),
+			 fc.memcap);
+		goto fail;
+	}
+	if (eve_path) {
+		ctx->wops = &vg_writer_eve;
+		rc = ctx->wops->open(&ctx->writer, eve_path, errbuf, errlen);
+		if (rc < 0)
+			goto fail;
+	}
+	*out = ctx;
+	return 0;
+fail:
+	vg_ctx_free(ctx);
+	return rc;
+}
+
+static uint64_t now_mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void draw_progress(const struct vg_capture *cap, uint64_t start_ns, uint64_t pkts0,
+			  const struct vg_ctx *ctx, const char *name)
+{
+	uint64_t el = now_mono_ns() - start_ns, size = vg_capture_size(cap);
+	double pct = size ? 100.0 * (double)vg_capture_offset(cap) / (double)size : 0;
+	double mpps = el ? (double)(ctx->dec.packets - pkts0) * 1e3 / (double)el : 0;
+
+	fprintf(stderr, "\rvigil: %s %5.1f%%  %" PRIu64 " packets  %.2f Mpps  %" PRIu64 " flows ",
+		name, pct, ctx->dec.packets, mpps, vg_flow_table_stats(ctx->flows)->created);
+}
+
+static int run_capture(struct vg_ctx *ctx, struct vg_capture *cap, const char *name, char *errbuf,
+		       size_t errlen)
+{
+	uint64_t start_ns = now_mono_ns(), pkts0 = ctx->dec.packets, batches = 0;
+	/* A progress line only for inputs that take a while to read. */
+	bool progress = ctx->progress && vg_capture_size(cap) > (64u << 20);
+	int n;
+
+	ctx->files++;
+	while ((n = vg_capture_next(cap, ctx->recs, VG_BATCH)) > 0) {
+		for (int i = 0; i < n; i++) {
+			vg_decode(&ctx->dec, &ctx->recs[i], &ctx->pkts[i]);
+			if (ctx->recs[i].ts_ns < ctx->first_ns)
+				ctx->first_ns = ctx->recs[i].ts_ns;
+			if (ctx->recs[i].ts_ns > ctx->last_ns)
+				ctx->last_ns = ctx->recs[i].ts_ns;
+		}
+		vg_flow_update_batch(ctx->flows, ctx->pkts, (unsigned)n, ctx->fl);
+		if (VG_UNLIKELY(progress) && (++batches & 0x3fff) == 0)
+			draw_progress(cap, start_ns, pkts0, ctx, name);
+	}
+	if (progress)
+		fprintf(stderr, "\r\033[K");
+	if (n < 0) {
+		ctx->files_failed++;
+		snprintf(errbuf, errlen, "%s", vg_capture_error(cap));
+		return n;
+	}
+	return 0;
+}
+
+int vg_ctx_read_file(struct vg_ctx *ctx, const char *path, char *errbuf, size_t errlen)
+{
+	struct vg_capture *cap;
+	int rc = vg_capture_open(&cap, path, errbuf, errlen);
+
+	if (rc < 0) {
+		ctx->files++;
+		ctx->files_failed++;
+		return rc;
+	}
+	rc = run_capture(ctx, cap, path, errbuf, errlen);
+	vg_capture_free(cap);
+	return rc;
+}
+
+int vg_ctx_read_mem(struct vg_ctx *ctx, const uint8_t *buf, size_t len, const char *name,
+		    char *errbuf, size_t errlen)
+{
+	struct vg_capture *cap;
+	int rc = vg_capture_open_mem(&cap, buf, len, name, errbuf, errlen);
+
+	if (rc < 0) {
+		ctx->files++;
+		ctx->files_failed++;
+		return rc;
+	}
+	rc = run_capture(ctx, cap, name, errbuf, errlen);
+	vg_capture_free(cap);
+	return rc;
+}
+
+void vg_ctx_run_stats(const struct vg_ctx *ctx, struct vg_run_stats *rs)
+{
+	memset(rs, 0, sizeof *rs);
+	rs->first_ns = ctx->dec.packets ? ctx->first_ns : 0;
+	rs->last_ns = ctx->last_ns;
+	rs->files = ctx->files;
+	rs->decode = &ctx->dec;
+	rs->flow = vg_flow_table_stats(ctx->flows);
+	rs->flow_capacity = vg_flow_table_capacity(ctx->flows);
+	rs->flow_bytes_per_flow = vg_flow_bytes_per_flow(ctx->flows);
+}
+
+int vg_ctx_finish(struct vg_ctx *ctx, char *errbuf, size_t errlen)
+{
+	struct vg_run_stats rs;
+	int rc = 0;
+
+	vg_flow_table_flush(ctx->flows);
+	if (ctx->writer) {
+		vg_ctx_run_stats(ctx, &rs);
+		ctx->wops->stats(ctx->writer, &rs);
+		rc = ctx->wops->close(ctx->writer, errbuf, errlen);
+		ctx->writer = NULL;
+	}
+	return rc;
+}
+
+void vg_ctx_print_summary(const struct vg_ctx *ctx, FILE *fp)
+{
+	const struct vg_decode_stats *d = &ctx->dec;
+	const struct vg_flow_stats *fs = vg_flow_table_stats(ctx->flows);
+	uint64_t problems = 0;
+	char t0[40] = "-", t1[40] = "-";
+
+	for (int a = 1; a < VG_ANOM_COUNT; a++)
+		problems += d->anomalies[a];
+	if (d->packets) {
+		vg_format_time(t0, sizeof t0, ctx->first_ns);
+		vg_format_time(t1, sizeof t1, ctx->last_ns);
+	}
+	fprintf(fp, "files: %" PRIu64 "\n", ctx->files);
+	if (ctx->files_failed)
+		fprintf(fp, "files_with_errors: %" PRIu64 "\n", ctx->files_failed);
+	fprintf(fp, "packets: %" PRIu64 "\n", d->packets);
+	fprintf(fp, "bytes: %" PRIu64 "\n", d->bytes_wire);
+	fprintf(fp, "bytes_captured: %" PRIu64 "\n", d->bytes_captured);
+	fprintf(fp, "first_packet: %s\nlast_packet: %s\n", t0, t1);
+	fprintf(fp, "duration_s: %.3f\n",
+		d->packets ? (double)(ctx->last_ns - ctx->first_ns) / 1e9 : 0.0);
+	fprintf(fp, "ipv4: %" PRIu64 "\nipv6: %" PRIu64 "\narp: %" PRIu64 "\nnon_ip: %" PRIu64 "\n",
+		d->ipv4, d->ipv6, d->arp, d->non_ip);
+	fprintf(fp, "fragments: %" PRIu64 "\n", d->fragments);
+	fprintf(fp, "decode_problems: %" PRIu64 "\n", problems);
+	for (int a = 1; a < VG_ANOM_COUNT; a++)
+		if (d->anomalies[a])
+			fprintf(fp, "  %s: %" PRIu64 "\n", vg_anomaly_name((enum vg_anomaly)a),
+				d->anomalies[a]);
+	fprintf(fp, "flows: %" PRIu64 "\n", fs->created);
+	fprintf(fp, "  flows.tcp: %" PRIu64 "\n  flows.udp: %" PRIu64 "\n  flows.icmp: %" PRIu64
+		    "\n  flows.other: %" PRIu64 "\n",
+		fs->created_tcp, fs->created_udp, fs->created_icmp, fs->created_other);
+	fprintf(fp, "  flows.inbound: %" PRIu64 "\n  flows.outbound: %" PRIu64
+		    "\n  flows.internal: %" PRIu64 "\n  flows.external: %" PRIu64 "\n",
+		ctx->flows_inbound, ctx->flows_outbound, ctx->flows_internal, ctx->flows_external);
+	fprintf(fp, "flow.ended.timeout: %" PRIu64 "\nflow.evicted.cap: %" PRIu64
+		    "\nflow.ended.shutdown: %" PRIu64 "\nflow.tcp_reuse: %" PRIu64 "\n",
+		fs->ended_timeout, fs->ended_forced, fs->ended_shutdown, fs->tcp_reuse);
+	fprintf(fp, "flow.no_flow: %" PRIu64 "\n", fs->no_flow);
+	fprintf(fp, "flow.active_max: %" PRIu64 "\nflow.capacity: %u\nflow.bytes_per_flow: %u\n",
+		fs->active_max, vg_flow_table_capacity(ctx->flows),
+		vg_flow_bytes_per_flow(ctx->flows));
+}
+
+void vg_ctx_free(struct vg_ctx *ctx)
+{
+	char err[256];
+
+	if (!ctx)
+		return;
+	if (ctx->writer)
+		ctx->wops->close(ctx->writer, err, sizeof err);
+	vg_flow_table_free(ctx->flows);
+	free(ctx);
+}

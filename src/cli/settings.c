@@ -1,0 +1,53 @@
+/*
+ * settings.c - the table of vigil's configuration keys.
+ *
+ * Timeout defaults are Suricata's flow-timeouts (suricata.yaml), so flow
+ * events end where a Suricata user expects them to. The memcap default
+ * holds about 1.3 million flows: far above the concurrent flows of a busy
+ * site, and a hard ceiling when forged sources flood the table.
+ */
+#include <stddef.h>
+
+#include "cli/settings.h"
+#include "common/cidr.h"
+
+#define FLOW(field) offsetof(struct vg_settings, flow) + offsetof(struct vg_flow_config, field)
+#define TMO(field) FLOW(timeout) + offsetof(struct vg_flow_timeouts, field)
+#define DAY 86400
+
+const struct vg_cfg_row vg_settings_rows[] = {
+	{"home_net", VG_CFG_STR, offsetof(struct vg_settings, home_net),
+	 sizeof(((struct vg_settings *)0)->home_net), 0, 0, 0, VG_HOME_NET_DEFAULT,
+	 "the protected network: comma-separated prefixes"},
+	{"flow.memcap", VG_CFG_SIZE, FLOW(memcap), 0, 128ull << 20, 4096, 1ull << 40, NULL,
+	 "bytes for flow records and hash buckets; the table never grows past it"},
+	{"flow.hash_seed", VG_CFG_U64, FLOW(hash_seed), 0, 0, 0, UINT64_MAX, NULL,
+	 "seed of the flow hash; 0 picks a random one per run"},
+	{"flow.sweep_per_batch", VG_CFG_U32, FLOW(sweep_per_batch), 0, 64, 1, 1u << 20, NULL,
+	 "flow records checked for timeout per batch of packets"},
+	{"flow.timeout.tcp.new", VG_CFG_U32, TMO(tcp_new), 0, 60, 1, DAY, NULL,
+	 "seconds a TCP flow without a completed handshake may stay idle"},
+	{"flow.timeout.tcp.established", VG_CFG_U32, TMO(tcp_established), 0, 600, 1, DAY, NULL,
+	 "seconds an established TCP flow may stay idle"},
+	{"flow.timeout.tcp.closed", VG_CFG_U32, TMO(tcp_closed), 0, 60, 0, DAY, NULL,
+	 "seconds a closed TCP flow (FIN both ways or RST) is kept"},
+	{"flow.timeout.udp.new", VG_CFG_U32, TMO(udp_new), 0, 30, 1, DAY, NULL,
+	 "seconds a one-way UDP flow may stay idle"},
+	{"flow.timeout.udp.established", VG_CFG_U32, TMO(udp_established), 0, 300, 1, DAY, NULL,
+	 "seconds a two-way UDP flow may stay idle"},
+	{"flow.timeout.icmp.new", VG_CFG_U32, TMO(icmp_new), 0, 30, 1, DAY, NULL,
+	 "seconds a one-way ICMP flow may stay idle"},
+	{"flow.timeout.icmp.established", VG_CFG_U32, TMO(icmp_established), 0, 300, 1, DAY, NULL,
+	 "seconds a two-way ICMP flow may stay idle"},
+	{"flow.timeout.other.new", VG_CFG_U32, TMO(other_new), 0, 30, 1, DAY, NULL,
+	 "seconds a one-way flow of another protocol may stay idle"},
+	{"flow.timeout.other.established", VG_CFG_U32, TMO(other_established), 0, 300, 1, DAY, NULL,
+	 "seconds a two-way flow of another protocol may stay idle"},
+};
+
+const size_t vg_settings_nrows = sizeof vg_settings_rows / sizeof vg_settings_rows[0];
+
+void vg_settings_default(struct vg_settings *s)
+{
+	vg_config_defaults(vg_settings_rows, vg_settings_nrows, s);
+}

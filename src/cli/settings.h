@@ -1,0 +1,23 @@
+/*
+ * settings.h - every setting of a vigil run, its config key, default,
+ * range and meaning (the table in settings.c; docs/CONFIG.md lists it).
+ */
+#ifndef VG_SETTINGS_H
+#define VG_SETTINGS_H
+
+#include <stddef.h>
+
+#include "common/config.h"
+#include "flow/flow.h"
+
+struct vg_settings {
+	char home_net[1024];
+	struct vg_flow_config flow;
+};
+
+extern const struct vg_cfg_row vg_settings_rows[];
+extern const size_t vg_settings_nrows;
+
+void vg_settings_default(struct vg_settings *s);
+
+#endif

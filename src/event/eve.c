@@ -1,0 +1,313 @@
+/*
+ * eve.c - EVE JSON lines writer (one JSON object per line).
+ *
+ * Field names, places and types follow Suricata's EVE format
+ * (https://docs.suricata.io/en/latest/output/eve/eve-json-format.html and
+ * its schema in ../shared/oracle/suricata-eve-schema); vigil's own additions
+ * are listed in docs/EVENTS.md. JSON is written by hand into a line buffer:
+ * every string vigil writes is generated (addresses, names from its own
+ * tables), never copied from the wire, so no escaping is needed yet; a
+ * later writer of wire strings (DNS names, HTTP) must escape them.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/vg.h"
+#include "event/event.h"
+
+#define EVE_OUT_BUF (1u << 20)
+
+struct vg_writer {
+	FILE *fp;
+	bool is_stdout;
+	char *outbuf;        /* lines are gathered here and written in big chunks */
+	size_t outlen;
+	char line[4096];
+	size_t len;
+	bool failed;
+	int err;
+	char path[256];
+	/* gmtime cache: the date/time text of the last whole second. */
+	int64_t cached_sec;
+	char cached_text[32];
+};
+
+size_t vg_format_time(char *buf, size_t len, uint64_t ns)
+{
+	time_t sec = (time_t)(ns / 1000000000u);
+	unsigned usec = (unsigned)(ns % 1000000000u / 1000u);
+	struct tm tm;
+	char base[32];
+
+	if (!gmtime_r(&sec, &tm))
+		memset(&tm, 0, sizeof tm);
+	strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
+	return (size_t)snprintf(buf, len, "%s.%06u+0000", base, usec);
+}
+
+void vg_format_addr(char *buf, size_t len, const struct vg_addr *a, int family)
+{
+	if (!inet_ntop(family == 4 ? AF_INET : AF_INET6, a->b, buf, (socklen_t)len))
+		snprintf(buf, len, "?");
+}
+
+const char *vg_proto_name(uint8_t proto, char *buf, size_t len)
+{
+	switch (proto) {
+	case VG_IPPROTO_TCP: return "TCP";
+	case VG_IPPROTO_UDP: return "UDP";
+	case VG_IPPROTO_ICMP: return "ICMP";
+	case VG_IPPROTO_ICMPV6: return "IPv6-ICMP";
+	case 132: return "SCTP";
+	case 47: return "GRE";
+	case 50: return "ESP";
+	case 51: return "AH";
+	default:
+		snprintf(buf, len, "%u", proto);
+		return buf;
+	}
+}
+
+static void put(struct vg_writer *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void put(struct vg_writer *w, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (w->len >= sizeof w->line)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(w->line + w->len, sizeof w->line - w->len, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		w->len += (size_t)n;
+}
+
+static void put_time(struct vg_writer *w, const char *key, uint64_t ns)
+{
+	int64_t sec = (int64_t)(ns / 1000000000u);
+
+	if (sec != w->cached_sec) {
+		struct tm tm;
+		time_t t = (time_t)sec;
+		if (!gmtime_r(&t, &tm))
+			memset(&tm, 0, sizeof tm);
+		strftime(w->cached_text, sizeof w->cached_text, "%Y-%m-%dT%H:%M:%S", &tm);
+		w->cached_sec = sec;
+	}
+	put(w, "\"%s\":\"%s.%06u+0000\"", key, w->cached_text,
+	    (unsigned)(ns % 1000000000u / 1000u));
+}
+
+static void flush_out(struct vg_writer *w)
+{
+	if (w->outlen && fwrite(w->outbuf, 1, w->outlen, w->fp) != w->outlen && !w->failed) {
+		w->failed = true;
+		w->err = errno;
+	}
+	w->outlen = 0;
+}
+
+static void end_line(struct vg_writer *w)
+{
+	if (w->len >= sizeof w->line - 1) {
+		/* Cannot happen with the fields written today; never emit
+		 * a broken line if it does. */
+		w->len = 0;
+		return;
+	}
+	w->line[w->len++] = '\n';
+	if (w->outlen + w->len > EVE_OUT_BUF)
+		flush_out(w);
+	memcpy(w->outbuf + w->outlen, w->line, w->len);
+	w->outlen += w->len;
+	w->len = 0;
+}
+
+static int eve_open(struct vg_writer **out, const char *path, char *errbuf, size_t errlen)
+{
+	struct vg_writer *w = calloc(1, sizeof *w);
+
+	*out = NULL;
+	if (!w) {
+		snprintf(errbuf, errlen, "%s: out of memory", path);
+		return VG_ENOMEM;
+	}
+	snprintf(w->path, sizeof w->path, "%s", path);
+	w->cached_sec = -1;
+	if (strcmp(path, "-") == 0) {
+		w->fp = stdout;
+		w->is_stdout = true;
+	} else {
+		w->fp = fopen(path, "w");
+		if (!w->fp) {
+			snprintf(errbuf, errlen, "%s: %s", path, strerror(errno));
+			free(w);
+			return VG_EIO;
+		}
+	}
+	w->outbuf = malloc(EVE_OUT_BUF);
+	if (!w->outbuf) {
+		snprintf(errbuf, errlen, "%s: out of memory", path);
+		if (!w->is_stdout)
+			fclose(w->fp);
+		free(w);
+		return VG_ENOMEM;
+	}
+	*out = w;
+	return 0;
+}
+
+static void endpoint(const struct vg_flow *f, bool lo, char *ip, size_t iplen, uint16_t *port)
+{
+	const struct vg_addr *a = lo ? &f->key.lo : &f->key.hi;
+
+	*port = lo ? f->key.port_lo : f->key.port_hi;
+	if (f->flags & VG_FLOW_V4) {
+		struct vg_addr v4 = {{0}};
+		memcpy(v4.b, a->b + 12, 4);
+		vg_format_addr(ip, iplen, &v4, 4);
+	} else {
+		vg_format_addr(ip, iplen, a, 6);
+	}
+}
+
+static void put_tcp_flags(struct vg_writer *w, const struct vg_flow *f)
+{
+	uint8_t all = f->tcp_flags[0] | f->tcp_flags[1];
+
+	put(w, ",\"tcp\":{\"tcp_flags\":\"%02x\",\"tcp_flags_ts\":\"%02x\",\"tcp_flags_tc\":\"%02x\"",
+	    all, f->tcp_flags[0], f->tcp_flags[1]);
+	/* Suricata writes only the flags that were seen, each as true. */
+	if (all & VG_TH_SYN) put(w, ",\"syn\":true");
+	if (all & VG_TH_FIN) put(w, ",\"fin\":true");
+	if (all & VG_TH_RST) put(w, ",\"rst\":true");
+	if (all & VG_TH_PSH) put(w, ",\"psh\":true");
+	if (all & VG_TH_ACK) put(w, ",\"ack\":true");
+	if (all & VG_TH_URG) put(w, ",\"urg\":true");
+	if (all & VG_TH_ECE) put(w, ",\"ecn\":true");
+	if (all & VG_TH_CWR) put(w, ",\"cwr\":true");
+	put(w, ",\"state\":\"%s\"}", vg_tcp_state_name(f));
+}
+
+static void eve_flow(struct vg_writer *w, const struct vg_flow *f, enum vg_flow_end why)
+{
+	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN], pbuf[8];
+	uint16_t sport, dport;
+	bool client_lo = vg_flow_toserver_is_lo(f);
+	bool ports = f->proto == VG_IPPROTO_TCP || f->proto == VG_IPPROTO_UDP ||
+		     f->proto == 132;
+	bool icmp = f->proto == VG_IPPROTO_ICMP || f->proto == VG_IPPROTO_ICMPV6;
+	uint16_t vlan0 = (uint16_t)(f->key.vlan_proto >> 20), vlan1 = (f->key.vlan_proto >> 8) & 0xfff;
+
+	endpoint(f, client_lo, src, sizeof src, &sport);
+	endpoint(f, !client_lo, dst, sizeof dst, &dport);
+	put(w, "{");
+	put_time(w, "timestamp", f->first_ns);
+	put(w, ",\"flow_id\":%" PRIu64 ",\"event_type\":\"flow\"", vg_flow_id(f));
+	if (vlan0 || vlan1) {
+		put(w, ",\"vlan\":[%u", vlan0);
+		if (vlan1)
+			put(w, ",%u", vlan1);
+		put(w, "]");
+	}
+	put(w, ",\"src_ip\":\"%s\"", src);
+	if (ports)
+		put(w, ",\"src_port\":%u", sport);
+	put(w, ",\"dest_ip\":\"%s\"", dst);
+	if (ports)
+		put(w, ",\"dest_port\":%u", dport);
+	put(w, ",\"proto\":\"%s\"", vg_proto_name(f->proto, pbuf, sizeof pbuf));
+	if (icmp)
+		put(w, ",\"icmp_type\":%u,\"icmp_code\":%u", f->icmp_type, f->icmp_code);
+	put(w, ",\"flow\":{\"pkts_toserver\":%u,\"pkts_toclient\":%u,"
+	       "\"bytes_toserver\":%" PRIu64 ",\"bytes_toclient\":%" PRIu64 ",",
+	    f->pkts[0], f->pkts[1], f->bytes[0], f->bytes[1]);
+	put_time(w, "start", f->first_ns);
+	put(w, ",");
+	put_time(w, "end", f->last_ns);
+	put(w, ",\"age\":%" PRIu64 ",\"state\":\"%s\",\"reason\":\"%s\",\"alerted\":false}",
+	    (f->last_ns - f->first_ns) / 1000000000u, vg_flow_state_name(f), vg_flow_end_name(why));
+	if (f->proto == VG_IPPROTO_TCP)
+		put_tcp_flags(w, f);
+	put(w, "}");
+	end_line(w);
+}
+
+static void eve_stats(struct vg_writer *w, const struct vg_run_stats *rs)
+{
+	const struct vg_decode_stats *d = rs->decode;
+	const struct vg_flow_stats *fs = rs->flow;
+	uint64_t invalid = 0;
+	bool first = true;
+
+	for (int a = 1; a < VG_ANOM_COUNT; a++)
+		if (vg_anomaly_fatal((enum vg_anomaly)a))
+			invalid += d->anomalies[a];
+	put(w, "{");
+	put_time(w, "timestamp", rs->last_ns);
+	put(w, ",\"event_type\":\"stats\",\"stats\":{\"uptime\":%" PRIu64,
+	    (rs->last_ns - rs->first_ns) / 1000000000u);
+	put(w, ",\"decoder\":{\"pkts\":%" PRIu64 ",\"bytes\":%" PRIu64 ",\"invalid\":%" PRIu64
+	       ",\"ipv4\":%" PRIu64 ",\"ipv6\":%" PRIu64 ",\"tcp\":%" PRIu64 ",\"udp\":%" PRIu64
+	       ",\"icmpv4\":%" PRIu64 ",\"icmpv6\":%" PRIu64 ",\"arp\":%" PRIu64 "}",
+	    d->packets, d->bytes_captured, invalid, d->ipv4, d->ipv6, d->tcp, d->udp, d->icmp,
+	    d->icmpv6, d->arp);
+	put(w, ",\"flow\":{\"total\":%" PRIu64 ",\"tcp\":%" PRIu64 ",\"udp\":%" PRIu64
+	       ",\"icmpv4\":%" PRIu64 ",\"active\":%" PRIu64 "}",
+	    fs->created, fs->created_tcp, fs->created_udp, fs->created_icmp, fs->active);
+	/* vigil extension: anomalies by their stable names, and flow-table
+	 * pressure. See docs/EVENTS.md. */
+	put(w, ",\"vigil\":{\"anomalies\":{");
+	for (int a = 1; a < VG_ANOM_COUNT; a++) {
+		if (!d->anomalies[a])
+			continue;
+		put(w, "%s\"%s\":%" PRIu64, first ? "" : ",", vg_anomaly_name((enum vg_anomaly)a),
+		    d->anomalies[a]);
+		first = false;
+	}
+	put(w, "},\"flow\":{\"evicted_cap\":%" PRIu64 ",\"timeout\":%" PRIu64
+	       ",\"shutdown\":%" PRIu64 ",\"tcp_reuse\":%" PRIu64 ",\"no_flow\":%" PRIu64
+	       ",\"active_max\":%" PRIu64 ",\"capacity\":%" PRIu64 "}}}}",
+	    fs->ended_forced, fs->ended_timeout, fs->ended_shutdown, fs->tcp_reuse, fs->no_flow,
+	    fs->active_max, rs->flow_capacity);
+	end_line(w);
+}
+
+static int eve_close(struct vg_writer *w, char *errbuf, size_t errlen)
+{
+	int rc = 0;
+
+	if (!w)
+		return 0;
+	flush_out(w);
+	if (fflush(w->fp) != 0 && !w->failed) {
+		w->failed = true;
+		w->err = errno;
+	}
+	if (!w->is_stdout && fclose(w->fp) != 0 && !w->failed) {
+		w->failed = true;
+		w->err = errno;
+	}
+	if (w->failed) {
+		snprintf(errbuf, errlen, "%s: write failed: %s", w->path, strerror(w->err));
+		rc = VG_EIO;
+	}
+	free(w->outbuf);
+	free(w);
+	return rc;
+}
+
+const struct vg_writer_ops vg_writer_eve = {
+	.name = "eve",
+	.open = eve_open,
+	.flow = eve_flow,
+	.stats = eve_stats,
+	.close = eve_close,
+};

@@ -1,0 +1,53 @@
+/*
+ * event.h - vigil's events and the writers that consume them.
+ *
+ * Events are what vigil says about the traffic: one `flow` event per ended
+ * flow, a `stats` event with the run's counters, and (next issues) `attack`
+ * and `alert` events from the detectors. docs/EVENTS.md is the reference
+ * for every field; names follow Suricata's EVE JSON where an equivalent
+ * exists so that EVE tooling reads vigil's output.
+ *
+ * Writers are descriptors in a table (vg_writers); today there is one, EVE
+ * JSON lines. A writer gets the flow record itself: events are built from
+ * the earlier stages' data, never the other way round.
+ */
+#ifndef VG_EVENT_H
+#define VG_EVENT_H
+
+#include <stdio.h>
+
+#include "decode/decode.h"
+#include "flow/flow.h"
+
+/* The run's counters, for the stats event and the summary. */
+struct vg_run_stats {
+	uint64_t first_ns, last_ns;   /* packet time span */
+	uint64_t files;
+	const struct vg_decode_stats *decode;
+	const struct vg_flow_stats *flow;
+	uint64_t flow_capacity;
+	uint32_t flow_bytes_per_flow;
+};
+
+struct vg_writer;
+
+struct vg_writer_ops {
+	const char *name;
+	/* path "-" is stdout. */
+	int (*open)(struct vg_writer **out, const char *path, char *errbuf, size_t errlen);
+	void (*flow)(struct vg_writer *w, const struct vg_flow *f, enum vg_flow_end why);
+	void (*stats)(struct vg_writer *w, const struct vg_run_stats *rs);
+	/* Flushes and closes; returns <0 if any write failed (disk full...). */
+	int (*close)(struct vg_writer *w, char *errbuf, size_t errlen);
+};
+
+extern const struct vg_writer_ops vg_writer_eve;
+
+/* Formats t (ns since the epoch) as Suricata does: 2026-11-27T09:09:41.123456+0000. */
+size_t vg_format_time(char *buf, size_t len, uint64_t ns);
+/* Formats an address of the given family (4 or 6) with inet_ntop. */
+void vg_format_addr(char *buf, size_t len, const struct vg_addr *a, int family);
+/* Protocol name as EVE writes it: "TCP", "UDP", "ICMP", "IPv6-ICMP" or the number. */
+const char *vg_proto_name(uint8_t proto, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,464 @@
+/*
+ * flow.c - the flow table: seeded hash over a fixed pool, TCP state,
+ * clock-hand expiry and sampled eviction (see flow.h for the design).
+ *
+ * Layout: `buckets` holds, per hash bucket, the pool index of the first
+ * record of its chain; records chain through hnext. Records are taken from
+ * a free list, or from the never-used tail of the pool, so the memory that
+ * is touched grows with the peak number of flows, up to the cap.
+ *
+ * Per batch: keys and hashes of all packets are computed first and their
+ * buckets prefetched, then each packet finds its record (Suricata's
+ * flow-hash.c does the same in spirit; STYLE.md "work in batches").
+ *
+ * Timeout references: Suricata's flow-timeouts defaults (suricata.yaml);
+ * RFC 9293 for the TCP states kept here - a simplified view of the
+ * connection from a passive observer, not a full state machine.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/hash.h"
+#include "common/vg.h"
+#include "flow/flow.h"
+#include "flow/frag.h"
+
+#define NS_PER_S 1000000000ull
+/* Flows examined to pick one to evict when the pool is full: enough to
+ * find a stale or half-open flow almost always, bounded per new flow. */
+#define EVICT_SAMPLE 8
+
+struct vg_flow_table {
+	struct vg_flow_config cfg;
+	struct vg_flow *pool;
+	uint32_t *buckets;
+	uint32_t cap;         /* records in the pool */
+	uint32_t mask;        /* buckets - 1 */
+	uint32_t used_tail;   /* records [0, used_tail) were handed out once */
+	uint32_t free_head;   /* free list through hnext */
+	uint32_t hand;        /* clock hand for expiry and eviction */
+	uint64_t now_ns;      /* latest packet time seen */
+	uint64_t tmo_ns[4][3]; /* [tcp, udp, icmp, other][new, est, closed] */
+	vg_flow_end_fn on_end;
+	void *arg;
+	struct vg_flow_stats st;
+	struct vg_frag_cache frags;
+};
+
+int vg_flow_table_new(struct vg_flow_table **out, const struct vg_flow_config *cfg,
+		      vg_flow_end_fn on_end, void *arg)
+{
+	struct vg_flow_table *t;
+	uint64_t nb = 1, cap;
+	const struct vg_flow_timeouts *to = &cfg->timeout;
+
+	*out = NULL;
+	/* Records and buckets share the cap; one bucket per record. */
+	cap = cfg->memcap / (sizeof(struct vg_flow) + sizeof(uint32_t));
+	if (cap < 16)
+		return VG_EINVAL;
+	if (cap > UINT32_MAX - 1)
+		cap = UINT32_MAX - 1;
+	while (nb * 2 <= cap)
+		nb *= 2;
+	t = calloc(1, sizeof *t);
+	if (!t)
+		return VG_ENOMEM;
+	t->cfg = *cfg;
+	t->cap = (uint32_t)cap;
+	t->mask = (uint32_t)nb - 1;
+	/* calloc leaves untouched pages unmapped: RSS follows use. */
+	t->pool = calloc(cap, sizeof *t->pool);
+	t->buckets = malloc(nb * sizeof *t->buckets);
+	if (!t->pool || !t->buckets) {
+		vg_flow_table_free(t);
+		return VG_ENOMEM;
+	}
+	memset(t->buckets, 0xff, nb * sizeof *t->buckets);
+	t->free_head = VG_FLOW_NIL;
+	t->on_end = on_end;
+	t->arg = arg;
+	t->frags.seed = cfg->hash_seed ^ 0x6672616773ull;
+	uint32_t tmo[4][3] = {
+		{to->tcp_new, to->tcp_established, to->tcp_closed},
+		{to->udp_new, to->udp_established, to->udp_established},
+		{to->icmp_new, to->icmp_established, to->icmp_established},
+		{to->other_new, to->other_established, to->other_established},
+	};
+	for (int i = 0; i < 4; i++)
+		for (int j = 0; j < 3; j++)
+			t->tmo_ns[i][j] = (uint64_t)tmo[i][j] * NS_PER_S;
+	*out = t;
+	return 0;
+}
+
+void vg_flow_table_free(struct vg_flow_table *t)
+{
+	if (!t)
+		return;
+	free(t->pool);
+	free(t->buckets);
+	free(t);
+}
+
+static void make_addr_key(struct vg_addr *k, const struct vg_addr *a, uint8_t family)
+{
+	if (family == 4) {
+		memset(k->b, 0, 10);
+		k->b[10] = 0xff;
+		k->b[11] = 0xff;
+		memcpy(k->b + 12, a->b, 4);
+	} else {
+		*k = *a;
+	}
+}
+
+/* Builds the symmetric key; returns true if the packet's source is key.lo. */
+static bool make_key(struct vg_flow_key *k, const struct vg_packet *p)
+{
+	struct vg_addr s, d;
+	int c;
+
+	make_addr_key(&s, &p->src, p->family);
+	make_addr_key(&d, &p->dst, p->family);
+	c = memcmp(s.b, d.b, 16);
+	if (c < 0 || (c == 0 && p->sport <= p->dport)) {
+		k->lo = s;
+		k->hi = d;
+		k->port_lo = p->sport;
+		k->port_hi = p->dport;
+		c = 1;
+	} else {
+		k->lo = d;
+		k->hi = s;
+		k->port_lo = p->dport;
+		k->port_hi = p->sport;
+		c = 0;
+	}
+	k->vlan_proto = (uint32_t)(p->vlan[0] & 0xfff) << 20 | (uint32_t)(p->vlan[1] & 0xfff) << 8 |
+			p->proto;
+	return c;
+}
+
+static int proto_class(uint8_t proto)
+{
+	switch (proto) {
+	case VG_IPPROTO_TCP: return 0;
+	case VG_IPPROTO_UDP: return 1;
+	case VG_IPPROTO_ICMP: case VG_IPPROTO_ICMPV6: return 2;
+	default: return 3;
+	}
+}
+
+static bool tcp_closed(const struct vg_flow *f)
+{
+	return f->tcp_state == VG_TCP_CLOSED;
+}
+
+static uint64_t timeout_ns(const struct vg_flow_table *t, const struct vg_flow *f)
+{
+	int cls = proto_class(f->proto), st;
+
+	if (cls == 0)
+		st = tcp_closed(f) ? 2 : f->tcp_state >= VG_TCP_ESTABLISHED ? 1 : 0;
+	else
+		st = f->pkts[1] ? 1 : 0;
+	return t->tmo_ns[cls][st];
+}
+
+/* Unlinks record idx from its bucket chain and returns it to the free list. */
+static void release(struct vg_flow_table *t, uint32_t idx, enum vg_flow_end why)
+{
+	struct vg_flow *f = &t->pool[idx];
+	uint32_t *link = &t->buckets[f->hash & t->mask];
+
+	if (t->on_end)
+		t->on_end(t->arg, f, why);
+	while (*link != idx)
+		link = &t->pool[*link].hnext; /* idx is in this chain by construction */
+	*link = f->hnext;
+	f->flags = 0;
+	f->hnext = t->free_head;
+	t->free_head = idx;
+	t->st.active--;
+	switch (why) {
+	case VG_FLOW_END_TIMEOUT: t->st.ended_timeout++; break;
+	case VG_FLOW_END_FORCED: t->st.ended_forced++; break;
+	case VG_FLOW_END_SHUTDOWN: t->st.ended_shutdown++; break;
+	}
+}
+
+/* Picks the best of EVICT_SAMPLE used records from the hand: a flow that
+ * never got a reply before one that did, then the longest idle. */
+static uint32_t evict_one(struct vg_flow_table *t)
+{
+	uint32_t best = VG_FLOW_NIL;
+	uint64_t best_score = 0;
+
+	for (int i = 0; i < EVICT_SAMPLE; i++) {
+		uint32_t idx = t->hand;
+		const struct vg_flow *f = &t->pool[idx];
+		uint64_t score;
+
+		t->hand = t->hand + 1 >= t->used_tail ? 0 : t->hand + 1;
+		if (!(f->flags & VG_FLOW_USED))
+			continue;
+		score = t->now_ns - (f->last_ns < t->now_ns ? f->last_ns : t->now_ns);
+		if (!f->pkts[1])
+			score += 1ull << 62; /* one-sided: forged or unanswered */
+		if (best == VG_FLOW_NIL || score > best_score) {
+			best = idx;
+			best_score = score;
+		}
+	}
+	return best;
+}
+
+static uint32_t alloc_record(struct vg_flow_table *t)
+{
+	uint32_t idx;
+
+	if (t->free_head != VG_FLOW_NIL) {
+		idx = t->free_head;
+		t->free_head = t->pool[idx].hnext;
+		return idx;
+	}
+	if (t->used_tail < t->cap)
+		return t->used_tail++;
+	/* Full: every record is in use, so the sample finds one. */
+	idx = evict_one(t);
+	release(t, idx, VG_FLOW_END_FORCED);
+	t->free_head = t->pool[idx].hnext;
+	return idx;
+}
+
+static struct vg_flow *create(struct vg_flow_table *t, const struct vg_flow_key *k, uint32_t h,
+			      const struct vg_packet *p, bool src_is_lo)
+{
+	uint32_t idx = alloc_record(t);
+	struct vg_flow *f = &t->pool[idx];
+	uint32_t *head = &t->buckets[h & t->mask];
+
+	memset(f, 0, sizeof *f);
+	f->key = *k;
+	f->hash = h;
+	f->hnext = *head;
+	*head = idx;
+	f->flags = VG_FLOW_USED | (src_is_lo ? VG_FLOW_CLIENT_LO : 0) |
+		   (p->family == 4 ? VG_FLOW_V4 : 0);
+	f->proto = p->proto;
+	f->first_ns = f->last_ns = p->ts_ns;
+	f->icmp_type = p->icmp_type;
+	f->icmp_code = p->icmp_code;
+	t->st.created++;
+	switch (proto_class(p->proto)) {
+	case 0: t->st.created_tcp++; break;
+	case 1: t->st.created_udp++; break;
+	case 2: t->st.created_icmp++; break;
+	default: t->st.created_other++; break;
+	}
+	if (++t->st.active > t->st.active_max)
+		t->st.active_max = t->st.active;
+	return f;
+}
+
+static void tcp_update(struct vg_flow *f, uint8_t fl, int dir)
+{
+	f->tcp_flags[dir] |= fl;
+	if (fl & VG_TH_RST) {
+		f->tcp_state = VG_TCP_CLOSED;
+		return;
+	}
+	switch (f->tcp_state) {
+	case VG_TCP_NONE:
+		if (f->pkts[0] + f->pkts[1] > 0)
+			break; /* mid-stream: stays NONE until FIN/RST */
+		if ((fl & (VG_TH_SYN | VG_TH_ACK)) == VG_TH_SYN)
+			f->tcp_state = VG_TCP_SYN_SENT;
+		else if ((fl & (VG_TH_SYN | VG_TH_ACK)) == (VG_TH_SYN | VG_TH_ACK))
+			f->flags |= VG_FLOW_SYN_ACK_FIRST;
+		break;
+	case VG_TCP_SYN_SENT:
+		if (dir == 1 && (fl & (VG_TH_SYN | VG_TH_ACK)) == (VG_TH_SYN | VG_TH_ACK))
+			f->tcp_state = VG_TCP_SYN_RECV;
+		break;
+	case VG_TCP_SYN_RECV:
+		if (dir == 0 && (fl & (VG_TH_SYN | VG_TH_ACK)) == VG_TH_ACK)
+			f->tcp_state = VG_TCP_ESTABLISHED;
+		break;
+	default:
+		break;
+	}
+	if (fl & VG_TH_FIN) {
+		if ((f->tcp_flags[0] & VG_TH_FIN) && (f->tcp_flags[1] & VG_TH_FIN))
+			f->tcp_state = VG_TCP_CLOSED;
+		else if (f->tcp_state == VG_TCP_ESTABLISHED || f->tcp_state == VG_TCP_NONE)
+			f->tcp_state = VG_TCP_FIN_WAIT;
+	}
+}
+
+/* A SYN on a closed connection starts a new one (RFC 9293 3.6.1: the
+ * 4-tuple may be reused after close). */
+static bool is_reuse(const struct vg_flow *f, const struct vg_packet *p)
+{
+	return f->proto == VG_IPPROTO_TCP && tcp_closed(f) &&
+	       (p->tcp_flags & (VG_TH_SYN | VG_TH_ACK)) == VG_TH_SYN;
+}
+
+static void expire_step(struct vg_flow_table *t)
+{
+	uint32_t n = t->cfg.sweep_per_batch;
+
+	if (!t->used_tail)
+		return;
+	while (n--) {
+		uint32_t idx = t->hand;
+		struct vg_flow *f = &t->pool[idx];
+
+		t->hand = t->hand + 1 >= t->used_tail ? 0 : t->hand + 1;
+		if ((f->flags & VG_FLOW_USED) && f->last_ns < t->now_ns &&
+		    t->now_ns - f->last_ns > timeout_ns(t, f))
+			release(t, idx, VG_FLOW_END_TIMEOUT);
+	}
+}
+
+static inline bool key_eq(const struct vg_flow_key *a, const struct vg_flow_key *b)
+{
+	return memcmp(a, b, sizeof *a) == 0;
+}
+
+#define BATCH_MAX 256
+
+void vg_flow_update_batch(struct vg_flow_table *t, struct vg_packet *pkts, unsigned n,
+			  struct vg_flow **flows)
+{
+	struct vg_flow_key keys[BATCH_MAX];
+	uint64_t hashes[BATCH_MAX];
+	bool lo[BATCH_MAX];
+	unsigned i;
+
+	if (n > BATCH_MAX)
+		n = BATCH_MAX; /* callers use smaller batches; keep the arrays safe */
+	for (i = 0; i < n; i++) {
+		struct vg_packet *p = &pkts[i];
+
+		flows[i] = NULL;
+		if (!(p->flags & VG_PKT_IP))
+			continue;
+		if (VG_UNLIKELY(p->flags & VG_PKT_FRAG)) {
+			if (p->flags & VG_PKT_FRAG_FIRST) {
+				vg_frag_remember(&t->frags, p);
+			} else if (vg_frag_lookup(&t->frags, p)) {
+				t->st.frag_matched++;
+			} else {
+				t->st.no_flow++;
+				p->flags &= ~(uint32_t)VG_PKT_IP; /* marks "no flow" below */
+				continue;
+			}
+		}
+		lo[i] = make_key(&keys[i], p);
+		hashes[i] = vg_hash_words(&keys[i], sizeof keys[i], t->cfg.hash_seed);
+		VG_PREFETCH(&t->buckets[hashes[i] & t->mask]);
+	}
+	for (i = 0; i < n; i++) {
+		struct vg_packet *p = &pkts[i];
+		struct vg_flow *f = NULL;
+		uint32_t h, idx;
+		int dir;
+
+		if (!(p->flags & VG_PKT_IP))
+			continue;
+		if (p->ts_ns > t->now_ns)
+			t->now_ns = p->ts_ns;
+		h = (uint32_t)hashes[i];
+		for (idx = t->buckets[h & t->mask]; idx != VG_FLOW_NIL; idx = t->pool[idx].hnext) {
+			struct vg_flow *c = &t->pool[idx];
+			if (c->hash == h && key_eq(&c->key, &keys[i])) {
+				f = c;
+				break;
+			}
+		}
+		if (f && VG_UNLIKELY(is_reuse(f, p))) {
+			t->st.tcp_reuse++;
+			release(t, idx, VG_FLOW_END_TIMEOUT);
+			f = NULL;
+		}
+		if (!f)
+			f = create(t, &keys[i], h, p, lo[i]);
+		dir = (lo[i] == !!(f->flags & VG_FLOW_CLIENT_LO)) ? 0 : 1;
+		if (p->proto == VG_IPPROTO_TCP && (p->flags & VG_PKT_PORTS))
+			tcp_update(f, p->tcp_flags, dir);
+		f->pkts[dir]++;
+		f->bytes[dir] += p->caplen;
+		if (p->ts_ns > f->last_ns)
+			f->last_ns = p->ts_ns;
+		flows[i] = f;
+	}
+	expire_step(t);
+}
+
+void vg_flow_table_flush(struct vg_flow_table *t)
+{
+	for (uint32_t i = 0; i < t->used_tail; i++)
+		if (t->pool[i].flags & VG_FLOW_USED)
+			release(t, i, VG_FLOW_END_SHUTDOWN);
+}
+
+const struct vg_flow_stats *vg_flow_table_stats(const struct vg_flow_table *t)
+{
+	return &t->st;
+}
+
+uint32_t vg_flow_table_capacity(const struct vg_flow_table *t)
+{
+	return t->cap;
+}
+
+uint32_t vg_flow_bytes_per_flow(const struct vg_flow_table *t)
+{
+	uint64_t buckets = (uint64_t)t->mask + 1;
+
+	return (uint32_t)(sizeof(struct vg_flow) +
+			  (buckets * sizeof(uint32_t) + t->cap - 1) / t->cap);
+}
+
+const char *vg_tcp_state_name(const struct vg_flow *f)
+{
+	static const char *const names[] = {
+		[VG_TCP_NONE] = "none",
+		[VG_TCP_SYN_SENT] = "syn_sent",
+		[VG_TCP_SYN_RECV] = "syn_recv",
+		[VG_TCP_ESTABLISHED] = "established",
+		[VG_TCP_FIN_WAIT] = "fin_wait1",
+		[VG_TCP_CLOSED] = "closed",
+	};
+	return f->tcp_state < VG_ARRAY_LEN(names) ? names[f->tcp_state] : "none";
+}
+
+const char *vg_flow_state_name(const struct vg_flow *f)
+{
+	if (f->proto == VG_IPPROTO_TCP) {
+		if (tcp_closed(f))
+			return "closed";
+		if (f->tcp_state >= VG_TCP_ESTABLISHED)
+			return "established";
+		return "new";
+	}
+	return f->pkts[1] ? "established" : "new";
+}
+
+const char *vg_flow_end_name(enum vg_flow_end why)
+{
+	switch (why) {
+	case VG_FLOW_END_FORCED: return "forced";
+	case VG_FLOW_END_SHUTDOWN: return "shutdown";
+	default: return "timeout";
+	}
+}
+
+uint64_t vg_flow_id(const struct vg_flow *f)
+{
+	/* 51 bits: exact in JSON numbers read as doubles, as Suricata's. */
+	return vg_hash_mix((uint64_t)f->hash << 32 | f->key.port_lo,
+			   f->first_ns | 1) & ((1ull << 51) - 1);
+}

@@ -1,0 +1,140 @@
+/*
+ * flow.h - bidirectional flows: table, TCP state, timeouts, eviction.
+ *
+ * Third stage. A flow is the traffic between two endpoints for one
+ * transport protocol: (address, port) pairs, protocol and VLAN ids; both
+ * directions find the same record. The client is the sender of the first
+ * packet seen; counters are kept per direction (toserver, toclient).
+ *
+ * The table is a seeded hash (common/hash.h) over a pool of records
+ * allocated once under a memory cap (flow.memcap). Expiry is driven by
+ * packet time only: every batch advances a clock hand over a bounded
+ * number of pool slots and ends flows idle longer than their protocol's
+ * and state's timeout. When the pool is full, a new flow evicts one of a
+ * few sampled flows - preferring flows that never saw a reply, then the
+ * longest idle - and counts it (flow.evicted.cap): memory never grows, and
+ * a flood of forged sources mostly evicts its own half-open flows.
+ *
+ * Ended flows are handed to the on_end callback (the pipeline's writers).
+ */
+#ifndef VG_FLOW_H
+#define VG_FLOW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "decode/decode.h"
+
+/* The key both directions share: the lower (address, port) endpoint first.
+ * IPv4 addresses are stored IPv4-mapped (::ffff:a.b.c.d). 40 bytes. */
+struct vg_flow_key {
+	struct vg_addr lo, hi;
+	uint16_t port_lo, port_hi;
+	uint32_t vlan_proto; /* vlan[0] << 20 | vlan[1] << 8 | proto */
+};
+
+enum vg_tcp_state {
+	VG_TCP_NONE = 0,    /* no SYN seen: picked up mid-stream */
+	VG_TCP_SYN_SENT,
+	VG_TCP_SYN_RECV,
+	VG_TCP_ESTABLISHED,
+	VG_TCP_FIN_WAIT,    /* one side sent FIN */
+	VG_TCP_CLOSED,      /* FIN from both sides, or RST */
+};
+
+enum vg_flow_end {
+	VG_FLOW_END_TIMEOUT = 0, /* idle past its timeout, or TCP port reuse */
+	VG_FLOW_END_FORCED,      /* evicted because the table was full */
+	VG_FLOW_END_SHUTDOWN,    /* still active when the input ended */
+};
+
+/* vg_flow.flags */
+enum {
+	VG_FLOW_USED = 1u << 0,
+	VG_FLOW_CLIENT_LO = 1u << 1, /* the client is key.lo */
+	VG_FLOW_V4 = 1u << 2,
+	VG_FLOW_SYN_ACK_FIRST = 1u << 3, /* first packet was a SYN-ACK */
+};
+
+/* One flow record: 96 bytes; see flow_test.c for the size check. */
+struct vg_flow {
+	struct vg_flow_key key;
+	uint32_t hnext;      /* next record in the bucket chain, or VG_FLOW_NIL */
+	uint32_t hash;       /* low 32 bits of the key's hash */
+	uint64_t first_ns, last_ns;
+	uint64_t bytes[2];   /* [0] toserver, [1] toclient: captured bytes */
+	uint32_t pkts[2];
+	uint8_t flags;
+	uint8_t tcp_state;
+	uint8_t tcp_flags[2]; /* union of TCP flags per direction */
+	uint8_t proto;
+	uint8_t icmp_type;   /* of the first packet, for ICMP flows */
+	uint8_t icmp_code;
+	uint8_t pad;
+};
+
+#define VG_FLOW_NIL UINT32_MAX
+
+/* Idle timeouts in seconds, per protocol and state (config keys
+ * flow.timeout.<proto>.<state>; defaults in cli/settings.c). */
+struct vg_flow_timeouts {
+	uint32_t tcp_new, tcp_established, tcp_closed;
+	uint32_t udp_new, udp_established;
+	uint32_t icmp_new, icmp_established;
+	uint32_t other_new, other_established;
+};
+
+struct vg_flow_config {
+	uint64_t memcap;        /* bytes for records and buckets */
+	uint64_t hash_seed;
+	uint32_t sweep_per_batch; /* pool slots examined per expiry call */
+	struct vg_flow_timeouts timeout;
+};
+
+struct vg_flow_stats {
+	uint64_t created, created_tcp, created_udp, created_icmp, created_other;
+	uint64_t ended_timeout, ended_forced, ended_shutdown;
+	uint64_t tcp_reuse;
+	uint64_t no_flow;       /* IP packets with no flow (orphan fragments) */
+	uint64_t frag_matched;  /* non-first fragments given their ports */
+	uint64_t active, active_max;
+};
+
+typedef void (*vg_flow_end_fn)(void *arg, const struct vg_flow *f, enum vg_flow_end why);
+
+struct vg_flow_table;
+
+int vg_flow_table_new(struct vg_flow_table **out, const struct vg_flow_config *cfg,
+		      vg_flow_end_fn on_end, void *arg);
+void vg_flow_table_free(struct vg_flow_table *t);
+
+/* Finds or creates the flow of every IP packet in the batch and updates it
+ * (counters, TCP state), then runs a bounded expiry step. flows[i] is set
+ * to the packet's flow or NULL. A later packet of the same batch may end a
+ * flow (eviction, port reuse), so flows[i] is only safe to read before the
+ * next packet is processed: per-packet consumers hook in via on_end or run
+ * inside this loop (the detectors' issue adds that hook). */
+void vg_flow_update_batch(struct vg_flow_table *t, struct vg_packet *pkts, unsigned n,
+			  struct vg_flow **flows);
+
+/* Ends every flow still in the table (reason shutdown). */
+void vg_flow_table_flush(struct vg_flow_table *t);
+
+const struct vg_flow_stats *vg_flow_table_stats(const struct vg_flow_table *t);
+uint32_t vg_flow_table_capacity(const struct vg_flow_table *t);
+/* Bytes of table memory per flow record: record plus its bucket share. */
+uint32_t vg_flow_bytes_per_flow(const struct vg_flow_table *t);
+
+/* Helpers for writers. */
+static inline bool vg_flow_toserver_is_lo(const struct vg_flow *f)
+{
+	return f->flags & VG_FLOW_CLIENT_LO;
+}
+const char *vg_tcp_state_name(const struct vg_flow *f);
+/* "new", "established" or "closed", as Suricata's flow.state. */
+const char *vg_flow_state_name(const struct vg_flow *f);
+const char *vg_flow_end_name(enum vg_flow_end why);
+/* A 51-bit id, stable for a flow (key hash and start time). */
+uint64_t vg_flow_id(const struct vg_flow *f);
+
+#endif
