@@ -31,9 +31,17 @@ int vg_capture_fail(struct vg_capture *c, int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof what, fmt, ap);
 	va_end(ap);
-	snprintf(c->err, sizeof c->err, "%s: record %llu at offset %llu: %s", c->name,
-		 (unsigned long long)c->records + 1, (unsigned long long)(c->base + c->pos),
-		 what);
+	if (c->fmt == VG_FMT_PCAP)
+		snprintf(c->err, sizeof c->err, "%s: record %llu at offset %llu: %s", c->name,
+			 (unsigned long long)c->records + 1,
+			 (unsigned long long)(c->base + c->pos), what);
+	else if (c->fmt == VG_FMT_PCAPNG)
+		snprintf(c->err, sizeof c->err, "%s: block at offset %llu (after %llu packets): %s",
+			 c->name, (unsigned long long)(c->base + c->pos),
+			 (unsigned long long)c->records, what);
+	else
+		snprintf(c->err, sizeof c->err, "%s: offset %llu: %s", c->name,
+			 (unsigned long long)(c->base + c->pos), what);
 	c->failed = true;
 	return code;
 }

@@ -19,7 +19,7 @@ const struct vg_cfg_row vg_settings_rows[] = {
 	{"home_net", VG_CFG_STR, offsetof(struct vg_settings, home_net),
 	 sizeof(((struct vg_settings *)0)->home_net), 0, 0, 0, VG_HOME_NET_DEFAULT,
 	 "the protected network: comma-separated prefixes"},
-	{"flow.memcap", VG_CFG_SIZE, FLOW(memcap), 0, 128ull << 20, 4096, 1ull << 40, NULL,
+	{"flow.memcap", VG_CFG_SIZE, FLOW(memcap), 0, 128ull << 20, 2048, 1ull << 40, NULL,
 	 "bytes for flow records and hash buckets; the table never grows past it"},
 	{"flow.hash_seed", VG_CFG_U64, FLOW(hash_seed), 0, 0, 0, UINT64_MAX, NULL,
 	 "seed of the flow hash; 0 picks a random one per run"},

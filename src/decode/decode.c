@@ -106,6 +106,8 @@ int vg_l3_decode(struct vg_decode_stats *st, struct vg_packet *p, uint32_t off, 
 		return vg_ipv6_decode(st, p, off);
 	case VG_ETHERTYPE_ARP:
 		return vg_arp_decode(st, p, off);
+	case VG_ETHERTYPE_MPLS: case VG_ETHERTYPE_MPLS_MC:
+		return vg_mpls_decode(st, p, off);
 	default:
 		st->non_ip++;
 		return VG_ANOM_NONE; /* other protocols are not anomalies */

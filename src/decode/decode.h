@@ -2,8 +2,9 @@
  * decode.h - from a capture record to a vg_packet: link, network and
  * transport headers.
  *
- * Second stage. vg_decode() walks the link layer (Ethernet II with stacked
- * 802.1Q/802.1ad tags, Linux cooked v1/v2, raw IP, BSD loopback), then ARP,
+ * Second stage. vg_decode() walks the link layer (Ethernet II or 802.3
+ * LLC/SNAP, stacked 802.1Q/802.1ad tags, MPLS label stacks, Linux cooked
+ * v1/v2, raw IP, BSD loopback), then ARP,
  * IPv4 or IPv6 (with its extension header chain), then TCP, UDP, ICMP or
  * ICMPv6, including the IP and transport header quoted by ICMP errors.
  *
@@ -32,6 +33,9 @@
 /* IPv6 extension headers walked before giving up (RFC 8200 sets no limit;
  * RFC 7112 asks that the whole chain fit in the first fragment). */
 #define VG_IPV6_MAX_EXT 8
+/* MPLS label stacks beyond this depth are an anomaly (RFC 3032 sets no
+ * limit; real stacks carry 2-4 labels). */
+#define VG_MPLS_MAX_DEPTH 8
 
 /* Decode anomalies: stable dotted names in one table (decode.c). */
 #define VG_ANOMALIES(X)                                                    \
@@ -56,6 +60,9 @@
 	X(TCP_TRUNCATED, "decode.tcp.truncated", 1)                        \
 	X(TCP_BAD_HLEN, "decode.tcp.bad_hlen", 1)                          \
 	X(TCP_BAD_OPTIONS, "decode.tcp.bad_options", 0)                    \
+	X(TCP_SPLIT_HEADER, "decode.tcp.split_header", 0)                  \
+	X(MPLS_TRUNCATED, "decode.mpls.truncated", 1)                      \
+	X(MPLS_TOO_DEEP, "decode.mpls.too_deep", 1)                        \
 	X(UDP_TRUNCATED, "decode.udp.truncated", 1)                        \
 	X(UDP_BAD_LEN, "decode.udp.bad_len", 1)                            \
 	X(ICMP_TRUNCATED, "decode.icmp.truncated", 1)                      \
@@ -162,6 +169,7 @@ int vg_sll_decode(struct vg_decode_stats *st, struct vg_packet *p, uint32_t off)
 int vg_sll2_decode(struct vg_decode_stats *st, struct vg_packet *p, uint32_t off);
 int vg_null_decode(struct vg_decode_stats *st, struct vg_packet *p, uint32_t off, bool be);
 int vg_l3_decode(struct vg_decode_stats *st, struct vg_packet *p, uint32_t off, uint16_t ethertype);
+int vg_mpls_decode(struct vg_decode_stats *st, struct vg_packet *p, uint32_t off);
 int vg_arp_decode(struct vg_decode_stats *st, struct vg_packet *p, uint32_t off);
 int vg_ipv4_decode(struct vg_decode_stats *st, struct vg_packet *p, uint32_t off);
 int vg_ipv6_decode(struct vg_decode_stats *st, struct vg_packet *p, uint32_t off);
@@ -181,6 +189,8 @@ int vg_icmp_inner_decode(struct vg_packet *p, uint32_t off);
 #define VG_ETHERTYPE_QINQ 0x88a8
 #define VG_ETHERTYPE_QINQ_OLD 0x9100
 #define VG_ETHERTYPE_IPV6 0x86dd
+#define VG_ETHERTYPE_MPLS 0x8847
+#define VG_ETHERTYPE_MPLS_MC 0x8848
 
 #define VG_IPPROTO_ICMP 1
 #define VG_IPPROTO_TCP 6

@@ -10,6 +10,7 @@
  * THREAT: data offset and option lengths are attacker-controlled.
  */
 #include "common/bytes.h"
+#include "common/vg.h"
 #include "decode/decode.h"
 
 static int parse_options(struct vg_tcp_info *t, const uint8_t *o, uint32_t len)
@@ -58,13 +59,25 @@ int vg_tcp_decode(struct vg_decode_stats *st, struct vg_packet *p, uint32_t off,
 	uint32_t hlen;
 	struct vg_tcp_info *t = &p->tcp;
 
-	if (avail < 20 || len < 20)
+	hlen = avail >= 13 ? (uint32_t)(h[12] >> 4) * 4 : 0;
+	if (VG_UNLIKELY(avail < 20 || len < 20 || hlen < 20 || hlen > len || hlen > avail)) {
+		/* A first fragment that splits the TCP header (RFC 1858 "tiny
+		 * fragment"): an evasion, not noise. Keep the ports so the
+		 * datagram has a flow; flags are unknown. */
+		if ((p->flags & VG_PKT_FRAG_FIRST) && avail >= 4 && len >= 4) {
+			st->tcp++;
+			p->flags |= VG_PKT_PORTS;
+			p->l4_off = (uint16_t)off;
+			p->sport = vg_load_be16(h);
+			p->dport = vg_load_be16(h + 2);
+			return VG_ANOM_TCP_SPLIT_HEADER;
+		}
+		if (avail < 20 || len < 20)
+			return VG_ANOM_TCP_TRUNCATED;
+		if (hlen < 20 || hlen > len)
+			return VG_ANOM_TCP_BAD_HLEN;
 		return VG_ANOM_TCP_TRUNCATED;
-	hlen = (uint32_t)(h[12] >> 4) * 4;
-	if (hlen < 20 || hlen > len)
-		return VG_ANOM_TCP_BAD_HLEN;
-	if (hlen > avail)
-		return VG_ANOM_TCP_TRUNCATED;
+	}
 	st->tcp++;
 	p->flags |= VG_PKT_PORTS;
 	p->l4_off = (uint16_t)off;

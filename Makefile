@@ -1,0 +1,54 @@
+# vigil - the commands people type. The build itself is Meson + Ninja.
+#
+#   make          build (build/vigil)
+#   make deps     install what is missing (Debian packages, geo data in data/)
+#   make demo     deps + build + run vigil on the bundled sample captures
+#   make check    deps + build + every test suite (ends with "N passed, M failed")
+#   make bench    deps + build + the benchmark (docs/PERFORMANCE.md)
+#   make fuzz     build the libFuzzer targets with clang and run each for FUZZ_SECONDS
+
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
+
+.PHONY: all build asan deps demo check bench fuzz clean
+
+all: build
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD) -Dwerror=true
+
+build: $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+
+$(ASAN_BUILD)/build.ninja:
+	meson setup $(ASAN_BUILD) -Dbuildtype=debug -Db_sanitize=address,undefined -Dwerror=true
+
+asan: $(ASAN_BUILD)/build.ninja
+	ninja -C $(ASAN_BUILD)
+
+deps:
+	bash scripts/deps.sh
+
+demo: deps
+	$(MAKE) --no-print-directory build
+	bash scripts/demo.sh $(BUILD)
+
+check: deps
+	$(MAKE) --no-print-directory build asan
+	bash tests/run.sh $(BUILD) $(ASAN_BUILD)
+
+bench: deps
+	$(MAKE) --no-print-directory build
+	bash bench/run.sh $(BUILD)
+
+$(FUZZ_BUILD)/build.ninja:
+	CC=clang meson setup $(FUZZ_BUILD) -Dfuzz=true -Dbuildtype=debugoptimized -Db_sanitize=address,undefined -Db_lundef=false
+
+fuzz: deps $(FUZZ_BUILD)/build.ninja
+	ninja -C $(FUZZ_BUILD)
+	bash fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

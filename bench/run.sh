@@ -1,0 +1,238 @@
+#!/usr/bin/env bash
+# bench/run.sh - vigil's throughput benchmark (`make bench` runs `bench/run.sh build`).
+#
+#   bench/run.sh [BUILD_DIR]          BUILD_DIR defaults to "build"
+#
+# Makes bench/data/bench-10M.pcap with bench/gen_capture if it is missing or older than
+# bench/gen_capture.c (about 5 s, 1.3 GB), reads it once to put it in the page cache, then times,
+# on that one file:
+#   cat F > /dev/null             the cost of getting the bytes at all
+#   bare_reader F                 read() into 1 MiB, touch ethertype + IP protocol: the limit
+#   bare_reader --mmap F          the same over mmap + MADV_SEQUENTIAL
+#   BUILD_DIR/vigil read F        the real thing (a row of n/a while the binary does not exist)
+# Each command runs once to warm up, then VG_BENCH_RUNS times (default 5); the table gives the
+# median wall time as Mpps and ns/packet, the largest peak RSS (/usr/bin/time -f %M), and
+# instructions per packet when `perf stat` can count them. For vigil it also gives the
+# `packets`, `flows` and `flow.bytes_per_flow` lines of its summary, and the ratio of its packet
+# rate to bare_reader's. The markdown table goes to stdout, progress to stderr.
+#
+# Environment: VG_BENCH_RUNS (timed runs per command, default 5), VG_BENCH_PCAP (another capture
+# to use instead; it is not generated), CC (compiler for the fallback build below).
+#
+# Limits: wall time includes process start-up (about a millisecond, well under 1% here); the
+# machine is whatever this runs on, so compare only rows from the same run (see
+# ../shared/PEERS.md for why: ±30% between runs on shared machines).
+
+set -euo pipefail
+
+bench_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo_dir=$(dirname "$bench_dir")
+build_arg=${1:-build}
+runs=${VG_BENCH_RUNS:-5}
+
+die() { echo "run.sh: $*" >&2; exit 1; }
+note() { echo "run.sh: $*" >&2; }
+
+[[ $runs =~ ^[1-9][0-9]*$ ]] || die "VG_BENCH_RUNS must be a positive number, not '$runs'"
+[[ -d $build_arg ]] || { [[ -d $repo_dir/$build_arg ]] && build_arg=$repo_dir/$build_arg; }
+build_dir=$(cd "$build_arg" 2>/dev/null && pwd) ||
+	die "build directory '$build_arg' not found (run: meson setup $build_arg)"
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# --- the two bench programs: from the meson build, else compiled here -------------------------
+gen=$build_dir/bench/gen_capture
+bare=$build_dir/bench/bare_reader
+if [[ ! -x $gen || ! -x $bare ]] && [[ -f $build_dir/build.ninja ]]; then
+	ninja -C "$build_dir" bench/gen_capture bench/bare_reader >&2 || true
+fi
+if [[ ! -x $gen || ! -x $bare ]]; then
+	note "bench programs not in $build_dir/bench; compiling them with ${CC:-cc}"
+	fallback=$build_dir/bench-standalone
+	mkdir -p "$fallback"
+	for p in gen_capture bare_reader; do
+		if [[ ! -x $fallback/$p || $bench_dir/$p.c -nt $fallback/$p ]]; then
+			"${CC:-cc}" -O2 -std=c11 -Wall -Wextra -o "$fallback/$p" "$bench_dir/$p.c"
+		fi
+	done
+	gen=$fallback/gen_capture
+	bare=$fallback/bare_reader
+fi
+
+# --- the capture ---------------------------------------------------------------------------------
+if [[ -n ${VG_BENCH_PCAP:-} ]]; then
+	pcap=$VG_BENCH_PCAP
+	[[ -r $pcap ]] || die "$pcap: not readable"
+else
+	pcap=$bench_dir/data/bench-10M.pcap
+	# Regenerate only when the generator's source changed: its output depends on nothing else.
+	if [[ ! -s $pcap || $bench_dir/gen_capture.c -nt $pcap ]]; then
+		mkdir -p "$bench_dir/data"
+		note "generating $pcap (10M packets, seed 1, snaplen 256)"
+		"$gen" --packets 10000000 --seed 1 --snaplen 256 "$pcap.tmp" 2>"$pcap.txt.tmp" ||
+			{ cat "$pcap.txt.tmp" >&2; rm -f "$pcap.tmp"; die "gen_capture failed"; }
+		mv "$pcap.tmp" "$pcap"
+		mv "$pcap.txt.tmp" "$pcap.txt"
+		cat "$pcap.txt" >&2
+	fi
+fi
+note "warming the page cache with $pcap"
+cat "$pcap" >/dev/null
+
+# --- measuring -----------------------------------------------------------------------------------
+have_time=0
+if [[ -x /usr/bin/time ]]; then
+	have_time=1
+else
+	note "/usr/bin/time is missing: peak RSS is not measured"
+fi
+
+have_perf=0
+if command -v perf >/dev/null 2>&1 &&
+	perf stat -x, -e instructions -o "$tmp/perf.probe" -- true >/dev/null 2>&1 &&
+	grep -qE '^[0-9]+,' "$tmp/perf.probe"; then
+	have_perf=1
+else
+	note "perf cannot count instructions here: instructions/packet is not measured"
+fi
+
+now_us() { local t=$EPOCHREALTIME; echo "${t//[!0-9]/}"; }
+
+# run_timed NAME STDOUT_FILE CMD...: warm-up, then $runs timed runs. Sets r_wall_us (median),
+# r_rss_kib (largest) and r_ok; the last run's stdout is in STDOUT_FILE (or /dev/null).
+run_timed() {
+	local name=$1 out=$2
+	shift 2
+	local -a walls=()
+	local i t0 t1 rss
+	r_ok=1
+	r_rss_kib=0
+	for ((i = 0; i <= runs; i++)); do
+		local -a wrap=()
+		((have_time)) && wrap=(/usr/bin/time -f %M -o "$tmp/rss")
+		local rc=0
+		t0=$(now_us)
+		"${wrap[@]}" "$@" >"$out" 2>"$tmp/stderr" || rc=$?
+		t1=$(now_us)
+		if ((rc != 0)); then
+			note "$name failed (exit status $rc):"
+			head -5 "$tmp/stderr" >&2
+			r_ok=0
+			return 0
+		fi
+		((i == 0)) && continue # warm-up
+		walls+=($((t1 - t0)))
+		if ((have_time)); then
+			rss=$(tail -1 "$tmp/rss")
+			[[ $rss =~ ^[0-9]+$ ]] && ((rss > r_rss_kib)) && r_rss_kib=$rss
+		fi
+	done
+	r_wall_us=$(printf '%s\n' "${walls[@]}" | sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}')
+	note "$name: median $((r_wall_us / 1000)) ms of ${walls[*]} us"
+}
+
+# instructions_per_packet CMD...: one run under perf stat; prints a number or n/a.
+instructions_per_packet() {
+	((have_perf)) || { echo n/a; return 0; }
+	if perf stat -x, -e instructions -o "$tmp/perf" -- "$@" >/dev/null 2>&1; then
+		awk -F, -v n="$packets" '$3 ~ /^instructions/ && $1 ~ /^[0-9]+$/ {printf "%.0f", $1 / n; f = 1}
+			END {if (!f) printf "n/a"}' "$tmp/perf"
+	else
+		echo n/a
+	fi
+}
+
+# summary_value FILE KEY: the value of a "KEY: value" line, or n/a.
+summary_value() {
+	awk -v k="$2" 'index($0, k ": ") == 1 {v = substr($0, length(k) + 3); gsub(/^[ \t]+|[ \t]+$/, "", v); print v; f = 1; exit}
+		END {if (!f) print "n/a"}' "$1"
+}
+
+mpps() { awk -v n="$packets" -v us="$1" 'BEGIN {printf "%.2f", n / us}'; }
+ns_per_packet() { awk -v n="$packets" -v us="$1" 'BEGIN {printf "%.1f", us * 1000 / n}'; }
+rss_text() {
+	if ((have_time)) && (($1 > 0)); then
+		awk -v k="$1" 'BEGIN {printf "%.1f MiB", k / 1024}'
+	else
+		echo n/a
+	fi
+}
+
+# The file's packet count, from the bare reader (also the ground truth vigil is checked against).
+"$bare" "$pcap" >"$tmp/count" || die "bare_reader could not read $pcap"
+packets=$(summary_value "$tmp/count" packets)
+[[ $packets =~ ^[1-9][0-9]*$ ]] || die "bare_reader found no packets in $pcap"
+
+rows=()
+add_row() { rows+=("| $1 | \`$2\` | $3 | $4 | $5 | $6 | $7 | $8 | $9 |"); }
+
+run_timed cat /dev/null cat "$pcap"
+((r_ok)) || die "cat $pcap failed"
+add_row "cat" "cat F > /dev/null" "$(mpps "$r_wall_us")" "$(ns_per_packet "$r_wall_us")" \
+	"$((r_wall_us / 1000))" "$(rss_text "$r_rss_kib")" "n/a" "n/a" "n/a"
+
+bare_mpps=
+for mode in read mmap; do
+	args=()
+	[[ $mode == mmap ]] && args=(--mmap)
+	run_timed "bare_reader ($mode)" "$tmp/bare.out" "$bare" "${args[@]}" "$pcap"
+	if ((r_ok)); then
+		m=$(mpps "$r_wall_us")
+		[[ $mode == read ]] && bare_mpps=$m
+		add_row "bare_reader ($mode)" "bare_reader ${args[*]:+${args[*]} }F" "$m" \
+			"$(ns_per_packet "$r_wall_us")" "$((r_wall_us / 1000))" "$(rss_text "$r_rss_kib")" \
+			"$(instructions_per_packet "$bare" "${args[@]}" "$pcap")" "n/a" "n/a"
+	else
+		add_row "bare_reader ($mode)" "bare_reader ${args[*]:+${args[*]} }F" n/a n/a n/a n/a n/a n/a n/a
+	fi
+done
+
+vigil=$build_dir/vigil
+vigil_mpps=
+vigil_note=
+if [[ ! -x $vigil ]]; then
+	vigil_note="vigil not found at $vigil: build it first (meson compile -C $build_arg)"
+	note "$vigil_note"
+	add_row "vigil read" "vigil read F" n/a n/a n/a n/a n/a n/a n/a
+else
+	run_timed "vigil read" "$tmp/vigil.out" "$vigil" read "$pcap"
+	if ((r_ok)); then
+		# The summary is expected on stdout; look at stderr too in case it moved there.
+		cat "$tmp/vigil.out" "$tmp/stderr" >"$tmp/vigil.summary"
+		v_packets=$(summary_value "$tmp/vigil.summary" packets)
+		[[ $v_packets != "$packets" ]] &&
+			vigil_note="vigil counted $v_packets packets, the file holds $packets"
+		vigil_mpps=$(mpps "$r_wall_us")
+		add_row "vigil read" "vigil read F" "$vigil_mpps" "$(ns_per_packet "$r_wall_us")" \
+			"$((r_wall_us / 1000))" "$(rss_text "$r_rss_kib")" \
+			"$(instructions_per_packet "$vigil" read "$pcap")" \
+			"$(summary_value "$tmp/vigil.summary" flows)" \
+			"$(summary_value "$tmp/vigil.summary" flow.bytes_per_flow)"
+	else
+		vigil_note="vigil read failed; see the messages above"
+		add_row "vigil read" "vigil read F" n/a n/a n/a n/a n/a n/a n/a
+	fi
+fi
+
+# --- the report ----------------------------------------------------------------------------------
+model=$(lscpu 2>/dev/null | awk -F: '/^Model name/ {gsub(/^[ \t]+/, "", $2); print $2; exit}')
+echo "vigil benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo
+echo "- machine: ${model:-unknown CPU}, $(nproc) CPUs, $(uname -sr)"
+echo "- capture: \`$pcap\`, $packets packets, $(stat -c %s "$pcap") bytes, from the page cache"
+echo "- median of $runs runs after one warm-up; peak RSS is the largest of those runs (with mmap it"
+echo "  counts the mapped file's pages)"
+echo
+echo "| what | command | Mpps | ns/packet | wall ms | peak RSS | instr/packet | flows | bytes/flow |"
+echo "|---|---|---|---|---|---|---|---|---|"
+printf '%s\n' "${rows[@]}"
+echo
+if [[ -n $vigil_mpps && -n $bare_mpps ]]; then
+	awk -v v="$vigil_mpps" -v b="$bare_mpps" \
+		'BEGIN {printf "vigil read runs at %.3f of the limit: %.2f / %.2f Mpps (bare_reader, read, is %.1fx faster)\n", v / b, v, b, b / v}'
+else
+	echo "vigil read runs at n/a of the limit (bare_reader, read)"
+fi
+[[ -n $vigil_note ]] && echo && echo "note: $vigil_note"
+exit 0

