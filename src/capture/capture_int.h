@@ -40,6 +40,11 @@ struct vg_capture {
 	uint64_t records;
 	enum vg_capture_format fmt;
 	int (*next)(struct vg_capture *c, struct vg_pkt_rec *rec, bool may_refill);
+	/* Optional fast path: fills records wholly inside the window, without
+	 * refills or error handling; next() takes over where it stops. */
+	unsigned (*next_batch)(struct vg_capture *c, struct vg_pkt_rec *recs, unsigned max);
+	void *map;           /* the whole file, when mapped */
+	size_t unmapped;     /* bytes at the start of map already dropped */
 
 	/* classic pcap */
 	bool swap;           /* file byte order differs from ours */

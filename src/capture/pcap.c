@@ -58,6 +58,37 @@ static int pcap_next(struct vg_capture *c, struct vg_pkt_rec *rec, bool may_refi
 	return 1;
 }
 
+/* The common case in one tight loop: whole records in the window, caplen
+ * within limits. Anything else (a refill, an error) is left to pcap_next. */
+static unsigned pcap_next_batch(struct vg_capture *c, struct vg_pkt_rec *recs, unsigned max)
+{
+	const uint8_t *w = c->win;
+	size_t pos = c->pos, len = c->win_len;
+	uint32_t link = c->linktype;
+	uint64_t mul = c->nsec ? 1 : 1000;
+	int swap = c->swap;
+	unsigned n = 0;
+
+	while (n < max && len - pos >= PCAP_REC_HDR) {
+		const uint8_t *h = w + pos;
+		uint32_t caplen = vg_load32(h + 8, swap), origlen = vg_load32(h + 12, swap);
+		struct vg_pkt_rec *r = &recs[n];
+
+		if (caplen > VG_CAPTURE_MAX_RECORD || len - pos - PCAP_REC_HDR < caplen)
+			break;
+		r->data = h + PCAP_REC_HDR;
+		r->caplen = caplen;
+		r->origlen = origlen < caplen ? caplen : origlen;
+		r->ts_ns = (uint64_t)vg_load32(h, swap) * 1000000000u + vg_load32(h + 4, swap) * mul;
+		r->linktype = link;
+		r->ifindex = 0;
+		pos += PCAP_REC_HDR + (size_t)caplen;
+		n++;
+	}
+	c->pos = pos;
+	return n;
+}
+
 int vg_pcap_start(struct vg_capture *c)
 {
 	const uint8_t *h;
@@ -81,6 +112,7 @@ int vg_pcap_start(struct vg_capture *c)
 	c->linktype = vg_load32(h + 20, c->swap) & 0xffff;
 	c->fmt = VG_FMT_PCAP;
 	c->next = pcap_next;
+	c->next_batch = pcap_next_batch;
 	c->pos += PCAP_FILE_HDR;
 	return 0;
 }

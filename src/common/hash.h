@@ -41,6 +41,18 @@ static inline uint64_t vg_hash_words(const void *key, size_t len, uint64_t seed)
 	return vg_hash_mix(h ^ len, 0x1d8e4e27c47d124fULL);
 }
 
+/* The same function as vg_hash_words(k, 40, seed), from five words
+ * already in registers (the flow key). */
+static inline uint64_t vg_hash_key40(const uint64_t k[5], uint64_t seed)
+{
+	uint64_t h = seed ^ 0xa0761d6478bd642fULL;
+
+	h = vg_hash_mix(k[0] ^ 0xe7037ed1a0b428dbULL ^ h, k[1] ^ 0x8ebc6af09c88c6e3ULL ^ seed);
+	h = vg_hash_mix(k[2] ^ 0xe7037ed1a0b428dbULL ^ h, k[3] ^ 0x8ebc6af09c88c6e3ULL ^ seed);
+	h = vg_hash_mix(k[4] ^ 0xe7037ed1a0b428dbULL ^ h, 0x589965cc75374cc3ULL ^ seed);
+	return vg_hash_mix(h ^ 40, 0x1d8e4e27c47d124fULL);
+}
+
 /* A seed from the kernel's random source; falls back to time and pid. */
 uint64_t vg_hash_seed_random(void);
 

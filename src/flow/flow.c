@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "common/hash.h"
+#include "common/mem.h"
 #include "common/vg.h"
 #include "flow/flow.h"
 #include "flow/frag.h"
@@ -37,6 +38,8 @@ struct vg_flow_table {
 	uint32_t used_tail;   /* records [0, used_tail) were handed out once */
 	uint32_t free_head;   /* free list through hnext */
 	uint32_t hand;        /* clock hand for expiry and eviction */
+	uint64_t sweep_ns;    /* packet time the hand has been credited up to */
+	uint64_t sweep_credit; /* slots the hand owes, scaled by sweep_period */
 	uint64_t now_ns;      /* latest packet time seen */
 	uint64_t tmo_ns[4][3]; /* [tcp, udp, icmp, other][new, est, closed] */
 	vg_flow_end_fn on_end;
@@ -67,9 +70,9 @@ int vg_flow_table_new(struct vg_flow_table **out, const struct vg_flow_config *c
 	t->cfg = *cfg;
 	t->cap = (uint32_t)cap;
 	t->mask = (uint32_t)nb - 1;
-	/* calloc leaves untouched pages unmapped: RSS follows use. */
-	t->pool = calloc(cap, sizeof *t->pool);
-	t->buckets = malloc(nb * sizeof *t->buckets);
+	/* Untouched pages stay unmapped: RSS follows use. */
+	t->pool = vg_table_alloc(cap * sizeof *t->pool);
+	t->buckets = vg_table_alloc(nb * sizeof *t->buckets);
 	if (!t->pool || !t->buckets) {
 		vg_flow_table_free(t);
 		return VG_ENOMEM;
@@ -96,48 +99,48 @@ void vg_flow_table_free(struct vg_flow_table *t)
 {
 	if (!t)
 		return;
-	free(t->pool);
-	free(t->buckets);
+	vg_table_free(t->pool, (size_t)t->cap * sizeof *t->pool);
+	vg_table_free(t->buckets, ((size_t)t->mask + 1) * sizeof *t->buckets);
 	free(t);
 }
 
-static void make_addr_key(struct vg_addr *k, const struct vg_addr *a, uint8_t family)
+/* An address as two little-endian words, IPv4 mapped into ::ffff:0:0/96. */
+static inline void addr_words(const struct vg_addr *a, uint8_t family, uint64_t *w0, uint64_t *w1)
 {
 	if (family == 4) {
-		memset(k->b, 0, 10);
-		k->b[10] = 0xff;
-		k->b[11] = 0xff;
-		memcpy(k->b + 12, a->b, 4);
+		uint32_t v4;
+		memcpy(&v4, a->b, 4);
+		*w0 = 0;
+		*w1 = (uint64_t)v4 << 32 | 0xffff0000u; /* bytes 10, 11 = ff ff */
 	} else {
-		*k = *a;
+		memcpy(w0, a->b, 8);
+		memcpy(w1, a->b + 8, 8);
 	}
 }
 
-/* Builds the symmetric key; returns true if the packet's source is key.lo. */
-static bool make_key(struct vg_flow_key *k, const struct vg_packet *p)
+/* Builds the symmetric key in registers and stores it with full-width
+ * stores; returns true if the packet's source is key.lo. Endpoints are
+ * ordered by (address words, port) - any total order would do, this one
+ * is cheap. */
+static inline bool make_key(struct vg_flow_key *k, const struct vg_packet *p)
 {
-	struct vg_addr s, d;
-	int c;
+	uint64_t s0, s1, d0, d1, ports, meta;
+	bool src_lo;
 
-	make_addr_key(&s, &p->src, p->family);
-	make_addr_key(&d, &p->dst, p->family);
-	c = memcmp(s.b, d.b, 16);
-	if (c < 0 || (c == 0 && p->sport <= p->dport)) {
-		k->lo = s;
-		k->hi = d;
-		k->port_lo = p->sport;
-		k->port_hi = p->dport;
-		c = 1;
+	addr_words(&p->src, p->family, &s0, &s1);
+	addr_words(&p->dst, p->family, &d0, &d1);
+	src_lo = s0 != d0 ? s0 < d0 : s1 != d1 ? s1 < d1 : p->sport <= p->dport;
+	meta = (uint64_t)((uint32_t)(p->vlan[0] & 0xfff) << 20 | (uint32_t)(p->vlan[1] & 0xfff) << 8 |
+			  p->proto) << 32;
+	if (src_lo) {
+		ports = (uint64_t)p->dport << 16 | p->sport;
+		k->w[0] = s0; k->w[1] = s1; k->w[2] = d0; k->w[3] = d1;
 	} else {
-		k->lo = d;
-		k->hi = s;
-		k->port_lo = p->dport;
-		k->port_hi = p->sport;
-		c = 0;
+		ports = (uint64_t)p->sport << 16 | p->dport;
+		k->w[0] = d0; k->w[1] = d1; k->w[2] = s0; k->w[3] = s1;
 	}
-	k->vlan_proto = (uint32_t)(p->vlan[0] & 0xfff) << 20 | (uint32_t)(p->vlan[1] & 0xfff) << 8 |
-			p->proto;
-	return c;
+	k->w[4] = meta | ports;
+	return src_lo;
 }
 
 static int proto_class(uint8_t proto)
@@ -164,6 +167,11 @@ static uint64_t timeout_ns(const struct vg_flow_table *t, const struct vg_flow *
 	else
 		st = f->pkts[1] ? 1 : 0;
 	return t->tmo_ns[cls][st];
+}
+
+static inline bool is_expired(const struct vg_flow_table *t, const struct vg_flow *f)
+{
+	return f->last_ns < t->now_ns && t->now_ns - f->last_ns > timeout_ns(t, f);
 }
 
 /* Unlinks record idx from its bucket chain and returns it to the free list. */
@@ -305,26 +313,52 @@ static bool is_reuse(const struct vg_flow *f, const struct vg_packet *p)
 	       (p->tcp_flags & (VG_TH_SYN | VG_TH_ACK)) == VG_TH_SYN;
 }
 
+/* Advances the hand so that it passes every used slot once per
+ * sweep_period of packet time (at most sweep_max slots per call) and ends
+ * the flows idle past their timeout. The cost follows packet time, not
+ * packet count: a busy link does not pay more per packet for expiry.
+ * Expired flows are collected first and their buckets prefetched, so the
+ * chain unlinks do not each wait on a cold bucket. */
 static void expire_step(struct vg_flow_table *t)
 {
-	uint32_t n = t->cfg.sweep_per_batch;
+	uint64_t period = (uint64_t)t->cfg.sweep_period_s * NS_PER_S, owed;
+	uint32_t n, found[32], nf = 0;
 
-	if (!t->used_tail)
+	if (!t->used_tail || t->now_ns <= t->sweep_ns) {
+		if (!t->sweep_ns)
+			t->sweep_ns = t->now_ns;
 		return;
+	}
+	/* credit is in slot-nanoseconds: used slots times elapsed time. */
+	t->sweep_credit += (uint64_t)t->used_tail * (t->now_ns - t->sweep_ns);
+	t->sweep_ns = t->now_ns;
+	owed = period ? t->sweep_credit / period : t->used_tail;
+	if (owed > t->used_tail) /* after a jump in time: one full pass */
+		owed = t->used_tail;
+	n = owed > t->cfg.sweep_max ? t->cfg.sweep_max : (uint32_t)owed;
+	t->sweep_credit = period && owed > n ? (owed - n) * period : t->sweep_credit - n * period;
 	while (n--) {
 		uint32_t idx = t->hand;
-		struct vg_flow *f = &t->pool[idx];
+		const struct vg_flow *f = &t->pool[idx];
 
 		t->hand = t->hand + 1 >= t->used_tail ? 0 : t->hand + 1;
-		if ((f->flags & VG_FLOW_USED) && f->last_ns < t->now_ns &&
-		    t->now_ns - f->last_ns > timeout_ns(t, f))
-			release(t, idx, VG_FLOW_END_TIMEOUT);
+		if ((f->flags & VG_FLOW_USED) && is_expired(t, f)) {
+			VG_PREFETCH(&t->buckets[f->hash & t->mask]);
+			found[nf++] = idx;
+			if (nf == VG_ARRAY_LEN(found))
+				break;
+		}
 	}
+	for (uint32_t i = 0; i < nf; i++)
+		release(t, found[i], VG_FLOW_END_TIMEOUT);
 }
 
+/* Word-wise: memcmp on 40 bytes is a library call, this is 10 loads. */
 static inline bool key_eq(const struct vg_flow_key *a, const struct vg_flow_key *b)
 {
-	return memcmp(a, b, sizeof *a) == 0;
+	_Static_assert(sizeof *a == 40, "flow key is 40 bytes");
+	return ((a->w[0] ^ b->w[0]) | (a->w[1] ^ b->w[1]) | (a->w[2] ^ b->w[2]) |
+		(a->w[3] ^ b->w[3]) | (a->w[4] ^ b->w[4])) == 0;
 }
 
 #define BATCH_MAX 256
@@ -357,8 +391,17 @@ void vg_flow_update_batch(struct vg_flow_table *t, struct vg_packet *pkts, unsig
 			}
 		}
 		lo[i] = make_key(&keys[i], p);
-		hashes[i] = vg_hash_words(&keys[i], sizeof keys[i], t->cfg.hash_seed);
+		hashes[i] = vg_hash_key40(keys[i].w, t->cfg.hash_seed);
 		VG_PREFETCH(&t->buckets[hashes[i] & t->mask]);
+	}
+	/* Second stage: by now the first buckets have arrived; start loading
+	 * the records they point to. */
+	for (i = 0; i < n; i++) {
+		if (pkts[i].flags & VG_PKT_IP) {
+			uint32_t idx = t->buckets[(uint32_t)hashes[i] & t->mask];
+			if (idx != VG_FLOW_NIL)
+				VG_PREFETCH(&t->pool[idx]);
+		}
 	}
 	for (i = 0; i < n; i++) {
 		struct vg_packet *p = &pkts[i];
@@ -378,8 +421,9 @@ void vg_flow_update_batch(struct vg_flow_table *t, struct vg_packet *pkts, unsig
 				break;
 			}
 		}
-		if (f && VG_UNLIKELY(is_reuse(f, p))) {
-			t->st.tcp_reuse++;
+		if (f && VG_UNLIKELY(is_reuse(f, p) || is_expired(t, f))) {
+			if (is_reuse(f, p))
+				t->st.tcp_reuse++;
 			release(t, idx, VG_FLOW_END_TIMEOUT);
 			f = NULL;
 		}

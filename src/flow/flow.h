@@ -8,9 +8,11 @@
  *
  * The table is a seeded hash (common/hash.h) over a pool of records
  * allocated once under a memory cap (flow.memcap). Expiry is driven by
- * packet time only: every batch advances a clock hand over a bounded
- * number of pool slots and ends flows idle longer than their protocol's
- * and state's timeout. When the pool is full, a new flow evicts one of a
+ * packet time only: a clock hand passes over every flow once per
+ * flow.sweep_period seconds of packet time, a bounded number of slots per
+ * batch, and ends flows idle longer than their protocol's and state's
+ * timeout; a packet that finds its flow already past the timeout ends it
+ * and starts a new one, so flow boundaries do not depend on the sweep. When the pool is full, a new flow evicts one of a
  * few sampled flows - preferring flows that never saw a reply, then the
  * longest idle - and counts it (flow.evicted.cap): memory never grows, and
  * a flood of forged sources mostly evicts its own half-open flows.
@@ -26,11 +28,18 @@
 #include "decode/decode.h"
 
 /* The key both directions share: the lower (address, port) endpoint first.
- * IPv4 addresses are stored IPv4-mapped (::ffff:a.b.c.d). 40 bytes. */
+ * IPv4 addresses are stored IPv4-mapped (::ffff:a.b.c.d). 40 bytes, built
+ * and compared as five 64-bit words (w) so the hot path does wide loads and
+ * stores only (narrow stores read back wide stall store forwarding). */
 struct vg_flow_key {
-	struct vg_addr lo, hi;
-	uint16_t port_lo, port_hi;
-	uint32_t vlan_proto; /* vlan[0] << 20 | vlan[1] << 8 | proto */
+	union {
+		struct {
+			struct vg_addr lo, hi;
+			uint16_t port_lo, port_hi;
+			uint32_t vlan_proto; /* vlan[0] << 20 | vlan[1] << 8 | proto */
+		};
+		uint64_t w[5];
+	};
 };
 
 enum vg_tcp_state {
@@ -87,7 +96,8 @@ struct vg_flow_timeouts {
 struct vg_flow_config {
 	uint64_t memcap;        /* bytes for records and buckets */
 	uint64_t hash_seed;
-	uint32_t sweep_per_batch; /* pool slots examined per expiry call */
+	uint32_t sweep_period_s;  /* the expiry hand passes every flow this often */
+	uint32_t sweep_max;       /* pool slots examined per batch at most */
 	struct vg_flow_timeouts timeout;
 };
 
