@@ -54,6 +54,7 @@ struct vg_capture {
 
 	/* pcapng */
 	bool ng_be;          /* current section is big-endian */
+	uint64_t ng_last_ts; /* time of the last packet, for SPBs */
 	unsigned n_ifaces;
 	struct pcapng_iface ifaces[PCAPNG_MAX_IFACES];
 

@@ -180,7 +180,7 @@ static int parse_packet(struct vg_capture *c, uint32_t type, const uint8_t *b, u
 		if (ifc->snaplen && caplen > ifc->snaplen)
 			caplen = ifc->snaplen;
 		hdr = 4;
-		units = 0; /* SPBs carry no timestamp */
+		units = 0; /* SPBs carry no timestamp: see below */
 	} else {
 		if (body < 20)
 			return vg_capture_fail(c, VG_EFORMAT, "packet block too short (%u)", total);
@@ -203,7 +203,11 @@ static int parse_packet(struct vg_capture *c, uint32_t type, const uint8_t *b, u
 	rec->data = b + 8 + hdr;
 	rec->caplen = caplen;
 	rec->origlen = origlen < caplen ? caplen : origlen;
-	rec->ts_ns = type == BT_SPB ? 0 : ts_to_ns(ifc, units);
+	/* A simple packet block has no time; it gets the time of the packet
+	 * before it, so that it neither moves the capture's span to 1970 nor
+	 * breaks time-driven expiry. */
+	rec->ts_ns = type == BT_SPB ? c->ng_last_ts : ts_to_ns(ifc, units);
+	c->ng_last_ts = rec->ts_ns;
 	rec->linktype = ifc->linktype;
 	rec->ifindex = id;
 	return 1;
