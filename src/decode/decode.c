@@ -60,10 +60,9 @@ void vg_decode(struct vg_decode_stats *st, const struct vg_pkt_rec *rec, struct 
 	st->bytes_wire += rec->origlen;
 	st->bytes_captured += rec->caplen;
 
-	switch (rec->linktype) {
-	case VG_LINK_ETHERNET:
+	if (VG_LIKELY(rec->linktype == VG_LINK_ETHERNET))
 		a = vg_eth_decode(st, p, 0);
-		break;
+	else switch (rec->linktype) {
 	case VG_LINK_RAW: case VG_LINK_RAW_12: case VG_LINK_RAW_14:
 		a = raw_decode(st, p);
 		break;

@@ -41,7 +41,7 @@ struct vg_flow_table {
 	uint64_t sweep_ns;    /* packet time the hand has been credited up to */
 	uint64_t sweep_credit; /* slots the hand owes, scaled by sweep_period */
 	uint64_t now_ns;      /* latest packet time seen */
-	uint64_t tmo_ns[4][3]; /* [tcp, udp, icmp, other][new, est, closed] */
+	uint64_t tmo_ns[12];  /* [tcp, udp, icmp, other] x [new, est, closed] */
 	vg_flow_end_fn on_end;
 	void *arg;
 	struct vg_flow_stats st;
@@ -90,7 +90,7 @@ int vg_flow_table_new(struct vg_flow_table **out, const struct vg_flow_config *c
 	};
 	for (int i = 0; i < 4; i++)
 		for (int j = 0; j < 3; j++)
-			t->tmo_ns[i][j] = (uint64_t)tmo[i][j] * NS_PER_S;
+			t->tmo_ns[i * 3 + j] = (uint64_t)tmo[i][j] * NS_PER_S;
 	*out = t;
 	return 0;
 }
@@ -158,7 +158,9 @@ static bool tcp_closed(const struct vg_flow *f)
 	return f->tcp_state == VG_TCP_CLOSED;
 }
 
-static uint64_t timeout_ns(const struct vg_flow_table *t, const struct vg_flow *f)
+/* Which timeout applies: computed when the protocol state changes (a
+ * TCP transition, the first reply), not per packet. */
+static uint8_t timeout_index(const struct vg_flow *f)
 {
 	int cls = proto_class(f->proto), st;
 
@@ -166,12 +168,12 @@ static uint64_t timeout_ns(const struct vg_flow_table *t, const struct vg_flow *
 		st = tcp_closed(f) ? 2 : f->tcp_state >= VG_TCP_ESTABLISHED ? 1 : 0;
 	else
 		st = f->pkts[1] ? 1 : 0;
-	return t->tmo_ns[cls][st];
+	return (uint8_t)(cls * 3 + st);
 }
 
 static inline bool is_expired(const struct vg_flow_table *t, const struct vg_flow *f)
 {
-	return f->last_ns < t->now_ns && t->now_ns - f->last_ns > timeout_ns(t, f);
+	return f->last_ns < t->now_ns && t->now_ns - f->last_ns > t->tmo_ns[f->tmo];
 }
 
 /* Unlinks record idx from its bucket chain and returns it to the free list. */
@@ -258,6 +260,7 @@ static struct vg_flow *create(struct vg_flow_table *t, const struct vg_flow_key 
 	f->first_ns = f->last_ns = p->ts_ns;
 	f->icmp_type = p->icmp_type;
 	f->icmp_code = p->icmp_code;
+	f->tmo = timeout_index(f);
 	t->st.created++;
 	switch (proto_class(p->proto)) {
 	case 0: t->st.created_tcp++; break;
@@ -270,9 +273,8 @@ static struct vg_flow *create(struct vg_flow_table *t, const struct vg_flow_key 
 	return f;
 }
 
-static void tcp_update(struct vg_flow *f, uint8_t fl, int dir)
+static void tcp_transition(struct vg_flow *f, uint8_t fl, int dir)
 {
-	f->tcp_flags[dir] |= fl;
 	if (fl & VG_TH_RST) {
 		f->tcp_state = VG_TCP_CLOSED;
 		return;
@@ -303,6 +305,21 @@ static void tcp_update(struct vg_flow *f, uint8_t fl, int dir)
 		else if (f->tcp_state == VG_TCP_ESTABLISHED || f->tcp_state == VG_TCP_NONE)
 			f->tcp_state = VG_TCP_FIN_WAIT;
 	}
+}
+
+static inline void tcp_update(struct vg_flow *f, uint8_t fl, int dir)
+{
+	uint8_t before = f->tcp_state;
+
+	f->tcp_flags[dir] |= fl;
+	/* Most segments of a connection change nothing: only SYN, FIN, RST
+	 * and the handshake's last ACK move the state. */
+	if (!(fl & (VG_TH_SYN | VG_TH_FIN | VG_TH_RST)) && f->tcp_state != VG_TCP_SYN_RECV &&
+	    f->tcp_state != VG_TCP_NONE)
+		return;
+	tcp_transition(f, fl, dir);
+	if (f->tcp_state != before)
+		f->tmo = timeout_index(f);
 }
 
 /* A SYN on a closed connection starts a new one (RFC 9293 3.6.1: the
@@ -342,6 +359,7 @@ static void expire_step(struct vg_flow_table *t)
 		const struct vg_flow *f = &t->pool[idx];
 
 		t->hand = t->hand + 1 >= t->used_tail ? 0 : t->hand + 1;
+		VG_PREFETCH(&t->pool[t->hand + 8 < t->used_tail ? t->hand + 8 : t->hand]);
 		if ((f->flags & VG_FLOW_USED) && is_expired(t, f)) {
 			VG_PREFETCH(&t->buckets[f->hash & t->mask]);
 			found[nf++] = idx;
@@ -429,10 +447,15 @@ void vg_flow_update_batch(struct vg_flow_table *t, struct vg_packet *pkts, unsig
 		}
 		if (!f)
 			f = create(t, &keys[i], h, p, lo[i]);
-		dir = (lo[i] == !!(f->flags & VG_FLOW_CLIENT_LO)) ? 0 : 1;
+		dir = lo[i] ^ !!(f->flags & VG_FLOW_CLIENT_LO); /* 0: toserver */
 		if (p->proto == VG_IPPROTO_TCP && (p->flags & VG_PKT_PORTS))
 			tcp_update(f, p->tcp_flags, dir);
-		f->pkts[dir]++;
+		if (VG_UNLIKELY(dir == 1 && f->pkts[1] == 0)) {
+			f->pkts[1] = 1; /* first reply: the flow is established */
+			f->tmo = timeout_index(f);
+		} else {
+			f->pkts[dir]++;
+		}
 		f->bytes[dir] += p->caplen;
 		if (p->ts_ns > f->last_ns)
 			f->last_ns = p->ts_ns;

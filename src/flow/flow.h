@@ -79,7 +79,7 @@ struct vg_flow {
 	uint8_t proto;
 	uint8_t icmp_type;   /* of the first packet, for ICMP flows */
 	uint8_t icmp_code;
-	uint8_t pad;
+	uint8_t tmo;         /* index of its idle timeout (protocol x state) */
 };
 
 #define VG_FLOW_NIL UINT32_MAX
