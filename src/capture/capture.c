@@ -44,8 +44,8 @@ int vg_capture_fail(struct vg_capture *c, int code, const char *fmt, ...)
 	va_end(ap);
 	if (c->fmt == VG_FMT_PCAP)
 		snprintf(c->err, sizeof c->err, "%s: record %llu at offset %llu: %s", c->name,
-			 (unsigned long long)c->records + 1,
-			 (unsigned long long)(c->base + c->pos), what);
+			 (unsigned long long)c->records + 1, (unsigned long long)(c->base + c->pos),
+			 what);
 	else if (c->fmt == VG_FMT_PCAPNG)
 		snprintf(c->err, sizeof c->err, "%s: block at offset %llu (after %llu packets): %s",
 			 c->name, (unsigned long long)(c->base + c->pos),
@@ -127,25 +127,24 @@ static int start(struct vg_capture *c, char *errbuf, size_t errlen)
 
 	if (rc <= 0) {
 		snprintf(errbuf, errlen, "%s: %s", c->name,
-			 rc == 0 ? "file is empty or shorter than a capture header"
-				 : c->err);
+			 rc == 0 ? "file is empty or shorter than a capture header" : c->err);
 		return rc == 0 ? VG_EFORMAT : rc;
 	}
 	magic = vg_load_le32(c->win + c->pos);
 	switch (magic) {
-	case 0xa1b2c3d4: case 0xd4c3b2a1: case 0xa1b23c4d: case 0x4d3cb2a1:
-		rc = vg_pcap_start(c);
-		break;
-	case 0x0a0d0d0a:
-		rc = vg_pcapng_start(c);
-		break;
-	case 0xa1b2cd34: case 0x34cdb2a1:
+	case 0xa1b2c3d4:
+	case 0xd4c3b2a1:
+	case 0xa1b23c4d:
+	case 0x4d3cb2a1: rc = vg_pcap_start(c); break;
+	case 0x0a0d0d0a: rc = vg_pcapng_start(c); break;
+	case 0xa1b2cd34:
+	case 0x34cdb2a1:
 		rc = vg_capture_fail(c, VG_ENOTSUP,
 				     "modified (Kuznetzov) pcap format is not supported");
 		break;
 	default:
-		rc = vg_capture_fail(c, VG_EFORMAT,
-				     "not a pcap or pcapng file (magic 0x%08x)", magic);
+		rc = vg_capture_fail(c, VG_EFORMAT, "not a pcap or pcapng file (magic 0x%08x)",
+				     magic);
 	}
 	if (rc < 0) {
 		/* Header errors name the file and offset but no record. */
@@ -222,8 +221,8 @@ fail:
 	return rc;
 }
 
-int vg_capture_open_mem(struct vg_capture **out, const uint8_t *buf, size_t len,
-			const char *name, char *errbuf, size_t errlen)
+int vg_capture_open_mem(struct vg_capture **out, const uint8_t *buf, size_t len, const char *name,
+			char *errbuf, size_t errlen)
 {
 	struct vg_capture *c = alloc_capture(name);
 	int rc;

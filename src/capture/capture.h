@@ -59,8 +59,8 @@ struct vg_capture;
 int vg_capture_open(struct vg_capture **out, const char *path, char *errbuf, size_t errlen);
 
 /* Reads a capture held in memory; buf must outlive the capture. */
-int vg_capture_open_mem(struct vg_capture **out, const uint8_t *buf, size_t len,
-			const char *name, char *errbuf, size_t errlen);
+int vg_capture_open_mem(struct vg_capture **out, const uint8_t *buf, size_t len, const char *name,
+			char *errbuf, size_t errlen);
 
 /* Fills up to max records; returns their number, 0 at the end, <0 on error
  * (then vg_capture_error() says what and where). */

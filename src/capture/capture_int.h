@@ -18,24 +18,24 @@
 struct pcapng_iface {
 	uint32_t linktype;
 	uint32_t snaplen;
-	uint64_t ts_mul;   /* ts_ns = units * ts_mul / ts_div (exact or shift) */
+	uint64_t ts_mul; /* ts_ns = units * ts_mul / ts_div (exact or shift) */
 	uint64_t ts_div;
-	uint8_t ts_shift;  /* for 2^-n resolutions: ns = units * 1e9 >> shift */
+	uint8_t ts_shift; /* for 2^-n resolutions: ns = units * 1e9 >> shift */
 	bool ts_pow2;
 	int64_t ts_offset_s;
 };
 
 struct vg_capture {
 	char name[256];
-	int fd;              /* -1 for memory captures */
-	uint8_t *mem;        /* owned buffer (file mode) */
-	size_t cap;          /* size of mem */
-	const uint8_t *win;  /* window of valid bytes */
+	int fd;             /* -1 for memory captures */
+	uint8_t *mem;       /* owned buffer (file mode) */
+	size_t cap;         /* size of mem */
+	const uint8_t *win; /* window of valid bytes */
 	size_t win_len;
-	size_t pos;          /* parse position in the window */
-	uint64_t base;       /* file offset of win[0] */
-	uint64_t size;       /* file size, 0 if unknown */
-	bool eof;            /* nothing more to read into the window */
+	size_t pos;    /* parse position in the window */
+	uint64_t base; /* file offset of win[0] */
+	uint64_t size; /* file size, 0 if unknown */
+	bool eof;      /* nothing more to read into the window */
 	bool failed;
 	uint64_t records;
 	enum vg_capture_format fmt;
@@ -43,11 +43,11 @@ struct vg_capture {
 	/* Optional fast path: fills records wholly inside the window, without
 	 * refills or error handling; next() takes over where it stops. */
 	unsigned (*next_batch)(struct vg_capture *c, struct vg_pkt_rec *recs, unsigned max);
-	void *map;           /* the whole file, when mapped */
-	size_t unmapped;     /* bytes at the start of map already dropped */
+	void *map;       /* the whole file, when mapped */
+	size_t unmapped; /* bytes at the start of map already dropped */
 
 	/* classic pcap */
-	bool swap;           /* file byte order differs from ours */
+	bool swap; /* file byte order differs from ours */
 	bool nsec;
 	uint32_t linktype;
 	uint32_t snaplen;
@@ -68,7 +68,7 @@ int vg_capture_ensure(struct vg_capture *c, size_t n, bool may_refill);
 
 /* Records an error "name: what" with the offset of the current position. */
 int vg_capture_fail(struct vg_capture *c, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 int vg_pcap_start(struct vg_capture *c);
 int vg_pcapng_start(struct vg_capture *c);

@@ -16,7 +16,7 @@
 #include "common/vg.h"
 
 #define PCAP_FILE_HDR 24
-#define PCAP_REC_HDR 16
+#define PCAP_REC_HDR  16
 
 static int pcap_next(struct vg_capture *c, struct vg_pkt_rec *rec, bool may_refill)
 {
@@ -37,9 +37,10 @@ static int pcap_next(struct vg_capture *c, struct vg_pkt_rec *rec, bool may_refi
 	caplen = vg_load32(h + 8, c->swap);
 	origlen = vg_load32(h + 12, c->swap);
 	if (caplen > VG_CAPTURE_MAX_RECORD)
-		return vg_capture_fail(c, VG_EFORMAT,
-				       "captured length %u exceeds the %u-byte limit (corrupt record header)",
-				       caplen, VG_CAPTURE_MAX_RECORD);
+		return vg_capture_fail(
+		    c, VG_EFORMAT,
+		    "captured length %u exceeds the %u-byte limit (corrupt record header)", caplen,
+		    VG_CAPTURE_MAX_RECORD);
 	rc = vg_capture_ensure(c, PCAP_REC_HDR + (size_t)caplen, may_refill);
 	if (rc != 1) {
 		if (rc == 0)
@@ -79,7 +80,8 @@ static unsigned pcap_next_batch(struct vg_capture *c, struct vg_pkt_rec *recs, u
 		r->data = h + PCAP_REC_HDR;
 		r->caplen = caplen;
 		r->origlen = origlen < caplen ? caplen : origlen;
-		r->ts_ns = (uint64_t)vg_load32(h, swap) * 1000000000u + vg_load32(h + 4, swap) * mul;
+		r->ts_ns =
+		    (uint64_t)vg_load32(h, swap) * 1000000000u + vg_load32(h + 4, swap) * mul;
 		r->linktype = link;
 		r->ifindex = 0;
 		pos += PCAP_REC_HDR + (size_t)caplen;

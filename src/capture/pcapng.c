@@ -26,10 +26,10 @@
 #define BT_OPB 2u
 #define BT_SPB 3u
 #define BT_EPB 6u
-#define BOM 0x1a2b3c4du
+#define BOM    0x1a2b3c4du
 
-#define OPT_ENDOFOPT 0
-#define OPT_IF_TSRESOL 9
+#define OPT_ENDOFOPT    0
+#define OPT_IF_TSRESOL  9
 #define OPT_IF_TSOFFSET 14
 
 static void iface_default_ts(struct pcapng_iface *ifc)
@@ -48,7 +48,8 @@ static int set_tsresol(struct vg_capture *c, struct pcapng_iface *ifc, uint8_t v
 	if (v & 0x80) {
 		/* 2^-n seconds; beyond 2^-63 the unit is below any clock. */
 		if (n > 63)
-			return vg_capture_fail(c, VG_EFORMAT, "if_tsresol 2^-%u is out of range", n);
+			return vg_capture_fail(c, VG_EFORMAT, "if_tsresol 2^-%u is out of range",
+					       n);
 		ifc->ts_pow2 = true;
 		ifc->ts_shift = (uint8_t)n;
 		return 0;
@@ -78,8 +79,8 @@ static uint64_t ts_to_ns(const struct pcapng_iface *ifc, uint64_t units)
 }
 
 /* Walks the options of an IDB body (starting at opt, ending at end). */
-static int parse_idb_options(struct vg_capture *c, struct pcapng_iface *ifc,
-			     const uint8_t *opt, const uint8_t *end)
+static int parse_idb_options(struct vg_capture *c, struct pcapng_iface *ifc, const uint8_t *opt,
+			     const uint8_t *end)
 {
 	int swap = c->ng_be;
 
@@ -99,8 +100,9 @@ static int parse_idb_options(struct vg_capture *c, struct pcapng_iface *ifc,
 			if (rc < 0)
 				return rc;
 		} else if (code == OPT_IF_TSOFFSET && len >= 8) {
-			uint64_t v = swap ? (uint64_t)vg_load_be32(opt + 4) << 32 | vg_load_be32(opt + 8)
-					  : vg_load_le64(opt + 4);
+			uint64_t v =
+			    swap ? (uint64_t)vg_load_be32(opt + 4) << 32 | vg_load_be32(opt + 8)
+				 : vg_load_le64(opt + 4);
 			ifc->ts_offset_s = (int64_t)v;
 		}
 		opt += 4 + padded;
@@ -196,9 +198,10 @@ static int parse_packet(struct vg_capture *c, uint32_t type, const uint8_t *b, u
 		origlen = vg_load32(b + 24, swap);
 		hdr = 20;
 		if (caplen > body - hdr)
-			return vg_capture_fail(c, VG_EFORMAT,
-					       "captured length %u runs past the block (%u bytes of data)",
-					       caplen, body - hdr);
+			return vg_capture_fail(
+			    c, VG_EFORMAT,
+			    "captured length %u runs past the block (%u bytes of data)", caplen,
+			    body - hdr);
 	}
 	rec->data = b + 8 + hdr;
 	rec->caplen = caplen;
@@ -222,9 +225,10 @@ static int pcapng_next(struct vg_capture *c, struct vg_pkt_rec *rec, bool may_re
 
 		if (rc != 1) {
 			if (rc == 0 && c->win_len > c->pos)
-				return vg_capture_fail(c, VG_ETRUNC,
-						       "file ends inside a block header (%zu bytes left)",
-						       c->win_len - c->pos);
+				return vg_capture_fail(
+				    c, VG_ETRUNC,
+				    "file ends inside a block header (%zu bytes left)",
+				    c->win_len - c->pos);
 			return rc;
 		}
 		b = c->win + c->pos;
@@ -236,17 +240,17 @@ static int pcapng_next(struct vg_capture *c, struct vg_pkt_rec *rec, bool may_re
 			else if (bom == __builtin_bswap32(BOM))
 				c->ng_be = true;
 			else
-				return vg_capture_fail(c, VG_EFORMAT,
-						       "section header with bad byte-order magic 0x%08x",
-						       bom);
+				return vg_capture_fail(
+				    c, VG_EFORMAT,
+				    "section header with bad byte-order magic 0x%08x", bom);
 		} else {
 			type = vg_load32(b, c->ng_be);
 		}
 		total = vg_load32(b + 4, c->ng_be);
 		if (total < 12 || total % 4)
-			return vg_capture_fail(c, VG_EFORMAT,
-					       "block length %u is not a multiple of 4 of at least 12",
-					       total);
+			return vg_capture_fail(
+			    c, VG_EFORMAT, "block length %u is not a multiple of 4 of at least 12",
+			    total);
 		if (total > VG_CAPTURE_MAX_RECORD)
 			return vg_capture_fail(c, VG_EFORMAT,
 					       "block length %u exceeds the %u-byte limit", total,
@@ -254,28 +258,24 @@ static int pcapng_next(struct vg_capture *c, struct vg_pkt_rec *rec, bool may_re
 		rc = vg_capture_ensure(c, total, may_refill);
 		if (rc != 1) {
 			if (rc == 0)
-				return vg_capture_fail(c, VG_ETRUNC,
-						       "block of %u bytes is cut off: file ends after %zu",
-						       total, c->win_len - c->pos);
+				return vg_capture_fail(
+				    c, VG_ETRUNC,
+				    "block of %u bytes is cut off: file ends after %zu", total,
+				    c->win_len - c->pos);
 			return rc;
 		}
 		b = c->win + c->pos;
 		if (vg_load32(b + total - 4, c->ng_be) != total)
-			return vg_capture_fail(c, VG_EFORMAT,
-					       "block trailer length %u differs from its header (%u)",
-					       vg_load32(b + total - 4, c->ng_be), total);
+			return vg_capture_fail(
+			    c, VG_EFORMAT, "block trailer length %u differs from its header (%u)",
+			    vg_load32(b + total - 4, c->ng_be), total);
 		switch (type) {
-		case BT_SHB:
-			rc = parse_shb(c, b, total);
-			break;
-		case BT_IDB:
-			rc = parse_idb(c, b, total);
-			break;
-		case BT_EPB: case BT_SPB: case BT_OPB:
-			rc = parse_packet(c, type, b, total, rec);
-			break;
-		default:
-			rc = 0; /* NRB, ISB, DSB, custom and unknown blocks */
+		case BT_SHB: rc = parse_shb(c, b, total); break;
+		case BT_IDB: rc = parse_idb(c, b, total); break;
+		case BT_EPB:
+		case BT_SPB:
+		case BT_OPB: rc = parse_packet(c, type, b, total, rec); break;
+		default: rc = 0; /* NRB, ISB, DSB, custom and unknown blocks */
 		}
 		if (rc < 0)
 			return rc;

@@ -67,8 +67,8 @@ int vg_ctx_new(struct vg_ctx **out, const struct vg_settings *set, const char *e
 		fc.hash_seed = vg_hash_seed_random();
 	rc = vg_flow_table_new(&ctx->flows, &fc, on_flow_end, ctx);
 	if (rc < 0) {
-		snprintf(errbuf, errlen, "flow table: %s (flow.memcap %" PRIu64 ")", vg_strerror(rc),
-			 fc.memcap);
+		snprintf(errbuf, errlen, "flow table: %s (flow.memcap %" PRIu64 ")",
+			 vg_strerror(rc), fc.memcap);
 		goto fail;
 	}
 	if (eve_path) {
@@ -222,14 +222,17 @@ void vg_ctx_print_summary(const struct vg_ctx *ctx, FILE *fp)
 			fprintf(fp, "  %s: %" PRIu64 "\n", vg_anomaly_name((enum vg_anomaly)a),
 				d->anomalies[a]);
 	fprintf(fp, "flows: %" PRIu64 "\n", fs->created);
-	fprintf(fp, "  flows.tcp: %" PRIu64 "\n  flows.udp: %" PRIu64 "\n  flows.icmp: %" PRIu64
-		    "\n  flows.other: %" PRIu64 "\n",
+	fprintf(fp,
+		"  flows.tcp: %" PRIu64 "\n  flows.udp: %" PRIu64 "\n  flows.icmp: %" PRIu64
+		"\n  flows.other: %" PRIu64 "\n",
 		fs->created_tcp, fs->created_udp, fs->created_icmp, fs->created_other);
-	fprintf(fp, "  flows.inbound: %" PRIu64 "\n  flows.outbound: %" PRIu64
-		    "\n  flows.internal: %" PRIu64 "\n  flows.external: %" PRIu64 "\n",
+	fprintf(fp,
+		"  flows.inbound: %" PRIu64 "\n  flows.outbound: %" PRIu64
+		"\n  flows.internal: %" PRIu64 "\n  flows.external: %" PRIu64 "\n",
 		ctx->flows_inbound, ctx->flows_outbound, ctx->flows_internal, ctx->flows_external);
-	fprintf(fp, "flow.ended.timeout: %" PRIu64 "\nflow.evicted.cap: %" PRIu64
-		    "\nflow.ended.shutdown: %" PRIu64 "\nflow.tcp_reuse: %" PRIu64 "\n",
+	fprintf(fp,
+		"flow.ended.timeout: %" PRIu64 "\nflow.evicted.cap: %" PRIu64
+		"\nflow.ended.shutdown: %" PRIu64 "\nflow.tcp_reuse: %" PRIu64 "\n",
 		fs->ended_timeout, fs->ended_forced, fs->ended_shutdown, fs->tcp_reuse);
 	fprintf(fp, "flow.no_flow: %" PRIu64 "\n", fs->no_flow);
 	fprintf(fp, "flow.active_max: %" PRIu64 "\nflow.capacity: %u\nflow.bytes_per_flow: %u\n",

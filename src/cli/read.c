@@ -50,14 +50,14 @@ enum { OPT_EVE = 256, OPT_HOME, OPT_CONFIG, OPT_SET, OPT_SEED };
 static int run(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"eve", required_argument, NULL, OPT_EVE},
-		{"home-net", required_argument, NULL, OPT_HOME},
-		{"config", required_argument, NULL, OPT_CONFIG},
-		{"set", required_argument, NULL, OPT_SET},
-		{"seed", required_argument, NULL, OPT_SEED},
-		{"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"eve", required_argument, NULL, OPT_EVE},
+	    {"home-net", required_argument, NULL, OPT_HOME},
+	    {"config", required_argument, NULL, OPT_CONFIG},
+	    {"set", required_argument, NULL, OPT_SET},
+	    {"seed", required_argument, NULL, OPT_SEED},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct vg_settings set;
 	const char *eve = NULL, *config = NULL, *home = NULL, *seed = NULL;
@@ -81,9 +81,7 @@ static int run(int argc, char **argv)
 		case OPT_SET: sets[nsets++] = optarg; break;
 		case OPT_SEED: seed = optarg; break;
 		case 'q': quiet = true; break;
-		case 'h':
-			usage(stdout);
-			goto out;
+		case 'h': usage(stdout); goto out;
 		default:
 			fprintf(stderr, "Try 'vigil read --help'.\n");
 			rc = VG_EXIT_USAGE;
@@ -134,8 +132,8 @@ static int run(int argc, char **argv)
 		fprintf(stderr, "vigil read: %s\n", err);
 		/* A bad home network is a usage error; an unwritable output is not. */
 		rc = strncmp(err, "home_net", 8) == 0 || strncmp(err, "flow table", 10) == 0
-			     ? VG_EXIT_USAGE
-			     : VG_EXIT_RUNTIME;
+			 ? VG_EXIT_USAGE
+			 : VG_EXIT_RUNTIME;
 		goto out;
 	}
 	ctx->progress = isatty(STDERR_FILENO);
@@ -163,7 +161,7 @@ out:
 }
 
 const struct vg_command vg_cmd_read = {
-	.name = "read",
-	.summary = "process capture files into flows, events and a summary",
-	.run = run,
+    .name = "read",
+    .summary = "process capture files into flows, events and a summary",
+    .run = run,
 };

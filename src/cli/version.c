@@ -22,7 +22,7 @@ static int run(int argc, char **argv)
 }
 
 const struct vg_command vg_cmd_version = {
-	.name = "version",
-	.summary = "print the version",
-	.run = run,
+    .name = "version",
+    .summary = "print the version",
+    .run = run,
 };

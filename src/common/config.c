@@ -22,9 +22,8 @@ void vg_config_defaults(const struct vg_cfg_row *rows, size_t n, void *base)
 			memcpy(dst, &v, sizeof v);
 			break;
 		}
-		case VG_CFG_U64: case VG_CFG_SIZE:
-			memcpy(dst, &rows[i].def, sizeof rows[i].def);
-			break;
+		case VG_CFG_U64:
+		case VG_CFG_SIZE: memcpy(dst, &rows[i].def, sizeof rows[i].def); break;
 		case VG_CFG_STR:
 			snprintf(dst, rows[i].size, "%s", rows[i].def_str ? rows[i].def_str : "");
 			break;
@@ -77,8 +76,8 @@ int vg_config_set(const struct vg_cfg_row *rows, size_t n, void *base, const cha
 			continue;
 		if (r->type == VG_CFG_STR) {
 			if (strlen(value) >= r->size) {
-				snprintf(errbuf, errlen, "%s: value longer than %zu characters", key,
-					 r->size - 1);
+				snprintf(errbuf, errlen, "%s: value longer than %zu characters",
+					 key, r->size - 1);
 				return VG_EINVAL;
 			}
 			snprintf(dst, r->size, "%s", value);
@@ -90,8 +89,9 @@ int vg_config_set(const struct vg_cfg_row *rows, size_t n, void *base, const cha
 			return VG_EINVAL;
 		}
 		if (v < r->min || v > r->max) {
-			snprintf(errbuf, errlen, "%s: %s is out of range [%" PRIu64 ", %" PRIu64 "]",
-				 key, value, r->min, r->max);
+			snprintf(errbuf, errlen,
+				 "%s: %s is out of range [%" PRIu64 ", %" PRIu64 "]", key, value,
+				 r->min, r->max);
 			return VG_EINVAL;
 		}
 		if (r->type == VG_CFG_U32) {

@@ -24,7 +24,7 @@ struct vg_cfg_row {
 	const char *key;
 	enum vg_cfg_type type;
 	size_t offset;
-	size_t size;         /* VG_CFG_STR: buffer size */
+	size_t size; /* VG_CFG_STR: buffer size */
 	uint64_t def, min, max;
 	const char *def_str; /* VG_CFG_STR default */
 	const char *help;    /* one line for docs and --help */

@@ -20,8 +20,8 @@ void *vg_table_alloc(size_t size)
 
 	if (size == 0 || len < size)
 		return NULL;
-	p = mmap(NULL, map, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-		 -1, 0);
+	p = mmap(NULL, map, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1,
+		 0);
 	if (p == MAP_FAILED)
 		return NULL;
 	/* Keep the 2 MiB-aligned part, give back the ends. */

@@ -13,13 +13,13 @@
 
 enum vg_err {
 	VG_OK = 0,
-	VG_ENOMEM = -1,    /* an allocation failed */
-	VG_EIO = -2,       /* a read or write failed; errno says why */
-	VG_EFORMAT = -3,   /* input is not in the expected format */
-	VG_ETRUNC = -4,    /* input ended in the middle of a record */
-	VG_EINVAL = -5,    /* a bad argument or configuration value */
-	VG_ENOTSUP = -6,   /* valid input we do not handle (e.g. a link type) */
-	VG_ENOENT = -7,    /* a file or key does not exist */
+	VG_ENOMEM = -1,  /* an allocation failed */
+	VG_EIO = -2,     /* a read or write failed; errno says why */
+	VG_EFORMAT = -3, /* input is not in the expected format */
+	VG_ETRUNC = -4,  /* input ended in the middle of a record */
+	VG_EINVAL = -5,  /* a bad argument or configuration value */
+	VG_ENOTSUP = -6, /* valid input we do not handle (e.g. a link type) */
+	VG_ENOENT = -7,  /* a file or key does not exist */
 };
 
 const char *vg_strerror(int err);
@@ -32,11 +32,11 @@ struct vg_addr {
 #define VG_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 #if defined(__GNUC__)
-#define VG_LIKELY(x) __builtin_expect(!!(x), 1)
+#define VG_LIKELY(x)   __builtin_expect(!!(x), 1)
 #define VG_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #define VG_PREFETCH(p) __builtin_prefetch(p)
 #else
-#define VG_LIKELY(x) (x)
+#define VG_LIKELY(x)   (x)
 #define VG_UNLIKELY(x) (x)
 #define VG_PREFETCH(p) ((void)(p))
 #endif

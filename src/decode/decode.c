@@ -12,7 +12,7 @@ static const struct {
 	bool fatal;
 } anomalies[] = {
 #define VG_ANOM_ROW(id, name, fatal) {name, fatal},
-	VG_ANOMALIES(VG_ANOM_ROW)
+    VG_ANOMALIES(VG_ANOM_ROW)
 #undef VG_ANOM_ROW
 };
 
@@ -62,31 +62,19 @@ void vg_decode(struct vg_decode_stats *st, const struct vg_pkt_rec *rec, struct 
 
 	if (VG_LIKELY(rec->linktype == VG_LINK_ETHERNET))
 		a = vg_eth_decode(st, p, 0);
-	else switch (rec->linktype) {
-	case VG_LINK_RAW: case VG_LINK_RAW_12: case VG_LINK_RAW_14:
-		a = raw_decode(st, p);
-		break;
-	case VG_LINK_IPV4:
-		a = vg_l3_decode(st, p, 0, VG_ETHERTYPE_IPV4);
-		break;
-	case VG_LINK_IPV6:
-		a = vg_l3_decode(st, p, 0, VG_ETHERTYPE_IPV6);
-		break;
-	case VG_LINK_SLL:
-		a = vg_sll_decode(st, p, 0);
-		break;
-	case VG_LINK_SLL2:
-		a = vg_sll2_decode(st, p, 0);
-		break;
-	case VG_LINK_NULL:
-		a = vg_null_decode(st, p, 0, false);
-		break;
-	case VG_LINK_LOOP:
-		a = vg_null_decode(st, p, 0, true);
-		break;
-	default:
-		a = VG_ANOM_LINK_UNSUPPORTED;
-	}
+	else
+		switch (rec->linktype) {
+		case VG_LINK_RAW:
+		case VG_LINK_RAW_12:
+		case VG_LINK_RAW_14: a = raw_decode(st, p); break;
+		case VG_LINK_IPV4: a = vg_l3_decode(st, p, 0, VG_ETHERTYPE_IPV4); break;
+		case VG_LINK_IPV6: a = vg_l3_decode(st, p, 0, VG_ETHERTYPE_IPV6); break;
+		case VG_LINK_SLL: a = vg_sll_decode(st, p, 0); break;
+		case VG_LINK_SLL2: a = vg_sll2_decode(st, p, 0); break;
+		case VG_LINK_NULL: a = vg_null_decode(st, p, 0, false); break;
+		case VG_LINK_LOOP: a = vg_null_decode(st, p, 0, true); break;
+		default: a = VG_ANOM_LINK_UNSUPPORTED;
+		}
 	p->anomaly = (uint8_t)a;
 	if (VG_UNLIKELY(a != VG_ANOM_NONE)) {
 		st->anomalies[a]++;
@@ -99,33 +87,22 @@ int vg_l3_decode(struct vg_decode_stats *st, struct vg_packet *p, uint32_t off, 
 {
 	p->ethertype = ethertype;
 	switch (ethertype) {
-	case VG_ETHERTYPE_IPV4:
-		return vg_ipv4_decode(st, p, off);
-	case VG_ETHERTYPE_IPV6:
-		return vg_ipv6_decode(st, p, off);
-	case VG_ETHERTYPE_ARP:
-		return vg_arp_decode(st, p, off);
-	case VG_ETHERTYPE_MPLS: case VG_ETHERTYPE_MPLS_MC:
-		return vg_mpls_decode(st, p, off);
-	default:
-		st->non_ip++;
-		return VG_ANOM_NONE; /* other protocols are not anomalies */
+	case VG_ETHERTYPE_IPV4: return vg_ipv4_decode(st, p, off);
+	case VG_ETHERTYPE_IPV6: return vg_ipv6_decode(st, p, off);
+	case VG_ETHERTYPE_ARP: return vg_arp_decode(st, p, off);
+	case VG_ETHERTYPE_MPLS:
+	case VG_ETHERTYPE_MPLS_MC: return vg_mpls_decode(st, p, off);
+	default: st->non_ip++; return VG_ANOM_NONE; /* other protocols are not anomalies */
 	}
 }
 
 int vg_transport_decode(struct vg_decode_stats *st, struct vg_packet *p, uint32_t off, uint32_t len)
 {
 	switch (p->proto) {
-	case VG_IPPROTO_TCP:
-		return vg_tcp_decode(st, p, off, len);
-	case VG_IPPROTO_UDP:
-		return vg_udp_decode(st, p, off, len);
-	case VG_IPPROTO_ICMP:
-		return vg_icmp_decode(st, p, off, len);
-	case VG_IPPROTO_ICMPV6:
-		return vg_icmpv6_decode(st, p, off, len);
-	default:
-		st->ip_other++;
-		return VG_ANOM_NONE;
+	case VG_IPPROTO_TCP: return vg_tcp_decode(st, p, off, len);
+	case VG_IPPROTO_UDP: return vg_udp_decode(st, p, off, len);
+	case VG_IPPROTO_ICMP: return vg_icmp_decode(st, p, off, len);
+	case VG_IPPROTO_ICMPV6: return vg_icmpv6_decode(st, p, off, len);
+	default: st->ip_other++; return VG_ANOM_NONE;
 	}
 }

@@ -38,43 +38,43 @@
 #define VG_MPLS_MAX_DEPTH 8
 
 /* Decode anomalies: stable dotted names in one table (decode.c). */
-#define VG_ANOMALIES(X)                                                    \
-	X(NONE, "none", 0)                                                 \
-	X(LINK_UNSUPPORTED, "decode.link.unsupported", 1)                  \
-	X(ETH_TRUNCATED, "decode.eth.truncated", 1)                        \
-	X(VLAN_TRUNCATED, "decode.vlan.truncated", 1)                      \
-	X(VLAN_TOO_DEEP, "decode.vlan.too_deep", 1)                        \
-	X(SLL_TRUNCATED, "decode.sll.truncated", 1)                        \
-	X(NULL_TRUNCATED, "decode.null.truncated", 1)                      \
-	X(ARP_TRUNCATED, "decode.arp.truncated", 1)                        \
-	X(IPV4_TRUNCATED, "decode.ipv4.truncated", 1)                      \
-	X(IPV4_BAD_VERSION, "decode.ipv4.bad_version", 1)                  \
-	X(IPV4_BAD_IHL, "decode.ipv4.bad_ihl", 1)                          \
-	X(IPV4_BAD_TOTAL_LEN, "decode.ipv4.bad_total_len", 1)              \
-	X(IPV4_BAD_OPTIONS, "decode.ipv4.bad_options", 0)                  \
-	X(IPV6_TRUNCATED, "decode.ipv6.truncated", 1)                      \
-	X(IPV6_BAD_VERSION, "decode.ipv6.bad_version", 1)                  \
-	X(IPV6_BAD_PAYLOAD_LEN, "decode.ipv6.bad_payload_len", 1)          \
-	X(IPV6_EXT_TRUNCATED, "decode.ipv6.ext_truncated", 1)              \
-	X(IPV6_EXT_TOO_MANY, "decode.ipv6.ext_too_many", 1)                \
-	X(TCP_TRUNCATED, "decode.tcp.truncated", 1)                        \
-	X(TCP_BAD_HLEN, "decode.tcp.bad_hlen", 1)                          \
-	X(TCP_BAD_OPTIONS, "decode.tcp.bad_options", 0)                    \
-	X(TCP_SPLIT_HEADER, "decode.tcp.split_header", 0)                  \
-	X(MPLS_TRUNCATED, "decode.mpls.truncated", 1)                      \
-	X(MPLS_TOO_DEEP, "decode.mpls.too_deep", 1)                        \
-	X(UDP_TRUNCATED, "decode.udp.truncated", 1)                        \
-	X(UDP_BAD_LEN, "decode.udp.bad_len", 1)                            \
-	X(ICMP_TRUNCATED, "decode.icmp.truncated", 1)                      \
-	X(ICMPV6_TRUNCATED, "decode.icmpv6.truncated", 1)                  \
-	X(ICMP_INNER_TRUNCATED, "decode.icmp.inner_truncated", 0)          \
+#define VG_ANOMALIES(X)                                           \
+	X(NONE, "none", 0)                                        \
+	X(LINK_UNSUPPORTED, "decode.link.unsupported", 1)         \
+	X(ETH_TRUNCATED, "decode.eth.truncated", 1)               \
+	X(VLAN_TRUNCATED, "decode.vlan.truncated", 1)             \
+	X(VLAN_TOO_DEEP, "decode.vlan.too_deep", 1)               \
+	X(SLL_TRUNCATED, "decode.sll.truncated", 1)               \
+	X(NULL_TRUNCATED, "decode.null.truncated", 1)             \
+	X(ARP_TRUNCATED, "decode.arp.truncated", 1)               \
+	X(IPV4_TRUNCATED, "decode.ipv4.truncated", 1)             \
+	X(IPV4_BAD_VERSION, "decode.ipv4.bad_version", 1)         \
+	X(IPV4_BAD_IHL, "decode.ipv4.bad_ihl", 1)                 \
+	X(IPV4_BAD_TOTAL_LEN, "decode.ipv4.bad_total_len", 1)     \
+	X(IPV4_BAD_OPTIONS, "decode.ipv4.bad_options", 0)         \
+	X(IPV6_TRUNCATED, "decode.ipv6.truncated", 1)             \
+	X(IPV6_BAD_VERSION, "decode.ipv6.bad_version", 1)         \
+	X(IPV6_BAD_PAYLOAD_LEN, "decode.ipv6.bad_payload_len", 1) \
+	X(IPV6_EXT_TRUNCATED, "decode.ipv6.ext_truncated", 1)     \
+	X(IPV6_EXT_TOO_MANY, "decode.ipv6.ext_too_many", 1)       \
+	X(TCP_TRUNCATED, "decode.tcp.truncated", 1)               \
+	X(TCP_BAD_HLEN, "decode.tcp.bad_hlen", 1)                 \
+	X(TCP_BAD_OPTIONS, "decode.tcp.bad_options", 0)           \
+	X(TCP_SPLIT_HEADER, "decode.tcp.split_header", 0)         \
+	X(MPLS_TRUNCATED, "decode.mpls.truncated", 1)             \
+	X(MPLS_TOO_DEEP, "decode.mpls.too_deep", 1)               \
+	X(UDP_TRUNCATED, "decode.udp.truncated", 1)               \
+	X(UDP_BAD_LEN, "decode.udp.bad_len", 1)                   \
+	X(ICMP_TRUNCATED, "decode.icmp.truncated", 1)             \
+	X(ICMPV6_TRUNCATED, "decode.icmpv6.truncated", 1)         \
+	X(ICMP_INNER_TRUNCATED, "decode.icmp.inner_truncated", 0) \
 	X(ICMP_INNER_BAD, "decode.icmp.inner_bad", 0)
 
 enum vg_anomaly {
 #define VG_ANOM_ENUM(id, name, fatal) VG_ANOM_##id,
 	VG_ANOMALIES(VG_ANOM_ENUM)
 #undef VG_ANOM_ENUM
-	VG_ANOM_COUNT
+	    VG_ANOM_COUNT
 };
 
 const char *vg_anomaly_name(enum vg_anomaly a);
@@ -99,7 +99,7 @@ enum {
 	VG_PKT_INNER_PORTS = 1u << 5, /* inner.sport/dport are valid */
 	VG_PKT_ARP = 1u << 6,
 	VG_PKT_IPV4_OPTS = 1u << 7,
-	VG_PKT_TCP_OPTS = 1u << 8,    /* tcp.mss etc. parsed from options */
+	VG_PKT_TCP_OPTS = 1u << 8, /* tcp.mss etc. parsed from options */
 };
 
 /* The header an ICMP error quotes: who sent what that failed. */
@@ -113,16 +113,16 @@ struct vg_inner {
 struct vg_tcp_info {
 	uint32_t seq, ack;
 	uint16_t window;
-	uint16_t mss;       /* 0 if absent */
-	uint8_t wscale;     /* 0xff if absent */
+	uint16_t mss;   /* 0 if absent */
+	uint8_t wscale; /* 0xff if absent */
 	uint8_t sack_ok;
 	uint8_t has_ts;
-	uint8_t hlen;       /* header length in bytes */
+	uint8_t hlen; /* header length in bytes */
 };
 
 struct vg_packet {
 	uint64_t ts_ns;
-	const uint8_t *data;     /* record bytes */
+	const uint8_t *data; /* record bytes */
 	uint32_t caplen, wire_len;
 	uint32_t flags;
 	uint16_t l3_off, l4_off; /* offsets in data; valid per flags */
@@ -131,16 +131,16 @@ struct vg_packet {
 	uint16_t ethertype;      /* of the network layer */
 	uint16_t vlan[2];        /* outer and inner VLAN id, 0 if untagged */
 	uint8_t vlan_depth;
-	uint8_t family;          /* 4 or 6 with VG_PKT_IP, else 0 */
-	uint8_t proto;           /* transport protocol after extension headers */
-	uint8_t ttl;             /* IPv4 TTL or IPv6 hop limit */
+	uint8_t family; /* 4 or 6 with VG_PKT_IP, else 0 */
+	uint8_t proto;  /* transport protocol after extension headers */
+	uint8_t ttl;    /* IPv4 TTL or IPv6 hop limit */
 	uint8_t tcp_flags;
 	uint8_t icmp_type, icmp_code;
-	uint8_t anomaly;         /* enum vg_anomaly, NONE if clean */
+	uint8_t anomaly; /* enum vg_anomaly, NONE if clean */
 	struct vg_addr src, dst;
-	uint16_t sport, dport;   /* TCP/UDP ports; ICMP echo: id in both */
-	uint32_t frag_id;        /* IPv4 id or IPv6 fragment identification */
-	uint16_t frag_off;       /* fragment offset in bytes */
+	uint16_t sport, dport; /* TCP/UDP ports; ICMP echo: id in both */
+	uint32_t frag_id;      /* IPv4 id or IPv6 fragment identification */
+	uint16_t frag_off;     /* fragment offset in bytes */
 	struct vg_tcp_info tcp;
 	struct vg_inner inner;
 };
@@ -179,22 +179,23 @@ int vg_udp_decode(struct vg_decode_stats *st, struct vg_packet *p, uint32_t off,
 int vg_icmp_decode(struct vg_decode_stats *st, struct vg_packet *p, uint32_t off, uint32_t len);
 int vg_icmpv6_decode(struct vg_decode_stats *st, struct vg_packet *p, uint32_t off, uint32_t len);
 /* Dispatches on p->proto to the transport decoders above. */
-int vg_transport_decode(struct vg_decode_stats *st, struct vg_packet *p, uint32_t off, uint32_t len);
+int vg_transport_decode(struct vg_decode_stats *st, struct vg_packet *p, uint32_t off,
+			uint32_t len);
 /* Parses the IP + 8 bytes of transport header an ICMP error quotes. */
 int vg_icmp_inner_decode(struct vg_packet *p, uint32_t off);
 
-#define VG_ETHERTYPE_IPV4 0x0800
-#define VG_ETHERTYPE_ARP 0x0806
-#define VG_ETHERTYPE_VLAN 0x8100
-#define VG_ETHERTYPE_QINQ 0x88a8
+#define VG_ETHERTYPE_IPV4     0x0800
+#define VG_ETHERTYPE_ARP      0x0806
+#define VG_ETHERTYPE_VLAN     0x8100
+#define VG_ETHERTYPE_QINQ     0x88a8
 #define VG_ETHERTYPE_QINQ_OLD 0x9100
-#define VG_ETHERTYPE_IPV6 0x86dd
-#define VG_ETHERTYPE_MPLS 0x8847
-#define VG_ETHERTYPE_MPLS_MC 0x8848
+#define VG_ETHERTYPE_IPV6     0x86dd
+#define VG_ETHERTYPE_MPLS     0x8847
+#define VG_ETHERTYPE_MPLS_MC  0x8848
 
-#define VG_IPPROTO_ICMP 1
-#define VG_IPPROTO_TCP 6
-#define VG_IPPROTO_UDP 17
+#define VG_IPPROTO_ICMP   1
+#define VG_IPPROTO_TCP    6
+#define VG_IPPROTO_UDP    17
 #define VG_IPPROTO_ICMPV6 58
 
 /* TCP flags */

@@ -17,11 +17,11 @@
 #include "common/bytes.h"
 #include "decode/decode.h"
 
-#define IP6_HBH 0
-#define IP6_ROUTING 43
+#define IP6_HBH      0
+#define IP6_ROUTING  43
 #define IP6_FRAGMENT 44
-#define IP6_AH 51
-#define IP6_DSTOPTS 60
+#define IP6_AH       51
+#define IP6_DSTOPTS  60
 
 int vg_ipv6_decode(struct vg_decode_stats *st, struct vg_packet *p, uint32_t off)
 {

@@ -25,12 +25,8 @@ int vg_mpls_decode(struct vg_decode_stats *st, struct vg_packet *p, uint32_t off
 	if (p->caplen < off + 1)
 		return VG_ANOM_MPLS_TRUNCATED;
 	switch (p->data[off] >> 4) {
-	case 4:
-		return vg_l3_decode(st, p, off, VG_ETHERTYPE_IPV4);
-	case 6:
-		return vg_l3_decode(st, p, off, VG_ETHERTYPE_IPV6);
-	default:
-		st->non_ip++;
-		return VG_ANOM_NONE;
+	case 4: return vg_l3_decode(st, p, off, VG_ETHERTYPE_IPV4);
+	case 6: return vg_l3_decode(st, p, off, VG_ETHERTYPE_IPV6);
+	default: st->non_ip++; return VG_ANOM_NONE;
 	}
 }

@@ -21,10 +21,10 @@ int vg_null_decode(struct vg_decode_stats *st, struct vg_packet *p, uint32_t off
 	if (!be && fam > 0xffff)
 		fam = __builtin_bswap32(fam);
 	switch (fam) {
-	case 2:
-		return vg_l3_decode(st, p, off + 4, VG_ETHERTYPE_IPV4);
-	case 24: case 28: case 30:
-		return vg_l3_decode(st, p, off + 4, VG_ETHERTYPE_IPV6);
+	case 2: return vg_l3_decode(st, p, off + 4, VG_ETHERTYPE_IPV4);
+	case 24:
+	case 28:
+	case 30: return vg_l3_decode(st, p, off + 4, VG_ETHERTYPE_IPV6);
 	default:
 		st->non_ip++; /* OSI, IPX, AppleTalk...: not ours, not malformed */
 		return VG_ANOM_NONE;

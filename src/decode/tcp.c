@@ -40,12 +40,8 @@ static int parse_options(struct vg_tcp_info *t, const uint8_t *o, uint32_t len)
 			if (olen == 3)
 				t->wscale = o[i + 2];
 			break;
-		case 4:
-			t->sack_ok = 1;
-			break;
-		case 8:
-			t->has_ts = olen == 10;
-			break;
+		case 4: t->sack_ok = 1; break;
+		case 8: t->has_ts = olen == 10; break;
 		}
 		i += olen;
 	}

@@ -25,7 +25,7 @@
 struct vg_writer {
 	FILE *fp;
 	bool is_stdout;
-	char *outbuf;        /* lines are gathered here and written in big chunks */
+	char *outbuf; /* lines are gathered here and written in big chunks */
 	size_t outlen;
 	char line[4096];
 	size_t len;
@@ -67,9 +67,7 @@ const char *vg_proto_name(uint8_t proto, char *buf, size_t len)
 	case 47: return "GRE";
 	case 50: return "ESP";
 	case 51: return "AH";
-	default:
-		snprintf(buf, len, "%u", proto);
-		return buf;
+	default: snprintf(buf, len, "%u", proto); return buf;
 	}
 }
 
@@ -182,17 +180,26 @@ static void put_tcp_flags(struct vg_writer *w, const struct vg_flow *f)
 {
 	uint8_t all = f->tcp_flags[0] | f->tcp_flags[1];
 
-	put(w, ",\"tcp\":{\"tcp_flags\":\"%02x\",\"tcp_flags_ts\":\"%02x\",\"tcp_flags_tc\":\"%02x\"",
+	put(w,
+	    ",\"tcp\":{\"tcp_flags\":\"%02x\",\"tcp_flags_ts\":\"%02x\",\"tcp_flags_tc\":\"%02x\"",
 	    all, f->tcp_flags[0], f->tcp_flags[1]);
 	/* Suricata writes only the flags that were seen, each as true. */
-	if (all & VG_TH_SYN) put(w, ",\"syn\":true");
-	if (all & VG_TH_FIN) put(w, ",\"fin\":true");
-	if (all & VG_TH_RST) put(w, ",\"rst\":true");
-	if (all & VG_TH_PSH) put(w, ",\"psh\":true");
-	if (all & VG_TH_ACK) put(w, ",\"ack\":true");
-	if (all & VG_TH_URG) put(w, ",\"urg\":true");
-	if (all & VG_TH_ECE) put(w, ",\"ecn\":true");
-	if (all & VG_TH_CWR) put(w, ",\"cwr\":true");
+	if (all & VG_TH_SYN)
+		put(w, ",\"syn\":true");
+	if (all & VG_TH_FIN)
+		put(w, ",\"fin\":true");
+	if (all & VG_TH_RST)
+		put(w, ",\"rst\":true");
+	if (all & VG_TH_PSH)
+		put(w, ",\"psh\":true");
+	if (all & VG_TH_ACK)
+		put(w, ",\"ack\":true");
+	if (all & VG_TH_URG)
+		put(w, ",\"urg\":true");
+	if (all & VG_TH_ECE)
+		put(w, ",\"ecn\":true");
+	if (all & VG_TH_CWR)
+		put(w, ",\"cwr\":true");
 	put(w, ",\"state\":\"%s\"}", vg_tcp_state_name(f));
 }
 
@@ -201,10 +208,10 @@ static void eve_flow(struct vg_writer *w, const struct vg_flow *f, enum vg_flow_
 	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN], pbuf[8];
 	uint16_t sport, dport;
 	bool client_lo = vg_flow_toserver_is_lo(f);
-	bool ports = f->proto == VG_IPPROTO_TCP || f->proto == VG_IPPROTO_UDP ||
-		     f->proto == 132;
+	bool ports = f->proto == VG_IPPROTO_TCP || f->proto == VG_IPPROTO_UDP || f->proto == 132;
 	bool icmp = f->proto == VG_IPPROTO_ICMP || f->proto == VG_IPPROTO_ICMPV6;
-	uint16_t vlan0 = (uint16_t)(f->key.vlan_proto >> 20), vlan1 = (f->key.vlan_proto >> 8) & 0xfff;
+	uint16_t vlan0 = (uint16_t)(f->key.vlan_proto >> 20),
+		 vlan1 = (f->key.vlan_proto >> 8) & 0xfff;
 
 	endpoint(f, client_lo, src, sizeof src, &sport);
 	endpoint(f, !client_lo, dst, sizeof dst, &dport);
@@ -226,8 +233,9 @@ static void eve_flow(struct vg_writer *w, const struct vg_flow *f, enum vg_flow_
 	put(w, ",\"proto\":\"%s\"", vg_proto_name(f->proto, pbuf, sizeof pbuf));
 	if (icmp)
 		put(w, ",\"icmp_type\":%u,\"icmp_code\":%u", f->icmp_type, f->icmp_code);
-	put(w, ",\"flow\":{\"pkts_toserver\":%u,\"pkts_toclient\":%u,"
-	       "\"bytes_toserver\":%" PRIu64 ",\"bytes_toclient\":%" PRIu64 ",",
+	put(w,
+	    ",\"flow\":{\"pkts_toserver\":%u,\"pkts_toclient\":%u,"
+	    "\"bytes_toserver\":%" PRIu64 ",\"bytes_toclient\":%" PRIu64 ",",
 	    f->pkts[0], f->pkts[1], f->bytes[0], f->bytes[1]);
 	put_time(w, "start", f->first_ns);
 	put(w, ",");
@@ -254,13 +262,15 @@ static void eve_stats(struct vg_writer *w, const struct vg_run_stats *rs)
 	put_time(w, "timestamp", rs->last_ns);
 	put(w, ",\"event_type\":\"stats\",\"stats\":{\"uptime\":%" PRIu64,
 	    (rs->last_ns - rs->first_ns) / 1000000000u);
-	put(w, ",\"decoder\":{\"pkts\":%" PRIu64 ",\"bytes\":%" PRIu64 ",\"invalid\":%" PRIu64
-	       ",\"ipv4\":%" PRIu64 ",\"ipv6\":%" PRIu64 ",\"tcp\":%" PRIu64 ",\"udp\":%" PRIu64
-	       ",\"icmpv4\":%" PRIu64 ",\"icmpv6\":%" PRIu64 ",\"arp\":%" PRIu64 "}",
+	put(w,
+	    ",\"decoder\":{\"pkts\":%" PRIu64 ",\"bytes\":%" PRIu64 ",\"invalid\":%" PRIu64
+	    ",\"ipv4\":%" PRIu64 ",\"ipv6\":%" PRIu64 ",\"tcp\":%" PRIu64 ",\"udp\":%" PRIu64
+	    ",\"icmpv4\":%" PRIu64 ",\"icmpv6\":%" PRIu64 ",\"arp\":%" PRIu64 "}",
 	    d->packets, d->bytes_captured, invalid, d->ipv4, d->ipv6, d->tcp, d->udp, d->icmp,
 	    d->icmpv6, d->arp);
-	put(w, ",\"flow\":{\"total\":%" PRIu64 ",\"tcp\":%" PRIu64 ",\"udp\":%" PRIu64
-	       ",\"icmpv4\":%" PRIu64 ",\"active\":%" PRIu64 "}",
+	put(w,
+	    ",\"flow\":{\"total\":%" PRIu64 ",\"tcp\":%" PRIu64 ",\"udp\":%" PRIu64
+	    ",\"icmpv4\":%" PRIu64 ",\"active\":%" PRIu64 "}",
 	    fs->created, fs->created_tcp, fs->created_udp, fs->created_icmp, fs->active);
 	/* vigil extension: anomalies by their stable names, and flow-table
 	 * pressure. See docs/EVENTS.md. */
@@ -272,9 +282,10 @@ static void eve_stats(struct vg_writer *w, const struct vg_run_stats *rs)
 		    d->anomalies[a]);
 		first = false;
 	}
-	put(w, "},\"flow\":{\"evicted_cap\":%" PRIu64 ",\"timeout\":%" PRIu64
-	       ",\"shutdown\":%" PRIu64 ",\"tcp_reuse\":%" PRIu64 ",\"no_flow\":%" PRIu64
-	       ",\"active_max\":%" PRIu64 ",\"capacity\":%" PRIu64 "}}}}",
+	put(w,
+	    "},\"flow\":{\"evicted_cap\":%" PRIu64 ",\"timeout\":%" PRIu64 ",\"shutdown\":%" PRIu64
+	    ",\"tcp_reuse\":%" PRIu64 ",\"no_flow\":%" PRIu64 ",\"active_max\":%" PRIu64
+	    ",\"capacity\":%" PRIu64 "}}}}",
 	    fs->ended_forced, fs->ended_timeout, fs->ended_shutdown, fs->tcp_reuse, fs->no_flow,
 	    fs->active_max, rs->flow_capacity);
 	end_line(w);
@@ -305,9 +316,9 @@ static int eve_close(struct vg_writer *w, char *errbuf, size_t errlen)
 }
 
 const struct vg_writer_ops vg_writer_eve = {
-	.name = "eve",
-	.open = eve_open,
-	.flow = eve_flow,
-	.stats = eve_stats,
-	.close = eve_close,
+    .name = "eve",
+    .open = eve_open,
+    .flow = eve_flow,
+    .stats = eve_stats,
+    .close = eve_close,
 };

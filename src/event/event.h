@@ -21,7 +21,7 @@
 
 /* The run's counters, for the stats event and the summary. */
 struct vg_run_stats {
-	uint64_t first_ns, last_ns;   /* packet time span */
+	uint64_t first_ns, last_ns; /* packet time span */
 	uint64_t files;
 	const struct vg_decode_stats *decode;
 	const struct vg_flow_stats *flow;

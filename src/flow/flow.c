@@ -33,15 +33,15 @@ struct vg_flow_table {
 	struct vg_flow_config cfg;
 	struct vg_flow *pool;
 	uint32_t *buckets;
-	uint32_t cap;         /* records in the pool */
-	uint32_t mask;        /* buckets - 1 */
-	uint32_t used_tail;   /* records [0, used_tail) were handed out once */
-	uint32_t free_head;   /* free list through hnext */
-	uint32_t hand;        /* clock hand for expiry and eviction */
-	uint64_t sweep_ns;    /* packet time the hand has been credited up to */
+	uint32_t cap;          /* records in the pool */
+	uint32_t mask;         /* buckets - 1 */
+	uint32_t used_tail;    /* records [0, used_tail) were handed out once */
+	uint32_t free_head;    /* free list through hnext */
+	uint32_t hand;         /* clock hand for expiry and eviction */
+	uint64_t sweep_ns;     /* packet time the hand has been credited up to */
 	uint64_t sweep_credit; /* slots the hand owes, scaled by sweep_period */
-	uint64_t now_ns;      /* latest packet time seen */
-	uint64_t tmo_ns[12];  /* [tcp, udp, icmp, other] x [new, est, closed] */
+	uint64_t now_ns;       /* latest packet time seen */
+	uint64_t tmo_ns[12];   /* [tcp, udp, icmp, other] x [new, est, closed] */
 	vg_flow_end_fn on_end;
 	void *arg;
 	struct vg_flow_stats st;
@@ -83,10 +83,10 @@ int vg_flow_table_new(struct vg_flow_table **out, const struct vg_flow_config *c
 	t->arg = arg;
 	t->frags.seed = cfg->hash_seed ^ 0x6672616773ull;
 	uint32_t tmo[4][3] = {
-		{to->tcp_new, to->tcp_established, to->tcp_closed},
-		{to->udp_new, to->udp_established, to->udp_established},
-		{to->icmp_new, to->icmp_established, to->icmp_established},
-		{to->other_new, to->other_established, to->other_established},
+	    {to->tcp_new, to->tcp_established, to->tcp_closed},
+	    {to->udp_new, to->udp_established, to->udp_established},
+	    {to->icmp_new, to->icmp_established, to->icmp_established},
+	    {to->other_new, to->other_established, to->other_established},
 	};
 	for (int i = 0; i < 4; i++)
 		for (int j = 0; j < 3; j++)
@@ -130,14 +130,21 @@ static inline bool make_key(struct vg_flow_key *k, const struct vg_packet *p)
 	addr_words(&p->src, p->family, &s0, &s1);
 	addr_words(&p->dst, p->family, &d0, &d1);
 	src_lo = s0 != d0 ? s0 < d0 : s1 != d1 ? s1 < d1 : p->sport <= p->dport;
-	meta = (uint64_t)((uint32_t)(p->vlan[0] & 0xfff) << 20 | (uint32_t)(p->vlan[1] & 0xfff) << 8 |
-			  p->proto) << 32;
+	meta = (uint64_t)((uint32_t)(p->vlan[0] & 0xfff) << 20 |
+			  (uint32_t)(p->vlan[1] & 0xfff) << 8 | p->proto)
+	       << 32;
 	if (src_lo) {
 		ports = (uint64_t)p->dport << 16 | p->sport;
-		k->w[0] = s0; k->w[1] = s1; k->w[2] = d0; k->w[3] = d1;
+		k->w[0] = s0;
+		k->w[1] = s1;
+		k->w[2] = d0;
+		k->w[3] = d1;
 	} else {
 		ports = (uint64_t)p->sport << 16 | p->dport;
-		k->w[0] = d0; k->w[1] = d1; k->w[2] = s0; k->w[3] = s1;
+		k->w[0] = d0;
+		k->w[1] = d1;
+		k->w[2] = s0;
+		k->w[3] = s1;
 	}
 	k->w[4] = meta | ports;
 	return src_lo;
@@ -148,7 +155,8 @@ static int proto_class(uint8_t proto)
 	switch (proto) {
 	case VG_IPPROTO_TCP: return 0;
 	case VG_IPPROTO_UDP: return 1;
-	case VG_IPPROTO_ICMP: case VG_IPPROTO_ICMPV6: return 2;
+	case VG_IPPROTO_ICMP:
+	case VG_IPPROTO_ICMPV6: return 2;
 	default: return 3;
 	}
 }
@@ -254,8 +262,8 @@ static struct vg_flow *create(struct vg_flow_table *t, const struct vg_flow_key 
 	f->hash = h;
 	f->hnext = *head;
 	*head = idx;
-	f->flags = VG_FLOW_USED | (src_is_lo ? VG_FLOW_CLIENT_LO : 0) |
-		   (p->family == 4 ? VG_FLOW_V4 : 0);
+	f->flags =
+	    VG_FLOW_USED | (src_is_lo ? VG_FLOW_CLIENT_LO : 0) | (p->family == 4 ? VG_FLOW_V4 : 0);
 	f->proto = p->proto;
 	f->first_ns = f->last_ns = p->ts_ns;
 	f->icmp_type = p->icmp_type;
@@ -296,8 +304,7 @@ static void tcp_transition(struct vg_flow *f, uint8_t fl, int dir)
 		if (dir == 0 && (fl & (VG_TH_SYN | VG_TH_ACK)) == VG_TH_ACK)
 			f->tcp_state = VG_TCP_ESTABLISHED;
 		break;
-	default:
-		break;
+	default: break;
 	}
 	if (fl & VG_TH_FIN) {
 		if ((f->tcp_flags[0] & VG_TH_FIN) && (f->tcp_flags[1] & VG_TH_FIN))
@@ -492,12 +499,9 @@ uint32_t vg_flow_bytes_per_flow(const struct vg_flow_table *t)
 const char *vg_tcp_state_name(const struct vg_flow *f)
 {
 	static const char *const names[] = {
-		[VG_TCP_NONE] = "none",
-		[VG_TCP_SYN_SENT] = "syn_sent",
-		[VG_TCP_SYN_RECV] = "syn_recv",
-		[VG_TCP_ESTABLISHED] = "established",
-		[VG_TCP_FIN_WAIT] = "fin_wait1",
-		[VG_TCP_CLOSED] = "closed",
+	    [VG_TCP_NONE] = "none",          [VG_TCP_SYN_SENT] = "syn_sent",
+	    [VG_TCP_SYN_RECV] = "syn_recv",  [VG_TCP_ESTABLISHED] = "established",
+	    [VG_TCP_FIN_WAIT] = "fin_wait1", [VG_TCP_CLOSED] = "closed",
 	};
 	return f->tcp_state < VG_ARRAY_LEN(names) ? names[f->tcp_state] : "none";
 }
@@ -526,6 +530,6 @@ const char *vg_flow_end_name(enum vg_flow_end why)
 uint64_t vg_flow_id(const struct vg_flow *f)
 {
 	/* 51 bits: exact in JSON numbers read as doubles, as Suricata's. */
-	return vg_hash_mix((uint64_t)f->hash << 32 | f->key.port_lo,
-			   f->first_ns | 1) & ((1ull << 51) - 1);
+	return vg_hash_mix((uint64_t)f->hash << 32 | f->key.port_lo, f->first_ns | 1) &
+	       ((1ull << 51) - 1);
 }

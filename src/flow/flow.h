@@ -43,12 +43,12 @@ struct vg_flow_key {
 };
 
 enum vg_tcp_state {
-	VG_TCP_NONE = 0,    /* no SYN seen: picked up mid-stream */
+	VG_TCP_NONE = 0, /* no SYN seen: picked up mid-stream */
 	VG_TCP_SYN_SENT,
 	VG_TCP_SYN_RECV,
 	VG_TCP_ESTABLISHED,
-	VG_TCP_FIN_WAIT,    /* one side sent FIN */
-	VG_TCP_CLOSED,      /* FIN from both sides, or RST */
+	VG_TCP_FIN_WAIT, /* one side sent FIN */
+	VG_TCP_CLOSED,   /* FIN from both sides, or RST */
 };
 
 enum vg_flow_end {
@@ -68,18 +68,18 @@ enum {
 /* One flow record: 96 bytes; see flow_test.c for the size check. */
 struct vg_flow {
 	struct vg_flow_key key;
-	uint32_t hnext;      /* next record in the bucket chain, or VG_FLOW_NIL */
-	uint32_t hash;       /* low 32 bits of the key's hash */
+	uint32_t hnext; /* next record in the bucket chain, or VG_FLOW_NIL */
+	uint32_t hash;  /* low 32 bits of the key's hash */
 	uint64_t first_ns, last_ns;
-	uint64_t bytes[2];   /* [0] toserver, [1] toclient: captured bytes */
+	uint64_t bytes[2]; /* [0] toserver, [1] toclient: captured bytes */
 	uint32_t pkts[2];
 	uint8_t flags;
 	uint8_t tcp_state;
 	uint8_t tcp_flags[2]; /* union of TCP flags per direction */
 	uint8_t proto;
-	uint8_t icmp_type;   /* of the first packet, for ICMP flows */
+	uint8_t icmp_type; /* of the first packet, for ICMP flows */
 	uint8_t icmp_code;
-	uint8_t tmo;         /* index of its idle timeout (protocol x state) */
+	uint8_t tmo; /* index of its idle timeout (protocol x state) */
 };
 
 #define VG_FLOW_NIL UINT32_MAX
@@ -94,10 +94,10 @@ struct vg_flow_timeouts {
 };
 
 struct vg_flow_config {
-	uint64_t memcap;        /* bytes for records and buckets */
+	uint64_t memcap; /* bytes for records and buckets */
 	uint64_t hash_seed;
-	uint32_t sweep_period_s;  /* the expiry hand passes every flow this often */
-	uint32_t sweep_max;       /* pool slots examined per batch at most */
+	uint32_t sweep_period_s; /* the expiry hand passes every flow this often */
+	uint32_t sweep_max;      /* pool slots examined per batch at most */
 	struct vg_flow_timeouts timeout;
 };
 
@@ -105,8 +105,8 @@ struct vg_flow_stats {
 	uint64_t created, created_tcp, created_udp, created_icmp, created_other;
 	uint64_t ended_timeout, ended_forced, ended_shutdown;
 	uint64_t tcp_reuse;
-	uint64_t no_flow;       /* IP packets with no flow (orphan fragments) */
-	uint64_t frag_matched;  /* non-first fragments given their ports */
+	uint64_t no_flow;      /* IP packets with no flow (orphan fragments) */
+	uint64_t frag_matched; /* non-first fragments given their ports */
 	uint64_t active, active_max;
 };
 
