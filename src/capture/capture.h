@@ -55,15 +55,17 @@ enum vg_capture_format { VG_FMT_PCAP = 1, VG_FMT_PCAPNG = 2 };
 
 struct vg_capture;
 
-/* Opens a capture file; on failure *errmsg (static or in *out) explains. */
+/* Opens a capture file; on failure errbuf says why, naming the file. */
 int vg_capture_open(struct vg_capture **out, const char *path, char *errbuf, size_t errlen);
 
 /* Reads a capture held in memory; buf must outlive the capture. */
 int vg_capture_open_mem(struct vg_capture **out, const uint8_t *buf, size_t len, const char *name,
 			char *errbuf, size_t errlen);
 
-/* Fills up to max records; returns their number, 0 at the end, <0 on error
- * (then vg_capture_error() says what and where). */
+/* Fills up to max (> 0) records; returns their number, 0 at the end, <0 on
+ * error (then vg_capture_error() says what and where). Records read before
+ * an error in the same call are returned first; the error comes on the
+ * next call. */
 int vg_capture_next(struct vg_capture *c, struct vg_pkt_rec *recs, unsigned max);
 
 const char *vg_capture_error(const struct vg_capture *c);

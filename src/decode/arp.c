@@ -17,12 +17,14 @@ int vg_arp_decode(struct vg_decode_stats *st, struct vg_packet *p, uint32_t off)
 	if (p->caplen < off + 8)
 		return VG_ANOM_ARP_TRUNCATED;
 	st->arp++;
-	p->flags |= VG_PKT_ARP;
 	if (vg_load_be16(a) != 1 || vg_load_be16(a + 2) != VG_ETHERTYPE_IPV4 || a[4] != 6 ||
-	    a[5] != 4)
+	    a[5] != 4) {
+		p->flags |= VG_PKT_ARP;
 		return VG_ANOM_NONE;
+	}
 	if (p->caplen < off + 28)
 		return VG_ANOM_ARP_TRUNCATED;
+	p->flags |= VG_PKT_ARP;
 	memset(&p->src, 0, sizeof p->src);
 	memset(&p->dst, 0, sizeof p->dst);
 	memcpy(p->src.b, a + 14, 4);

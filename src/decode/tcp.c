@@ -9,6 +9,8 @@
  *
  * THREAT: data offset and option lengths are attacker-controlled.
  */
+#include <string.h>
+
 #include "common/bytes.h"
 #include "common/vg.h"
 #include "decode/decode.h"
@@ -60,8 +62,10 @@ int vg_tcp_decode(struct vg_decode_stats *st, struct vg_packet *p, uint32_t off,
 		/* A first fragment that splits the TCP header (RFC 1858 "tiny
 		 * fragment"): an evasion, not noise. Keep the ports so the
 		 * datagram has a flow; flags are unknown. */
-		if ((p->flags & VG_PKT_FRAG_FIRST) && avail >= 4 && len >= 4) {
+		if ((p->flags & VG_PKT_FRAG_FIRST) && avail >= 4 && len >= 4 &&
+		    (len < 20 || (avail >= 13 && hlen > len))) {
 			st->tcp++;
+			memset(t, 0, sizeof *t); /* nothing of the header but ports */
 			p->flags |= VG_PKT_PORTS;
 			p->l4_off = (uint16_t)off;
 			p->sport = vg_load_be16(h);
