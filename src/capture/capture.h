@@ -4,9 +4,10 @@
  * First stage of the pipeline. A vg_capture hands out batches of records
  * (timestamp, lengths, link type, pointer to the bytes); decode reads them.
  * Records point into the capture's buffer and stay valid until the next call
- * to vg_capture_next(). Files are read with large read() calls into one
- * buffer (measured faster than mmap on these machines, see PEERS.md); a
- * memory buffer can be read the same way (tests, fuzzers).
+ * to vg_capture_next(). Regular files are mapped whole (no copy; measured
+ * faster than read() here, see docs/PERFORMANCE.md); pipes are read with
+ * large read() calls into one buffer; a memory buffer can be read the
+ * same way (tests, fuzzers).
  *
  * Formats: classic pcap (both byte orders, micro- and nanosecond) and pcapng
  * (https://www.ietf.org/archive/id/draft-ietf-opsawg-pcapng-02.html):

@@ -72,7 +72,7 @@ int vg_ctx_new(struct vg_ctx **out, const struct vg_settings *set, const char *e
 		goto fail;
 	}
 	if (eve_path) {
-		ctx->wops = &vg_writer_eve;
+		ctx->wops = vg_writer_find("eve");
 		rc = ctx->wops->open(&ctx->writer, eve_path, errbuf, errlen);
 		if (rc < 0)
 			goto fail;
@@ -222,22 +222,17 @@ void vg_ctx_print_summary(const struct vg_ctx *ctx, FILE *fp)
 			fprintf(fp, "  %s: %" PRIu64 "\n", vg_anomaly_name((enum vg_anomaly)a),
 				d->anomalies[a]);
 	fprintf(fp, "flows: %" PRIu64 "\n", fs->created);
+	/* Direction to the home network, counted as flows end. */
 	fprintf(fp,
-		"  flows.tcp: %" PRIu64 "\n  flows.udp: %" PRIu64 "\n  flows.icmp: %" PRIu64
-		"\n  flows.other: %" PRIu64 "\n",
-		fs->created_tcp, fs->created_udp, fs->created_icmp, fs->created_other);
-	fprintf(fp,
-		"  flows.inbound: %" PRIu64 "\n  flows.outbound: %" PRIu64
-		"\n  flows.internal: %" PRIu64 "\n  flows.external: %" PRIu64 "\n",
+		"  flow.inbound: %" PRIu64 "\n  flow.outbound: %" PRIu64
+		"\n  flow.internal: %" PRIu64 "\n  flow.external: %" PRIu64 "\n",
 		ctx->flows_inbound, ctx->flows_outbound, ctx->flows_internal, ctx->flows_external);
-	fprintf(fp,
-		"flow.ended.timeout: %" PRIu64 "\nflow.evicted.cap: %" PRIu64
-		"\nflow.ended.shutdown: %" PRIu64 "\nflow.tcp_reuse: %" PRIu64 "\n",
-		fs->ended_timeout, fs->ended_forced, fs->ended_shutdown, fs->tcp_reuse);
-	fprintf(fp, "flow.no_flow: %" PRIu64 "\n", fs->no_flow);
-	fprintf(fp, "flow.active_max: %" PRIu64 "\nflow.capacity: %u\nflow.bytes_per_flow: %u\n",
-		fs->active_max, vg_flow_table_capacity(ctx->flows),
-		vg_flow_bytes_per_flow(ctx->flows));
+	for (size_t i = 1; i < vg_flow_ncounters; i++) /* [0] is flows: above */
+		fprintf(fp, "%s%s: %" PRIu64 "\n",
+			strncmp(vg_flow_counters[i].name, "flow.created.", 13) ? "" : "  ",
+			vg_flow_counters[i].name, vg_counter_get(fs, &vg_flow_counters[i]));
+	fprintf(fp, "flow.capacity: %u\nflow.bytes_per_flow: %u\n",
+		vg_flow_table_capacity(ctx->flows), vg_flow_bytes_per_flow(ctx->flows));
 }
 
 void vg_ctx_free(struct vg_ctx *ctx)

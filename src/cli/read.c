@@ -30,14 +30,17 @@ static void usage(FILE *fp)
 		"  --home-net CIDRS    the protected network, comma-separated prefixes\n"
 		"                      (default %s)\n"
 		"  --config FILE       read settings from FILE (key = value lines, see\n"
-		"                      docs/CONFIG.md); options given here win\n"
+		"                      docs/CONFIG.md); repeatable, later files win;\n"
+		"                      --set, --home-net and --seed win over files\n"
 		"  --set KEY=VALUE     set one configuration key (repeatable)\n"
 		"  --seed N            fix the flow hash seed (reproducible runs; 0 = random)\n"
 		"  -q, --quiet         no summary\n"
 		"  -h, --help          this help\n"
 		"\n"
 		"Not yet: attack detection, attribution and storage (later releases);\n"
-		"tunnels (GRE, VXLAN, Teredo...) and MPLS are not decoded.\n"
+		"tunnels (GRE, VXLAN, Teredo, IP-in-IP...) and link types other than\n"
+		"Ethernet, Linux cooked (v1, v2), raw IP and BSD loopback are counted\n"
+		"but not decoded.\n"
 		"\n"
 		"Exit codes: 0 success, 1 an input could not be read completely or an\n"
 		"output could not be written (the summary still covers what was read),\n"
@@ -60,15 +63,16 @@ static int run(int argc, char **argv)
 	    {NULL, 0, NULL, 0},
 	};
 	struct vg_settings set;
-	const char *eve = NULL, *config = NULL, *home = NULL, *seed = NULL;
+	const char *eve = NULL, *home = NULL, *seed = NULL;
 	char **sets = calloc((size_t)argc, sizeof *sets);
-	int nsets = 0, c, rc = VG_EXIT_OK;
+	char **configs = calloc((size_t)argc, sizeof *configs);
+	int nsets = 0, nconfigs = 0, c, rc = VG_EXIT_OK;
 	bool quiet = false;
 	char err[1024];
 	struct vg_ctx *ctx = NULL;
 	FILE *summary;
 
-	if (!sets) {
+	if (!sets || !configs) {
 		fprintf(stderr, "vigil read: out of memory\n");
 		return VG_EXIT_RUNTIME;
 	}
@@ -77,7 +81,7 @@ static int run(int argc, char **argv)
 		switch (c) {
 		case OPT_EVE: eve = optarg; break;
 		case OPT_HOME: home = optarg; break;
-		case OPT_CONFIG: config = optarg; break;
+		case OPT_CONFIG: configs[nconfigs++] = optarg; break;
 		case OPT_SET: sets[nsets++] = optarg; break;
 		case OPT_SEED: seed = optarg; break;
 		case 'q': quiet = true; break;
@@ -95,11 +99,13 @@ static int run(int argc, char **argv)
 	}
 
 	vg_settings_default(&set);
-	if (config && vg_config_load(vg_settings_rows, vg_settings_nrows, &set, config, err,
-				     sizeof err) < 0) {
-		fprintf(stderr, "vigil read: config: %s\n", err);
-		rc = VG_EXIT_USAGE;
-		goto out;
+	for (int i = 0; i < nconfigs; i++) {
+		if (vg_config_load(vg_settings_rows, vg_settings_nrows, &set, configs[i], err,
+				   sizeof err) < 0) {
+			fprintf(stderr, "vigil read: config: %s\n", err);
+			rc = VG_EXIT_USAGE;
+			goto out;
+		}
 	}
 	for (int i = 0; i < nsets; i++) {
 		char *eq = strchr(sets[i], '=');
@@ -157,6 +163,7 @@ static int run(int argc, char **argv)
 out:
 	vg_ctx_free(ctx);
 	free(sets);
+	free(configs);
 	return rc;
 }
 

@@ -15,36 +15,54 @@
 #define TMO(field)  FLOW(timeout) + offsetof(struct vg_flow_timeouts, field)
 #define DAY         86400
 
+static int check_home_net(const char *value, char *err, size_t errlen)
+{
+	struct vg_cidr_set set;
+
+	return vg_cidr_parse(&set, value, err, errlen);
+}
+
+/* A numeric row: key, type, where, default, min, max, meaning. */
+#define NUM(k, t, off, d, lo, hi, h)                                                            \
+	{                                                                                       \
+		.key = (k), .type = (t), .offset = (off), .def = (d), .min = (lo), .max = (hi), \
+		.help = (h)                                                                     \
+	}
+
 const struct vg_cfg_row vg_settings_rows[] = {
-    {"home_net", VG_CFG_STR, offsetof(struct vg_settings, home_net),
-     sizeof(((struct vg_settings *)0)->home_net), 0, 0, 0, VG_HOME_NET_DEFAULT,
-     "the protected network: comma-separated prefixes"},
-    {"flow.memcap", VG_CFG_SIZE, FLOW(memcap), 0, 128ull << 20, 2048, 1ull << 40, NULL,
-     "bytes for flow records and hash buckets; the table never grows past it"},
-    {"flow.hash_seed", VG_CFG_U64, FLOW(hash_seed), 0, 0, 0, UINT64_MAX, NULL,
-     "seed of the flow hash; 0 picks a random one per run"},
-    {"flow.sweep_period", VG_CFG_U32, FLOW(sweep_period_s), 0, 10, 0, 3600, NULL,
-     "seconds of packet time in which the expiry hand passes every flow once (0: every batch)"},
-    {"flow.sweep_max", VG_CFG_U32, FLOW(sweep_max), 0, 256, 1, 1u << 20, NULL,
-     "flow records checked for timeout per batch of packets, at most"},
-    {"flow.timeout.tcp.new", VG_CFG_U32, TMO(tcp_new), 0, 60, 1, DAY, NULL,
-     "seconds a TCP flow without a completed handshake may stay idle"},
-    {"flow.timeout.tcp.established", VG_CFG_U32, TMO(tcp_established), 0, 600, 1, DAY, NULL,
-     "seconds an established TCP flow may stay idle"},
-    {"flow.timeout.tcp.closed", VG_CFG_U32, TMO(tcp_closed), 0, 60, 0, DAY, NULL,
-     "seconds a closed TCP flow (FIN both ways or RST) is kept"},
-    {"flow.timeout.udp.new", VG_CFG_U32, TMO(udp_new), 0, 30, 1, DAY, NULL,
-     "seconds a one-way UDP flow may stay idle"},
-    {"flow.timeout.udp.established", VG_CFG_U32, TMO(udp_established), 0, 300, 1, DAY, NULL,
-     "seconds a two-way UDP flow may stay idle"},
-    {"flow.timeout.icmp.new", VG_CFG_U32, TMO(icmp_new), 0, 30, 1, DAY, NULL,
-     "seconds a one-way ICMP flow may stay idle"},
-    {"flow.timeout.icmp.established", VG_CFG_U32, TMO(icmp_established), 0, 300, 1, DAY, NULL,
-     "seconds a two-way ICMP flow may stay idle"},
-    {"flow.timeout.other.new", VG_CFG_U32, TMO(other_new), 0, 30, 1, DAY, NULL,
-     "seconds a one-way flow of another protocol may stay idle"},
-    {"flow.timeout.other.established", VG_CFG_U32, TMO(other_established), 0, 300, 1, DAY, NULL,
-     "seconds a two-way flow of another protocol may stay idle"},
+    {.key = "home_net",
+     .type = VG_CFG_STR,
+     .offset = offsetof(struct vg_settings, home_net),
+     .size = sizeof(((struct vg_settings *)0)->home_net),
+     .def_str = VG_HOME_NET_DEFAULT,
+     .check = check_home_net,
+     .help = "the protected network: comma-separated prefixes"},
+    NUM("flow.memcap", VG_CFG_SIZE, FLOW(memcap), 128ull << 20, 2048, 1ull << 40,
+	"bytes for flow records and hash buckets; the table never grows past it"),
+    NUM("flow.hash_seed", VG_CFG_U64, FLOW(hash_seed), 0, 0, UINT64_MAX,
+	"seed of the flow hash; 0 picks a random one per run"),
+    NUM("flow.sweep_period", VG_CFG_U32, FLOW(sweep_period_s), 10, 0, 3600,
+	"seconds of packet time in which the expiry hand passes every flow once (0: every batch)"),
+    NUM("flow.sweep_max", VG_CFG_U32, FLOW(sweep_max), 256, 1, 1u << 20,
+	"flow records checked for timeout per batch of packets, at most"),
+    NUM("flow.timeout.tcp.new", VG_CFG_U32, TMO(tcp_new), 60, 1, DAY,
+	"seconds a TCP flow without a completed handshake may stay idle"),
+    NUM("flow.timeout.tcp.established", VG_CFG_U32, TMO(tcp_established), 600, 1, DAY,
+	"seconds an established TCP flow may stay idle"),
+    NUM("flow.timeout.tcp.closed", VG_CFG_U32, TMO(tcp_closed), 60, 0, DAY,
+	"seconds a closed TCP flow (FIN both ways or RST) is kept"),
+    NUM("flow.timeout.udp.new", VG_CFG_U32, TMO(udp_new), 30, 1, DAY,
+	"seconds a one-way UDP flow may stay idle"),
+    NUM("flow.timeout.udp.established", VG_CFG_U32, TMO(udp_established), 300, 1, DAY,
+	"seconds a two-way UDP flow may stay idle"),
+    NUM("flow.timeout.icmp.new", VG_CFG_U32, TMO(icmp_new), 30, 1, DAY,
+	"seconds a one-way ICMP flow may stay idle"),
+    NUM("flow.timeout.icmp.established", VG_CFG_U32, TMO(icmp_established), 300, 1, DAY,
+	"seconds a two-way ICMP flow may stay idle"),
+    NUM("flow.timeout.other.new", VG_CFG_U32, TMO(other_new), 30, 1, DAY,
+	"seconds a one-way flow of another protocol may stay idle"),
+    NUM("flow.timeout.other.established", VG_CFG_U32, TMO(other_established), 300, 1, DAY,
+	"seconds a two-way flow of another protocol may stay idle"),
 };
 
 const size_t vg_settings_nrows = sizeof vg_settings_rows / sizeof vg_settings_rows[0];

@@ -80,6 +80,13 @@ int vg_config_set(const struct vg_cfg_row *rows, size_t n, void *base, const cha
 					 key, r->size - 1);
 				return VG_EINVAL;
 			}
+			if (r->check) {
+				char why[256];
+				if (r->check(value, why, sizeof why) < 0) {
+					snprintf(errbuf, errlen, "%s: %s", key, why);
+					return VG_EINVAL;
+				}
+			}
 			snprintf(dst, r->size, "%s", value);
 			return 0;
 		}

@@ -5,7 +5,7 @@
  * File format (docs/CONFIG.md): one `key = value` per line, `#` starts a
  * comment, blank lines ignored. Sizes take K, M, G suffixes (powers of
  * 1024). Errors name the file, the line and the key:
- * `vigil.conf:12: flow.memcap: "12Q" is not a size`.
+ * `vigil.conf:12: flow.memcap: "12Q" is not a size (e.g. 128M)`.
  */
 #ifndef VG_CONFIG_H
 #define VG_CONFIG_H
@@ -28,6 +28,9 @@ struct vg_cfg_row {
 	uint64_t def, min, max;
 	const char *def_str; /* VG_CFG_STR default */
 	const char *help;    /* one line for docs and --help */
+	/* VG_CFG_STR: optional check of the value's syntax, so that errors
+	 * name the file and line; fills err with why and returns <0. */
+	int (*check)(const char *value, char *err, size_t errlen);
 };
 
 /* Writes every row's default into base. */

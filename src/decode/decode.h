@@ -8,8 +8,9 @@
  * IPv4 or IPv6 (with its extension header chain), then TCP, UDP, ICMP or
  * ICMPv6, including the IP and transport header quoted by ICMP errors.
  *
- * Each layer lives in its own file (eth.c, vlan.c, sll.c, arp.c, ipv4.c,
- * ipv6.c, tcp.c, udp.c, icmp.c) and checks every length before it reads.
+ * Each layer lives in its own file (eth.c, vlan.c, mpls.c, sll.c, null.c,
+ * arp.c, ipv4.c, ipv6.c, tcp.c, udp.c, sctp.c, icmp.c) and checks every
+ * length before it reads.
  * A malformed packet is never an error of the run: the layer returns a
  * named anomaly (VG_ANOM_*, "decode.ipv4.truncated"), the packet is counted
  * under it and, if the anomaly is fatal, gets no flow.
@@ -65,6 +66,7 @@
 	X(MPLS_TOO_DEEP, "decode.mpls.too_deep", 1)               \
 	X(UDP_TRUNCATED, "decode.udp.truncated", 1)               \
 	X(UDP_BAD_LEN, "decode.udp.bad_len", 1)                   \
+	X(SCTP_TRUNCATED, "decode.sctp.truncated", 1)             \
 	X(ICMP_TRUNCATED, "decode.icmp.truncated", 1)             \
 	X(ICMPV6_TRUNCATED, "decode.icmpv6.truncated", 1)         \
 	X(ICMP_INNER_TRUNCATED, "decode.icmp.inner_truncated", 0) \
@@ -151,7 +153,7 @@ struct vg_decode_stats {
 	uint64_t bytes_wire;
 	uint64_t bytes_captured;
 	uint64_t anomalies[VG_ANOM_COUNT];
-	uint64_t arp, ipv4, ipv6, tcp, udp, icmp, icmpv6, ip_other, non_ip;
+	uint64_t arp, ipv4, ipv6, tcp, udp, sctp, icmp, icmpv6, ip_other, non_ip;
 	uint64_t fragments;
 };
 
@@ -176,6 +178,7 @@ int vg_ipv6_decode(struct vg_decode_stats *st, struct vg_packet *p, uint32_t off
 /* Transport: len is the transport segment's length on the wire. */
 int vg_tcp_decode(struct vg_decode_stats *st, struct vg_packet *p, uint32_t off, uint32_t len);
 int vg_udp_decode(struct vg_decode_stats *st, struct vg_packet *p, uint32_t off, uint32_t len);
+int vg_sctp_decode(struct vg_decode_stats *st, struct vg_packet *p, uint32_t off, uint32_t len);
 int vg_icmp_decode(struct vg_decode_stats *st, struct vg_packet *p, uint32_t off, uint32_t len);
 int vg_icmpv6_decode(struct vg_decode_stats *st, struct vg_packet *p, uint32_t off, uint32_t len);
 /* Dispatches on p->proto to the transport decoders above. */
@@ -197,6 +200,7 @@ int vg_icmp_inner_decode(struct vg_packet *p, uint32_t off);
 #define VG_IPPROTO_TCP    6
 #define VG_IPPROTO_UDP    17
 #define VG_IPPROTO_ICMPV6 58
+#define VG_IPPROTO_SCTP   132
 
 /* TCP flags */
 #define VG_TH_FIN 0x01

@@ -63,7 +63,7 @@ const char *vg_proto_name(uint8_t proto, char *buf, size_t len)
 	case VG_IPPROTO_UDP: return "UDP";
 	case VG_IPPROTO_ICMP: return "ICMP";
 	case VG_IPPROTO_ICMPV6: return "IPv6-ICMP";
-	case 132: return "SCTP";
+	case VG_IPPROTO_SCTP: return "SCTP";
 	case 47: return "GRE";
 	case 50: return "ESP";
 	case 51: return "AH";
@@ -208,7 +208,8 @@ static void eve_flow(struct vg_writer *w, const struct vg_flow *f, enum vg_flow_
 	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN], pbuf[8];
 	uint16_t sport, dport;
 	bool client_lo = vg_flow_toserver_is_lo(f);
-	bool ports = f->proto == VG_IPPROTO_TCP || f->proto == VG_IPPROTO_UDP || f->proto == 132;
+	bool ports =
+	    f->proto == VG_IPPROTO_TCP || f->proto == VG_IPPROTO_UDP || f->proto == VG_IPPROTO_SCTP;
 	bool icmp = f->proto == VG_IPPROTO_ICMP || f->proto == VG_IPPROTO_ICMPV6;
 	uint16_t vlan0 = (uint16_t)(f->key.vlan_proto >> 20),
 		 vlan1 = (f->key.vlan_proto >> 8) & 0xfff;
@@ -259,7 +260,16 @@ static void eve_stats(struct vg_writer *w, const struct vg_run_stats *rs)
 		if (vg_anomaly_fatal((enum vg_anomaly)a))
 			invalid += d->anomalies[a];
 	put(w, "{");
-	put_time(w, "timestamp", rs->last_ns);
+	/* Packet time, as every event; a run without packets has none, so
+	 * its stats event carries the time it was written. */
+	if (rs->last_ns) {
+		put_time(w, "timestamp", rs->last_ns);
+	} else {
+		struct timespec now;
+		clock_gettime(CLOCK_REALTIME, &now);
+		put_time(w, "timestamp",
+			 (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec);
+	}
 	put(w, ",\"event_type\":\"stats\",\"stats\":{\"uptime\":%" PRIu64,
 	    (rs->last_ns - rs->first_ns) / 1000000000u);
 	put(w,
@@ -270,10 +280,12 @@ static void eve_stats(struct vg_writer *w, const struct vg_run_stats *rs)
 	    d->icmpv6, d->arp);
 	put(w,
 	    ",\"flow\":{\"total\":%" PRIu64 ",\"tcp\":%" PRIu64 ",\"udp\":%" PRIu64
-	    ",\"icmpv4\":%" PRIu64 ",\"active\":%" PRIu64 "}",
-	    fs->created, fs->created_tcp, fs->created_udp, fs->created_icmp, fs->active);
-	/* vigil extension: anomalies by their stable names, and flow-table
-	 * pressure. See docs/EVENTS.md. */
+	    ",\"icmpv4\":%" PRIu64 ",\"icmpv6\":%" PRIu64 ",\"tcp_reuse\":%" PRIu64
+	    ",\"active\":%" PRIu64 "}",
+	    fs->created, fs->created_tcp, fs->created_udp, fs->created_icmpv4, fs->created_icmpv6,
+	    fs->tcp_reuse, fs->active);
+	/* vigil extension: anomalies and flow-table counters by their stable
+	 * names, and the table's size. See docs/EVENTS.md. */
 	put(w, ",\"vigil\":{\"anomalies\":{");
 	for (int a = 1; a < VG_ANOM_COUNT; a++) {
 		if (!d->anomalies[a])
@@ -282,12 +294,12 @@ static void eve_stats(struct vg_writer *w, const struct vg_run_stats *rs)
 		    d->anomalies[a]);
 		first = false;
 	}
-	put(w,
-	    "},\"flow\":{\"evicted_cap\":%" PRIu64 ",\"timeout\":%" PRIu64 ",\"shutdown\":%" PRIu64
-	    ",\"tcp_reuse\":%" PRIu64 ",\"no_flow\":%" PRIu64 ",\"active_max\":%" PRIu64
-	    ",\"capacity\":%" PRIu64 "}}}}",
-	    fs->ended_forced, fs->ended_timeout, fs->ended_shutdown, fs->tcp_reuse, fs->no_flow,
-	    fs->active_max, rs->flow_capacity);
+	put(w, "},\"counters\":{");
+	for (size_t i = 0; i < vg_flow_ncounters; i++)
+		put(w, "%s\"%s\":%" PRIu64, i ? "," : "", vg_flow_counters[i].name,
+		    vg_counter_get(fs, &vg_flow_counters[i]));
+	put(w, "},\"flow_capacity\":%" PRIu64 ",\"flow_bytes_per_flow\":%u}}}", rs->flow_capacity,
+	    rs->flow_bytes_per_flow);
 	end_line(w);
 }
 

@@ -7,8 +7,8 @@
  * for every field; names follow Suricata's EVE JSON where an equivalent
  * exists so that EVE tooling reads vigil's output.
  *
- * Writers are descriptors in a table (vg_writers); today there is one, EVE
- * JSON lines. A writer gets the flow record itself: events are built from
+ * Writers are descriptors in a table (vg_writers, event.c); today there is
+ * one, EVE JSON lines. A writer gets the flow record itself: events are built from
  * the earlier stages' data, never the other way round.
  */
 #ifndef VG_EVENT_H
@@ -42,6 +42,10 @@ struct vg_writer_ops {
 };
 
 extern const struct vg_writer_ops vg_writer_eve;
+
+/* The table of writers, and a lookup by name (NULL if unknown). */
+extern const struct vg_writer_ops *const vg_writers[];
+const struct vg_writer_ops *vg_writer_find(const char *name);
 
 /* Formats t (ns since the epoch) as Suricata does: 2026-11-27T09:09:41.123456+0000. */
 size_t vg_format_time(char *buf, size_t len, uint64_t ns);

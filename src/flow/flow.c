@@ -3,7 +3,8 @@
  * clock-hand expiry and sampled eviction (see flow.h for the design).
  *
  * Layout: `buckets` holds, per hash bucket, the pool index of the first
- * record of its chain; records chain through hnext. Records are taken from
+ * record of its chain; records chain through hnext. Index 0 is never a
+ * record, so a zeroed (untouched, unmapped) bucket array is an empty one. Records are taken from
  * a free list, or from the never-used tail of the pool, so the memory that
  * is touched grows with the peak number of flows, up to the cap.
  *
@@ -15,6 +16,7 @@
  * RFC 9293 for the TCP states kept here - a simplified view of the
  * connection from a passive observer, not a full state machine.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,6 +27,13 @@
 #include "flow/frag.h"
 
 #define NS_PER_S 1000000000ull
+
+const struct vg_counter_desc vg_flow_counters[] = {
+#define VG_FLOW_COUNTER_ROW(field, name) {name, offsetof(struct vg_flow_stats, field)},
+    VG_FLOW_COUNTERS(VG_FLOW_COUNTER_ROW)
+#undef VG_FLOW_COUNTER_ROW
+};
+const size_t vg_flow_ncounters = VG_ARRAY_LEN(vg_flow_counters);
 /* Flows examined to pick one to evict when the pool is full: enough to
  * find a stale or half-open flow almost always, bounded per new flow. */
 #define EVICT_SAMPLE 8
@@ -35,7 +44,7 @@ struct vg_flow_table {
 	uint32_t *buckets;
 	uint32_t cap;          /* records in the pool */
 	uint32_t mask;         /* buckets - 1 */
-	uint32_t used_tail;    /* records [0, used_tail) were handed out once */
+	uint32_t used_tail;    /* records [1, used_tail) were handed out once */
 	uint32_t free_head;    /* free list through hnext */
 	uint32_t hand;         /* clock hand for expiry and eviction */
 	uint64_t sweep_ns;     /* packet time the hand has been credited up to */
@@ -71,14 +80,15 @@ int vg_flow_table_new(struct vg_flow_table **out, const struct vg_flow_config *c
 	t->cap = (uint32_t)cap;
 	t->mask = (uint32_t)nb - 1;
 	/* Untouched pages stay unmapped: RSS follows use. */
-	t->pool = vg_table_alloc(cap * sizeof *t->pool);
+	t->pool = vg_table_alloc((cap + 1) * sizeof *t->pool);
 	t->buckets = vg_table_alloc(nb * sizeof *t->buckets);
 	if (!t->pool || !t->buckets) {
 		vg_flow_table_free(t);
 		return VG_ENOMEM;
 	}
-	memset(t->buckets, 0xff, nb * sizeof *t->buckets);
 	t->free_head = VG_FLOW_NIL;
+	t->used_tail = 1;
+	t->hand = 1;
 	t->on_end = on_end;
 	t->arg = arg;
 	t->frags.seed = cfg->hash_seed ^ 0x6672616773ull;
@@ -99,7 +109,7 @@ void vg_flow_table_free(struct vg_flow_table *t)
 {
 	if (!t)
 		return;
-	vg_table_free(t->pool, (size_t)t->cap * sizeof *t->pool);
+	vg_table_free(t->pool, ((size_t)t->cap + 1) * sizeof *t->pool);
 	vg_table_free(t->buckets, ((size_t)t->mask + 1) * sizeof *t->buckets);
 	free(t);
 }
@@ -206,6 +216,11 @@ static void release(struct vg_flow_table *t, uint32_t idx, enum vg_flow_end why)
 	}
 }
 
+static inline uint32_t next_slot(const struct vg_flow_table *t, uint32_t i)
+{
+	return i + 1 < t->used_tail ? i + 1 : 1;
+}
+
 /* Picks the best of EVICT_SAMPLE used records from the hand: a flow that
  * never got a reply before one that did, then the longest idle. */
 static uint32_t evict_one(struct vg_flow_table *t)
@@ -218,7 +233,7 @@ static uint32_t evict_one(struct vg_flow_table *t)
 		const struct vg_flow *f = &t->pool[idx];
 		uint64_t score;
 
-		t->hand = t->hand + 1 >= t->used_tail ? 0 : t->hand + 1;
+		t->hand = next_slot(t, t->hand);
 		if (!(f->flags & VG_FLOW_USED))
 			continue;
 		score = t->now_ns - (f->last_ns < t->now_ns ? f->last_ns : t->now_ns);
@@ -241,7 +256,7 @@ static uint32_t alloc_record(struct vg_flow_table *t)
 		t->free_head = t->pool[idx].hnext;
 		return idx;
 	}
-	if (t->used_tail < t->cap)
+	if (t->used_tail <= t->cap)
 		return t->used_tail++;
 	/* Full: every record is in use, so the sample finds one. */
 	idx = evict_one(t);
@@ -273,7 +288,12 @@ static struct vg_flow *create(struct vg_flow_table *t, const struct vg_flow_key 
 	switch (proto_class(p->proto)) {
 	case 0: t->st.created_tcp++; break;
 	case 1: t->st.created_udp++; break;
-	case 2: t->st.created_icmp++; break;
+	case 2:
+		if (p->proto == VG_IPPROTO_ICMP)
+			t->st.created_icmpv4++;
+		else
+			t->st.created_icmpv6++;
+		break;
 	default: t->st.created_other++; break;
 	}
 	if (++t->st.active > t->st.active_max)
@@ -348,25 +368,25 @@ static void expire_step(struct vg_flow_table *t)
 	uint64_t period = (uint64_t)t->cfg.sweep_period_s * NS_PER_S, owed;
 	uint32_t n, found[32], nf = 0;
 
-	if (!t->used_tail || t->now_ns <= t->sweep_ns) {
+	if (t->used_tail <= 1 || t->now_ns <= t->sweep_ns) {
 		if (!t->sweep_ns)
 			t->sweep_ns = t->now_ns;
 		return;
 	}
 	/* credit is in slot-nanoseconds: used slots times elapsed time. */
-	t->sweep_credit += (uint64_t)t->used_tail * (t->now_ns - t->sweep_ns);
+	t->sweep_credit += (uint64_t)(t->used_tail - 1) * (t->now_ns - t->sweep_ns);
 	t->sweep_ns = t->now_ns;
-	owed = period ? t->sweep_credit / period : t->used_tail;
-	if (owed > t->used_tail) /* after a jump in time: one full pass */
-		owed = t->used_tail;
+	owed = period ? t->sweep_credit / period : t->used_tail - 1;
+	if (owed > t->used_tail - 1) /* after a jump in time: one full pass */
+		owed = t->used_tail - 1;
 	n = owed > t->cfg.sweep_max ? t->cfg.sweep_max : (uint32_t)owed;
 	t->sweep_credit = period && owed > n ? (owed - n) * period : t->sweep_credit - n * period;
 	while (n--) {
 		uint32_t idx = t->hand;
 		const struct vg_flow *f = &t->pool[idx];
 
-		t->hand = t->hand + 1 >= t->used_tail ? 0 : t->hand + 1;
-		VG_PREFETCH(&t->pool[t->hand + 8 < t->used_tail ? t->hand + 8 : t->hand]);
+		t->hand = next_slot(t, t->hand);
+		VG_PREFETCH(&t->pool[t->hand + 8 < t->used_tail ? t->hand + 8 : 1]);
 		if ((f->flags & VG_FLOW_USED) && is_expired(t, f)) {
 			VG_PREFETCH(&t->buckets[f->hash & t->mask]);
 			found[nf++] = idx;
@@ -388,16 +408,14 @@ static inline bool key_eq(const struct vg_flow_key *a, const struct vg_flow_key 
 
 #define BATCH_MAX 256
 
-void vg_flow_update_batch(struct vg_flow_table *t, struct vg_packet *pkts, unsigned n,
-			  struct vg_flow **flows)
+static void update_chunk(struct vg_flow_table *t, struct vg_packet *pkts, unsigned n,
+			 struct vg_flow **flows)
 {
 	struct vg_flow_key keys[BATCH_MAX];
 	uint64_t hashes[BATCH_MAX];
 	bool lo[BATCH_MAX];
 	unsigned i;
 
-	if (n > BATCH_MAX)
-		n = BATCH_MAX; /* callers use smaller batches; keep the arrays safe */
 	for (i = 0; i < n; i++) {
 		struct vg_packet *p = &pkts[i];
 
@@ -471,9 +489,18 @@ void vg_flow_update_batch(struct vg_flow_table *t, struct vg_packet *pkts, unsig
 	expire_step(t);
 }
 
+void vg_flow_update_batch(struct vg_flow_table *t, struct vg_packet *pkts, unsigned n,
+			  struct vg_flow **flows)
+{
+	/* The per-batch arrays live on the stack: longer batches go in chunks. */
+	for (unsigned done = 0; done < n; done += BATCH_MAX)
+		update_chunk(t, pkts + done, n - done < BATCH_MAX ? n - done : BATCH_MAX,
+			     flows + done);
+}
+
 void vg_flow_table_flush(struct vg_flow_table *t)
 {
-	for (uint32_t i = 0; i < t->used_tail; i++)
+	for (uint32_t i = 1; i < t->used_tail; i++)
 		if (t->pool[i].flags & VG_FLOW_USED)
 			release(t, i, VG_FLOW_END_SHUTDOWN);
 }

@@ -23,6 +23,7 @@
 #define VG_FLOW_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "decode/decode.h"
@@ -82,7 +83,7 @@ struct vg_flow {
 	uint8_t tmo; /* index of its idle timeout (protocol x state) */
 };
 
-#define VG_FLOW_NIL UINT32_MAX
+#define VG_FLOW_NIL 0 /* no record: pool index 0 is never used */
 
 /* Idle timeouts in seconds, per protocol and state (config keys
  * flow.timeout.<proto>.<state>; defaults in cli/settings.c). */
@@ -101,14 +102,42 @@ struct vg_flow_config {
 	struct vg_flow_timeouts timeout;
 };
 
+/* Flow-table counters with their stable dotted names (the summary, the
+ * stats event and docs/EVENTS.md use these names). */
+#define VG_FLOW_COUNTERS(X)                                                                   \
+	X(created, "flow.created")                                                            \
+	X(created_tcp, "flow.created.tcp")                                                    \
+	X(created_udp, "flow.created.udp")                                                    \
+	X(created_icmpv4, "flow.created.icmpv4")                                              \
+	X(created_icmpv6, "flow.created.icmpv6")                                              \
+	X(created_other, "flow.created.other")                                                \
+	X(ended_timeout, "flow.ended.timeout")                                                \
+	X(ended_forced, "flow.evicted.cap")                                                   \
+	X(ended_shutdown, "flow.ended.shutdown")                                              \
+	X(tcp_reuse, "flow.tcp_reuse")       /* a SYN after close started a new flow */       \
+	X(no_flow, "flow.no_flow")           /* IP packets with no flow (orphan fragments) */ \
+	X(frag_matched, "flow.frag_matched") /* non-first fragments given their ports */      \
+	X(active, "flow.active")                                                              \
+	X(active_max, "flow.active_max")
+
 struct vg_flow_stats {
-	uint64_t created, created_tcp, created_udp, created_icmp, created_other;
-	uint64_t ended_timeout, ended_forced, ended_shutdown;
-	uint64_t tcp_reuse;
-	uint64_t no_flow;      /* IP packets with no flow (orphan fragments) */
-	uint64_t frag_matched; /* non-first fragments given their ports */
-	uint64_t active, active_max;
+#define VG_FLOW_COUNTER_FIELD(field, name) uint64_t field;
+	VG_FLOW_COUNTERS(VG_FLOW_COUNTER_FIELD)
+#undef VG_FLOW_COUNTER_FIELD
 };
+
+struct vg_counter_desc {
+	const char *name;
+	size_t offset; /* of a uint64_t in the stats struct */
+};
+
+extern const struct vg_counter_desc vg_flow_counters[];
+extern const size_t vg_flow_ncounters;
+
+static inline uint64_t vg_counter_get(const void *stats, const struct vg_counter_desc *d)
+{
+	return *(const uint64_t *)((const char *)stats + d->offset);
+}
 
 typedef void (*vg_flow_end_fn)(void *arg, const struct vg_flow *f, enum vg_flow_end why);
 
