@@ -49,6 +49,7 @@ run_suite unit-asan "unit_tests" "$asan"
 run_suite cli bash tests/cli.sh "$build/vigil"
 run_suite golden bash tests/golden/run.sh "$build/vigil"
 run_suite oracle-tshark bash tests/oracle/tshark.sh "$build/vigil"
+run_suite eve-schema bash tests/oracle/eve-schema.sh "$build/vigil"
 run_suite corpus-asan bash tests/corpus/no-crash.sh "$asan/vigil"
 if [ -d build-fuzz ] || command -v clang >/dev/null 2>&1; then
   run_suite fuzz-regress bash fuzz/regress.sh
