@@ -78,6 +78,15 @@ else
   not_ok "two files share one flow table (same flow events as one file)"
 fi
 
+# Files given out of time order: each flow is judged by its own packets'
+# time, so the order of the files does not change the flows.
+run read --seed 3 $d/eth-mixed-le-usec.pcap ../shared/corpus/benign/wikipedia-browse.pcap
+fwd=$(printf '%s\n' "$out" | awk '$1=="flows:"{print $2}')
+run read --seed 3 ../shared/corpus/benign/wikipedia-browse.pcap $d/eth-mixed-le-usec.pcap
+back=$(printf '%s\n' "$out" | awk '$1=="flows:"{print $2}')
+expect_eq "files out of time order give the same flows (9 + 34)" 43 "$fwd"
+expect_eq "files in time order give the same flows" 43 "$back"
+
 # Corrupt input: error names the file and offset, what came before is kept,
 # the other files are still read, exit 1.
 run read $d/trunc-last-record.pcap $d/eth-mixed-le-usec.pcap

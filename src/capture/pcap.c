@@ -72,6 +72,13 @@ static unsigned pcap_next_batch(struct vg_capture *c, struct vg_pkt_rec *recs, u
 
 	while (n < max && len - pos >= PCAP_REC_HDR) {
 		const uint8_t *h = w + pos;
+
+		/* The mapped file streams in from the page cache: ask for the
+		 * lines a few records ahead before we need them. */
+		VG_PREFETCH(h + 1024);
+		/* ... and the line holding the IP and transport headers, which
+		 * decode reads next. */
+		VG_PREFETCH(h + PCAP_REC_HDR + 48);
 		uint32_t caplen = vg_load32(h + 8, swap), origlen = vg_load32(h + 12, swap);
 		struct vg_pkt_rec *r = &recs[n];
 

@@ -45,6 +45,16 @@ static int parse_one(struct vg_cidr *c, const char *item, char *errbuf, size_t e
 		}
 	}
 	c->bits = (uint8_t)bits;
+	for (int w = 0; w < 2; w++) {
+		uint8_t m[8];
+		for (int i = 0; i < 8; i++) {
+			long left = bits - (w * 64 + i * 8);
+			m[i] = left >= 8 ? 0xff : left <= 0 ? 0 : (uint8_t)(0xff << (8 - left));
+		}
+		memcpy(&c->mask[w], m, 8);
+		memcpy(&c->want[w], c->addr.b + 8 * w, 8);
+		c->want[w] &= c->mask[w];
+	}
 	return 0;
 }
 
@@ -72,23 +82,17 @@ out:
 	return rc;
 }
 
-static bool prefix_eq(const uint8_t *a, const uint8_t *b, unsigned bits)
-{
-	unsigned bytes = bits / 8, rest = bits % 8;
-
-	if (memcmp(a, b, bytes) != 0)
-		return false;
-	if (!rest)
-		return true;
-	uint8_t mask = (uint8_t)(0xff << (8 - rest));
-	return (a[bytes] & mask) == (b[bytes] & mask);
-}
-
 bool vg_cidr_match(const struct vg_cidr_set *set, const struct vg_addr *a, int family)
 {
-	for (unsigned i = 0; i < set->n; i++)
-		if (set->item[i].family == family &&
-		    prefix_eq(set->item[i].addr.b, a->b, set->item[i].bits))
+	uint64_t w0, w1;
+
+	memcpy(&w0, a->b, 8);
+	memcpy(&w1, a->b + 8, 8);
+	for (unsigned i = 0; i < set->n; i++) {
+		const struct vg_cidr *c = &set->item[i];
+		if (c->family == family && (w0 & c->mask[0]) == c->want[0] &&
+		    (w1 & c->mask[1]) == c->want[1])
 			return true;
+	}
 	return false;
 }

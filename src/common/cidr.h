@@ -2,8 +2,8 @@
  * cidr.h - sets of address prefixes (the home network).
  *
  * Parsed from "10.0.0.0/8,fd00::/8,192.0.2.1" (a bare address is a /32 or
- * /128). Matching is a linear scan: home networks are a handful of prefixes
- * and the check runs per flow, not per packet.
+ * /128). Matching is a linear scan over precomputed masked words: home
+ * networks are a handful of prefixes and the check runs per flow.
  */
 #ifndef VG_CIDR_H
 #define VG_CIDR_H
@@ -17,6 +17,7 @@
 
 struct vg_cidr {
 	struct vg_addr addr;
+	uint64_t want[2], mask[2]; /* the prefix as two masked words, for matching */
 	uint8_t family;
 	uint8_t bits;
 };

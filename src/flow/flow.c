@@ -369,8 +369,7 @@ static void expire_step(struct vg_flow_table *t)
 	uint32_t n, found[32], nf = 0;
 
 	if (t->used_tail <= 1 || t->now_ns <= t->sweep_ns) {
-		if (!t->sweep_ns)
-			t->sweep_ns = t->now_ns;
+		t->sweep_ns = t->now_ns; /* first call, or time went back */
 		return;
 	}
 	/* credit is in slot-nanoseconds: used slots times elapsed time. */
@@ -408,6 +407,26 @@ static inline bool key_eq(const struct vg_flow_key *a, const struct vg_flow_key 
 
 #define BATCH_MAX 256
 
+#define PREFETCH_BUCKET 16
+#define PREFETCH_RECORD 8
+
+static inline void prefetch_bucket(const struct vg_flow_table *t, const struct vg_packet *pkts,
+				   const uint64_t *hashes, unsigned i)
+{
+	if (pkts[i].flags & VG_PKT_IP)
+		VG_PREFETCH(&t->buckets[(uint32_t)hashes[i] & t->mask]);
+}
+
+static inline void prefetch_record(const struct vg_flow_table *t, const struct vg_packet *pkts,
+				   const uint64_t *hashes, unsigned i)
+{
+	if (pkts[i].flags & VG_PKT_IP) {
+		uint32_t idx = t->buckets[(uint32_t)hashes[i] & t->mask];
+		if (idx != VG_FLOW_NIL)
+			VG_PREFETCH(&t->pool[idx]);
+	}
+}
+
 static void update_chunk(struct vg_flow_table *t, struct vg_packet *pkts, unsigned n,
 			 struct vg_flow **flows)
 {
@@ -435,27 +454,32 @@ static void update_chunk(struct vg_flow_table *t, struct vg_packet *pkts, unsign
 		}
 		lo[i] = make_key(&keys[i], p);
 		hashes[i] = vg_hash_key40(keys[i].w, t->cfg.hash_seed);
-		VG_PREFETCH(&t->buckets[hashes[i] & t->mask]);
 	}
-	/* Second stage: by now the first buckets have arrived; start loading
-	 * the records they point to. */
-	for (i = 0; i < n; i++) {
-		if (pkts[i].flags & VG_PKT_IP) {
-			uint32_t idx = t->buckets[(uint32_t)hashes[i] & t->mask];
-			if (idx != VG_FLOW_NIL)
-				VG_PREFETCH(&t->pool[idx]);
-		}
-	}
+	/* Loads run PREFETCH_BUCKET packets ahead for buckets and
+	 * PREFETCH_RECORD ahead for records (found in the bucket fetched
+	 * earlier): enough to hide the latency, few enough that the misses in
+	 * flight do not exceed the core's miss buffers (issuing all of a
+	 * batch's prefetches at once stalled on them). */
+	for (i = 0; i < n && i < PREFETCH_BUCKET; i++)
+		prefetch_bucket(t, pkts, hashes, i);
+	for (i = 0; i < n && i < PREFETCH_RECORD; i++)
+		prefetch_record(t, pkts, hashes, i);
 	for (i = 0; i < n; i++) {
 		struct vg_packet *p = &pkts[i];
 		struct vg_flow *f = NULL;
 		uint32_t h, idx;
 		int dir;
 
+		if (i + PREFETCH_BUCKET < n)
+			prefetch_bucket(t, pkts, hashes, i + PREFETCH_BUCKET);
+		if (i + PREFETCH_RECORD < n)
+			prefetch_record(t, pkts, hashes, i + PREFETCH_RECORD);
 		if (!(p->flags & VG_PKT_IP))
 			continue;
-		if (p->ts_ns > t->now_ns)
-			t->now_ns = p->ts_ns;
+		/* "Now" is the time of the latest packet, even if it goes back
+		 * (files given out of order): a flow is judged by the time of the
+		 * traffic it is part of, never by another file's clock. */
+		t->now_ns = p->ts_ns;
 		h = (uint32_t)hashes[i];
 		for (idx = t->buckets[h & t->mask]; idx != VG_FLOW_NIL; idx = t->pool[idx].hnext) {
 			struct vg_flow *c = &t->pool[idx];

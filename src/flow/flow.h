@@ -8,7 +8,7 @@
  *
  * The table is a seeded hash (common/hash.h) over a pool of records
  * allocated once under a memory cap (flow.memcap). Expiry is driven by
- * packet time only: a clock hand passes over every flow once per
+ * packet time only ("now" is the latest packet's time): a clock hand passes over every flow once per
  * flow.sweep_period seconds of packet time, a bounded number of slots per
  * batch, and ends flows idle longer than their protocol's and state's
  * timeout; a packet that finds its flow already past the timeout ends it
