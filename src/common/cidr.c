@@ -2,6 +2,7 @@
  * cidr.c - parsing and matching address prefixes (see cidr.h).
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,7 +39,7 @@ static int parse_one(struct vg_cidr *c, const char *item, char *errbuf, size_t e
 	if (slash) {
 		char *end;
 		bits = strtol(slash + 1, &end, 10);
-		if (!slash[1] || *end || bits < 0 || bits > (long)maxbits) {
+		if (!isdigit((unsigned char)slash[1]) || *end || bits < 0 || bits > (long)maxbits) {
 			snprintf(errbuf, errlen, "\"%s\": prefix length must be 0 to %u", item,
 				 maxbits);
 			return VG_EINVAL;

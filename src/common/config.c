@@ -51,7 +51,8 @@ static int parse_number(const char *s, bool size, uint64_t *out)
 		default: return VG_EINVAL;
 		}
 		end++;
-		if (toupper((unsigned char)*end) == 'B' || toupper((unsigned char)*end) == 'I')
+		/* K, KB, KiB and Ki are the same. */
+		if (toupper((unsigned char)*end) == 'I')
 			end++;
 		if (toupper((unsigned char)*end) == 'B')
 			end++;

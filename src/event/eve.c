@@ -31,7 +31,7 @@ struct vg_writer {
 	size_t len;
 	bool failed;
 	int err;
-	char path[256];
+	char path[4096];
 	/* gmtime cache: the date/time text of the last whole second. */
 	int64_t cached_sec;
 	char cached_text[32];

@@ -65,7 +65,9 @@ int vg_flow_table_new(struct vg_flow_table **out, const struct vg_flow_config *c
 	const struct vg_flow_timeouts *to = &cfg->timeout;
 
 	*out = NULL;
-	/* Records and buckets share the cap; one bucket per record. */
+	/* Records and buckets share the cap, one bucket per record (rounded
+	 * down to a power of two); slot 0 of the pool is never a record, so
+	 * the table may pass the cap by one record's 96 bytes. */
 	cap = cfg->memcap / (sizeof(struct vg_flow) + sizeof(uint32_t));
 	if (cap < 16)
 		return VG_EINVAL;
@@ -368,7 +370,7 @@ static void expire_step(struct vg_flow_table *t)
 	uint64_t period = (uint64_t)t->cfg.sweep_period_s * NS_PER_S, owed;
 	uint32_t n, found[32], nf = 0;
 
-	if (t->used_tail <= 1 || t->now_ns <= t->sweep_ns) {
+	if (t->used_tail <= 1 || t->now_ns <= t->sweep_ns || !t->sweep_ns) {
 		t->sweep_ns = t->now_ns; /* first call, or time went back */
 		return;
 	}
@@ -453,7 +455,7 @@ static void update_chunk(struct vg_flow_table *t, struct vg_packet *pkts, unsign
 			}
 		}
 		lo[i] = make_key(&keys[i], p);
-		hashes[i] = vg_hash_key40(keys[i].w, t->cfg.hash_seed);
+		hashes[i] = vg_hash_key40(keys[i].w, t->cfg.hash_seed ^ p->family);
 	}
 	/* Loads run PREFETCH_BUCKET packets ahead for buckets and
 	 * PREFETCH_RECORD ahead for records (found in the bucket fetched
@@ -483,7 +485,11 @@ static void update_chunk(struct vg_flow_table *t, struct vg_packet *pkts, unsign
 		h = (uint32_t)hashes[i];
 		for (idx = t->buckets[h & t->mask]; idx != VG_FLOW_NIL; idx = t->pool[idx].hnext) {
 			struct vg_flow *c = &t->pool[idx];
-			if (c->hash == h && key_eq(&c->key, &keys[i])) {
+			/* The family is compared too: an IPv4 flow and IPv6 packets
+			 * between the IPv4-mapped addresses (::ffff:a.b.c.d) have
+			 * the same key words but are not the same traffic. */
+			if (c->hash == h && key_eq(&c->key, &keys[i]) &&
+			    !(c->flags & VG_FLOW_V4) == (p->family != 4)) {
 				f = c;
 				break;
 			}
