@@ -353,10 +353,39 @@ static inline void tcp_update(struct vg_flow *f, uint8_t fl, int dir)
 
 /* A SYN on a closed connection starts a new one (RFC 9293 3.6.1: the
  * 4-tuple may be reused after close). */
-static bool is_reuse(const struct vg_flow *f, const struct vg_packet *p)
+static inline bool is_reuse(const struct vg_flow *f, const struct vg_packet *p)
 {
-	return f->proto == VG_IPPROTO_TCP && tcp_closed(f) &&
-	       (p->tcp_flags & (VG_TH_SYN | VG_TH_ACK)) == VG_TH_SYN;
+	/* The packet's flags first: a bare SYN is rare, the test is cheap. */
+	return (p->tcp_flags & (VG_TH_SYN | VG_TH_ACK)) == VG_TH_SYN &&
+	       f->proto == VG_IPPROTO_TCP && tcp_closed(f);
+}
+
+/* Word-wise: memcmp on 40 bytes is a library call, this is 10 loads. */
+static inline bool key_eq(const struct vg_flow_key *a, const struct vg_flow_key *b)
+{
+	_Static_assert(sizeof *a == 40, "flow key is 40 bytes");
+	return ((a->w[0] ^ b->w[0]) | (a->w[1] ^ b->w[1]) | (a->w[2] ^ b->w[2]) |
+		(a->w[3] ^ b->w[3]) | (a->w[4] ^ b->w[4])) == 0;
+}
+
+/* The record of key k (hash h, family of p), or NULL. */
+static inline struct vg_flow *lookup(const struct vg_flow_table *t, const struct vg_flow_key *k,
+				     uint32_t h, const struct vg_packet *p, uint32_t *idx_out)
+{
+	struct vg_flow *pool = t->pool;
+	bool v6 = p->family != 4;
+
+	for (uint32_t idx = t->buckets[h & t->mask]; idx != VG_FLOW_NIL; idx = pool[idx].hnext) {
+		struct vg_flow *c = &pool[idx];
+		/* The family is compared too: an IPv4 flow and IPv6 packets
+		 * between the IPv4-mapped addresses (::ffff:a.b.c.d) have the
+		 * same key words but are not the same traffic. */
+		if (c->hash == h && key_eq(&c->key, k) && !(c->flags & VG_FLOW_V4) == v6) {
+			*idx_out = idx;
+			return c;
+		}
+	}
+	return NULL;
 }
 
 /* Advances the hand so that it passes every used slot once per
@@ -397,14 +426,6 @@ static void expire_step(struct vg_flow_table *t)
 	}
 	for (uint32_t i = 0; i < nf; i++)
 		release(t, found[i], VG_FLOW_END_TIMEOUT);
-}
-
-/* Word-wise: memcmp on 40 bytes is a library call, this is 10 loads. */
-static inline bool key_eq(const struct vg_flow_key *a, const struct vg_flow_key *b)
-{
-	_Static_assert(sizeof *a == 40, "flow key is 40 bytes");
-	return ((a->w[0] ^ b->w[0]) | (a->w[1] ^ b->w[1]) | (a->w[2] ^ b->w[2]) |
-		(a->w[3] ^ b->w[3]) | (a->w[4] ^ b->w[4])) == 0;
 }
 
 #define BATCH_MAX 256
@@ -468,8 +489,8 @@ static void update_chunk(struct vg_flow_table *t, struct vg_packet *pkts, unsign
 		prefetch_record(t, pkts, hashes, i);
 	for (i = 0; i < n; i++) {
 		struct vg_packet *p = &pkts[i];
-		struct vg_flow *f = NULL;
-		uint32_t h, idx;
+		struct vg_flow *f;
+		uint32_t h, idx = VG_FLOW_NIL;
 		int dir;
 
 		if (i + PREFETCH_BUCKET < n)
@@ -483,18 +504,10 @@ static void update_chunk(struct vg_flow_table *t, struct vg_packet *pkts, unsign
 		 * traffic it is part of, never by another file's clock. */
 		t->now_ns = p->ts_ns;
 		h = (uint32_t)hashes[i];
-		for (idx = t->buckets[h & t->mask]; idx != VG_FLOW_NIL; idx = t->pool[idx].hnext) {
-			struct vg_flow *c = &t->pool[idx];
-			/* The family is compared too: an IPv4 flow and IPv6 packets
-			 * between the IPv4-mapped addresses (::ffff:a.b.c.d) have
-			 * the same key words but are not the same traffic. */
-			if (c->hash == h && key_eq(&c->key, &keys[i]) &&
-			    !(c->flags & VG_FLOW_V4) == (p->family != 4)) {
-				f = c;
-				break;
-			}
-		}
-		if (f && VG_UNLIKELY(is_reuse(f, p) || is_expired(t, f))) {
+		f = lookup(t, &keys[i], h, p, &idx);
+		if (f &&
+		    VG_UNLIKELY(is_reuse(f, p) || (f->last_ns < p->ts_ns &&
+						   p->ts_ns - f->last_ns > t->tmo_ns[f->tmo]))) {
 			if (is_reuse(f, p))
 				t->st.tcp_reuse++;
 			release(t, idx, VG_FLOW_END_TIMEOUT);
