@@ -39,9 +39,14 @@ check: deps
 	$(MAKE) --no-print-directory build asan
 	bash tests/run.sh $(BUILD) $(ASAN_BUILD)
 
+SMALL_PCAP = bench/data/bench-10M-snap96.pcap
+
 bench: deps
 	$(MAKE) --no-print-directory build
 	bash bench/run.sh $(BUILD)
+	@# The same traffic captured with snaplen 96 (headers only): small records.
+	test -s $(SMALL_PCAP) || $(BUILD)/bench/gen_capture --snaplen 96 $(SMALL_PCAP)
+	VG_BENCH_PCAP=$(SMALL_PCAP) bash bench/run.sh $(BUILD)
 
 $(FUZZ_BUILD)/build.ninja:
 	CC=clang meson setup $(FUZZ_BUILD) -Dfuzz=true -Dbuildtype=debugoptimized -Db_sanitize=address,undefined -Db_lundef=false
