@@ -38,8 +38,19 @@ static void on_flow_end(void *arg, const struct vg_flow *f, enum vg_flow_end why
 		ctx->flows_outbound++;
 	else
 		ctx->flows_external++;
+	if (ctx->det)
+		vg_detect_flow_end(ctx->det, f);
 	if (ctx->writer)
 		ctx->wops->flow(ctx->writer, f, why);
+}
+
+static void on_attack(void *arg, const struct vg_attack *a)
+{
+	struct vg_ctx *ctx = arg;
+
+	vg_attack_count_add(&ctx->attacks, a->kind);
+	if (ctx->writer)
+		ctx->wops->attack(ctx->writer, a);
 }
 
 int vg_ctx_new(struct vg_ctx **out, const struct vg_settings *set, const char *eve_path,
@@ -71,6 +82,14 @@ int vg_ctx_new(struct vg_ctx **out, const struct vg_settings *set, const char *e
 			 vg_strerror(rc), fc.memcap);
 		goto fail;
 	}
+	rc = vg_detect_new(&ctx->det, &set->detect, &ctx->home, fc.hash_seed, on_attack, ctx);
+	if (rc < 0) {
+		snprintf(errbuf, errlen, "detectors: %s", vg_strerror(rc));
+		goto fail;
+	}
+	if (vg_detect_wants(ctx->det) & VG_DETECT_PKT_FLOW)
+		vg_flow_table_set_packet_hook(ctx->flows, vg_detect_packet, ctx->det);
+	ctx->detect_noflow = vg_detect_wants(ctx->det) & VG_DETECT_PKT_NOFLOW;
 	if (eve_path) {
 		ctx->wops = vg_writer_find("eve");
 		rc = ctx->wops->open(&ctx->writer, eve_path, errbuf, errlen);
@@ -120,6 +139,11 @@ static int run_capture(struct vg_ctx *ctx, struct vg_capture *cap, const char *n
 				ctx->last_ns = ctx->recs[i].ts_ns;
 		}
 		vg_flow_update_batch(ctx->flows, ctx->pkts, (unsigned)n, ctx->fl);
+		/* Packets without a flow, for detectors that want them (ARP). */
+		for (int i = 0; ctx->detect_noflow && i < n; i++)
+			if (!ctx->fl[i])
+				vg_detect_packet(ctx->det, &ctx->pkts[i], NULL, 0);
+		vg_detect_tick(ctx->det, ctx->recs[n - 1].ts_ns);
 		if (VG_UNLIKELY(progress) && (++batches & 0x3fff) == 0)
 			draw_progress(cap, start_ns, pkts0, ctx, name);
 	}
@@ -174,6 +198,7 @@ void vg_ctx_run_stats(const struct vg_ctx *ctx, struct vg_run_stats *rs)
 	rs->flow = vg_flow_table_stats(ctx->flows);
 	rs->flow_capacity = vg_flow_table_capacity(ctx->flows);
 	rs->flow_bytes_per_flow = vg_flow_bytes_per_flow(ctx->flows);
+	rs->attacks = &ctx->attacks;
 }
 
 int vg_ctx_finish(struct vg_ctx *ctx, char *errbuf, size_t errlen)
@@ -182,6 +207,10 @@ int vg_ctx_finish(struct vg_ctx *ctx, char *errbuf, size_t errlen)
 	int rc = 0;
 
 	vg_flow_table_flush(ctx->flows);
+	/* Ended flows have told the detectors their outcomes: now they report
+	 * the attacks still open. */
+	vg_detect_free(ctx->det);
+	ctx->det = NULL;
 	if (ctx->writer) {
 		vg_ctx_run_stats(ctx, &rs);
 		ctx->wops->stats(ctx->writer, &rs);
@@ -233,6 +262,10 @@ void vg_ctx_print_summary(const struct vg_ctx *ctx, FILE *fp)
 			vg_flow_counters[i].name, vg_counter_get(fs, &vg_flow_counters[i]));
 	fprintf(fp, "flow.capacity: %u\nflow.bytes_per_flow: %u\n",
 		vg_flow_table_capacity(ctx->flows), vg_flow_bytes_per_flow(ctx->flows));
+	fprintf(fp, "attacks: %" PRIu64 "\n", ctx->attacks.total);
+	for (unsigned i = 0; i < ctx->attacks.n; i++)
+		fprintf(fp, "  attack.%s: %" PRIu64 "\n", ctx->attacks.kind[i],
+			ctx->attacks.count[i]);
 }
 
 void vg_ctx_free(struct vg_ctx *ctx)
@@ -243,6 +276,7 @@ void vg_ctx_free(struct vg_ctx *ctx)
 		return;
 	if (ctx->writer)
 		ctx->wops->close(ctx->writer, err, sizeof err);
+	vg_detect_free(ctx->det); /* only if finish was not reached */
 	vg_flow_table_free(ctx->flows);
 	free(ctx);
 }

@@ -18,6 +18,7 @@
 #include "cli/settings.h"
 #include "common/cidr.h"
 #include "decode/decode.h"
+#include "detect/detect.h"
 #include "event/event.h"
 #include "flow/flow.h"
 
@@ -31,13 +32,16 @@ struct vg_ctx {
 	struct vg_cidr_set home;
 	struct vg_decode_stats dec;
 	struct vg_flow_table *flows;
+	struct vg_detect *det;
 	const struct vg_writer_ops *wops;
 	struct vg_writer *writer;
 	uint64_t first_ns, last_ns;
 	uint64_t files, files_failed;
 	/* Ended flows by direction relative to the home network. */
 	uint64_t flows_inbound, flows_outbound, flows_internal, flows_external;
-	bool progress; /* draw a progress line on stderr */
+	struct vg_attack_count attacks; /* reported attacks by kind */
+	bool progress;                  /* draw a progress line on stderr */
+	bool detect_noflow;             /* some detector wants packets without a flow */
 	struct vg_pkt_rec recs[VG_BATCH];
 	struct vg_packet pkts[VG_BATCH];
 	struct vg_flow *fl[VG_BATCH];

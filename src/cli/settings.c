@@ -14,6 +14,7 @@
 #define FLOW(field) offsetof(struct vg_settings, flow) + offsetof(struct vg_flow_config, field)
 #define TMO(field)  FLOW(timeout) + offsetof(struct vg_flow_timeouts, field)
 #define DAY         86400
+#define DET(field)  offsetof(struct vg_settings, detect) + offsetof(struct vg_detect_config, field)
 
 static int check_home_net(const char *value, char *err, size_t errlen)
 {
@@ -63,6 +64,23 @@ const struct vg_cfg_row vg_settings_rows[] = {
 	"seconds a one-way flow of another protocol may stay idle"),
     NUM("flow.timeout.other.established", VG_CFG_U32, TMO(other_established), 300, 1, DAY,
 	"seconds a two-way flow of another protocol may stay idle"),
+    /* Scan detection (detect/scan.c). min_targets: Jung et al. call a
+     * source a scanner after about 4-5 failed first contacts; 10 distinct
+     * targets keeps a client retrying a few dead services out. idle: longer
+     * than the TCP new-flow timeout, since an unanswered probe only counts
+     * as failed when its flow ends. */
+    NUM("detect.scan.sources", VG_CFG_U32, DET(scan_sources), 16384, 64, 1u << 22,
+	"sources the scan detector follows at once (about 250 bytes each)"),
+    NUM("detect.scan.suspects", VG_CFG_U32, DET(scan_suspects), 1024, 16, 1u << 20,
+	"suspect sources with full evidence (distinct hosts and ports) at once (about 5 KiB each)"),
+    NUM("detect.scan.min_targets", VG_CFG_U32, DET(scan_min_targets), 10, 1, 65535,
+	"distinct (host, port) first contacts before a source can be called a scanner"),
+    NUM("detect.scan.sweep_arp", VG_CFG_U32, DET(scan_sweep_arp), 32, 2, 65535,
+	"distinct addresses ARP-probed, mostly unanswered, that make an ARP sweep"),
+    NUM("detect.scan.idle", VG_CFG_U32, DET(scan_idle_s), 300, 1, DAY,
+	"seconds of silence after which a scan is reported as ended"),
+    NUM("detect.scan.window", VG_CFG_U32, DET(scan_window_s), 3600, 60, 7 * DAY,
+	"seconds a source's probes are remembered (the window for slow scans)"),
 };
 
 const size_t vg_settings_nrows = sizeof vg_settings_rows / sizeof vg_settings_rows[0];

@@ -8,11 +8,13 @@
 #include <stddef.h>
 
 #include "common/config.h"
+#include "detect/detect.h"
 #include "flow/flow.h"
 
 struct vg_settings {
 	char home_net[1024];
 	struct vg_flow_config flow;
+	struct vg_detect_config detect;
 };
 
 extern const struct vg_cfg_row vg_settings_rows[];

@@ -298,8 +298,58 @@ static void eve_stats(struct vg_writer *w, const struct vg_run_stats *rs)
 	for (size_t i = 0; i < vg_flow_ncounters; i++)
 		put(w, "%s\"%s\":%" PRIu64, i ? "," : "", vg_flow_counters[i].name,
 		    vg_counter_get(fs, &vg_flow_counters[i]));
+	put(w, "},\"attacks\":{");
+	for (unsigned i = 0; rs->attacks && i < rs->attacks->n; i++)
+		put(w, "%s\"%s\":%" PRIu64, i ? "," : "", rs->attacks->kind[i],
+		    rs->attacks->count[i]);
 	put(w, "},\"flow_capacity\":%" PRIu64 ",\"flow_bytes_per_flow\":%u}}}", rs->flow_capacity,
 	    rs->flow_bytes_per_flow);
+	end_line(w);
+}
+
+static void put_addr(struct vg_writer *w, const char *key, const struct vg_addr *a, int family)
+{
+	char ip[INET6_ADDRSTRLEN];
+
+	vg_format_addr(ip, sizeof ip, a, family);
+	put(w, "\"%s\":\"%s\"", key, ip);
+}
+
+/* The attack event (docs/EVENTS.md): Suricata-style header, then vigil's
+ * `attack` object. Every string in it comes from vigil's own tables. */
+static void eve_attack(struct vg_writer *w, const struct vg_attack *a)
+{
+	char pbuf[8];
+
+	put(w, "{");
+	put_time(w, "timestamp", a->start_ns);
+	put(w, ",\"event_type\":\"attack\",");
+	put_addr(w, "src_ip", &a->src, a->family);
+	put(w, ",");
+	put_addr(w, "dest_ip", &a->dst, a->family);
+	put(w, ",\"proto\":\"%s\"", a->proto ? vg_proto_name(a->proto, pbuf, sizeof pbuf) : "ARP");
+	put(w, ",\"attack\":{\"id\":%" PRIu64 ",\"kind\":\"%s\"", a->id, a->kind);
+	if (a->technique)
+		put(w, ",\"technique\":\"%s\"", a->technique);
+	if (a->tool)
+		put(w, ",\"tool\":\"%s\"", a->tool);
+	put(w, ",\"direction\":\"%s\",", a->direction);
+	put_time(w, "start", a->start_ns);
+	put(w, ",");
+	put_time(w, "end", a->end_ns);
+	put(w, ",\"packets\":%" PRIu64 ",\"bytes\":%" PRIu64 ",\"victims\":%u,\"victim_ips\":[",
+	    a->packets, a->bytes, a->victims);
+	for (unsigned i = 0; i < a->n_victim_ips; i++) {
+		char ip[INET6_ADDRSTRLEN];
+		vg_format_addr(ip, sizeof ip, &a->victim_ips[i], a->family);
+		put(w, "%s\"%s\"", i ? "," : "", ip);
+	}
+	put(w, "],\"ports\":%u,\"port_list\":[", a->ports);
+	for (unsigned i = 0; i < a->n_ports; i++)
+		put(w, "%s%u", i ? "," : "", a->port_list[i]);
+	put(w, "],\"attempts\":%" PRIu64 ",\"succeeded\":%s,\"severity\":%u,\"final\":%s",
+	    a->attempts, a->succeeded ? "true" : "false", a->severity, a->final ? "true" : "false");
+	put(w, ",\"evidence\":\"%s\"}}", a->evidence);
 	end_line(w);
 }
 
@@ -332,5 +382,6 @@ const struct vg_writer_ops vg_writer_eve = {
     .open = eve_open,
     .flow = eve_flow,
     .stats = eve_stats,
+    .attack = eve_attack,
     .close = eve_close,
 };

@@ -17,7 +17,19 @@
 #include <stdio.h>
 
 #include "decode/decode.h"
+#include "detect/detect.h"
 #include "flow/flow.h"
+
+/* Attacks reported, by kind (kinds are the detectors' constant strings). */
+#define VG_ATTACK_KINDS_MAX 32
+struct vg_attack_count {
+	unsigned n;
+	uint64_t total;
+	const char *kind[VG_ATTACK_KINDS_MAX];
+	uint64_t count[VG_ATTACK_KINDS_MAX];
+};
+
+void vg_attack_count_add(struct vg_attack_count *c, const char *kind);
 
 /* The run's counters, for the stats event and the summary. */
 struct vg_run_stats {
@@ -27,6 +39,7 @@ struct vg_run_stats {
 	const struct vg_flow_stats *flow;
 	uint64_t flow_capacity;
 	uint32_t flow_bytes_per_flow;
+	const struct vg_attack_count *attacks;
 };
 
 struct vg_writer;
@@ -37,6 +50,7 @@ struct vg_writer_ops {
 	int (*open)(struct vg_writer **out, const char *path, char *errbuf, size_t errlen);
 	void (*flow)(struct vg_writer *w, const struct vg_flow *f, enum vg_flow_end why);
 	void (*stats)(struct vg_writer *w, const struct vg_run_stats *rs);
+	void (*attack)(struct vg_writer *w, const struct vg_attack *a);
 	/* Flushes and closes; returns <0 if any write failed (disk full...). */
 	int (*close)(struct vg_writer *w, char *errbuf, size_t errlen);
 };

@@ -53,6 +53,8 @@ struct vg_flow_table {
 	uint64_t tmo_ns[12];   /* [tcp, udp, icmp, other] x [new, est, closed] */
 	vg_flow_end_fn on_end;
 	void *arg;
+	vg_flow_packet_fn on_packet;
+	void *packet_arg;
 	struct vg_flow_stats st;
 	struct vg_frag_cache frags;
 };
@@ -105,6 +107,12 @@ int vg_flow_table_new(struct vg_flow_table **out, const struct vg_flow_config *c
 			t->tmo_ns[i * 3 + j] = (uint64_t)tmo[i][j] * NS_PER_S;
 	*out = t;
 	return 0;
+}
+
+void vg_flow_table_set_packet_hook(struct vg_flow_table *t, vg_flow_packet_fn fn, void *arg)
+{
+	t->on_packet = fn;
+	t->packet_arg = arg;
 }
 
 void vg_flow_table_free(struct vg_flow_table *t)
@@ -528,6 +536,8 @@ static void update_chunk(struct vg_flow_table *t, struct vg_packet *pkts, unsign
 		if (p->ts_ns > f->last_ns)
 			f->last_ns = p->ts_ns;
 		flows[i] = f;
+		if (t->on_packet)
+			t->on_packet(t->packet_arg, p, f, dir);
 	}
 	expire_step(t);
 }

@@ -140,12 +140,18 @@ static inline uint64_t vg_counter_get(const void *stats, const struct vg_counter
 }
 
 typedef void (*vg_flow_end_fn)(void *arg, const struct vg_flow *f, enum vg_flow_end why);
+/* Called for each packet right after its flow was updated (dir 0:
+ * toserver, 1: toclient): where per-packet consumers (the detectors) see
+ * a packet with its flow while the record is certainly valid. */
+typedef void (*vg_flow_packet_fn)(void *arg, const struct vg_packet *p, const struct vg_flow *f,
+				  int dir);
 
 struct vg_flow_table;
 
 int vg_flow_table_new(struct vg_flow_table **out, const struct vg_flow_config *cfg,
 		      vg_flow_end_fn on_end, void *arg);
 void vg_flow_table_free(struct vg_flow_table *t);
+void vg_flow_table_set_packet_hook(struct vg_flow_table *t, vg_flow_packet_fn fn, void *arg);
 
 /* Finds or creates the flow of every IP packet in the batch and updates it
  * (counters, TCP state), then runs a bounded expiry step. flows[i] is set

@@ -8,7 +8,7 @@ import sys
 
 import jsonschema
 
-EXTENSIONS = {"stats": [("stats", "vigil")]}
+EXTENSIONS = {"stats": [("stats", "vigil")], "attack": [(None, "attack")]}
 
 schema = json.load(open(sys.argv[1]))
 validator = jsonschema.Draft7Validator(schema)
@@ -21,7 +21,7 @@ for n, line in enumerate(sys.stdin, 1):
         continue
     kind = ev.get("event_type", "?")
     for parent, key in EXTENSIONS.get(kind, []):
-        ev.get(parent, {}).pop(key, None)
+        (ev if parent is None else ev.get(parent, {})).pop(key, None)
     counts[kind] = counts.get(kind, 0) + 1
     for err in validator.iter_errors(ev):
         errors.setdefault(kind, []).append("line %d: %s at %s" % (n, err.message, list(err.path)))

@@ -1,0 +1,114 @@
+/*
+ * detect.h - the detect stage: detectors turn packets and flows into
+ * attacks, one event per attack (never one per packet).
+ *
+ * Fourth stage. Each detector is one file and one descriptor (struct
+ * vg_detector) in the table of detect.c; the engine gives every detector
+ * its own state block, feeds it each decoded packet with its flow (and
+ * packets without a flow, such as ARP), each ended flow, and a tick of
+ * packet time, and passes the attacks it reports to the pipeline's sink
+ * (the writers). Detectors take time only from packets, allocate only in
+ * init, and keep their tables under a cap with an eviction policy.
+ *
+ * The attack model and its fields are documented in docs/EVENTS.md.
+ */
+#ifndef VG_DETECT_H
+#define VG_DETECT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common/cidr.h"
+#include "decode/decode.h"
+#include "flow/flow.h"
+
+/* Lists in an attack event are capped: the counts say how many there were. */
+#define VG_ATTACK_LIST_MAX 16
+
+struct vg_attack {
+	uint64_t id;
+	const char *kind;      /* "scan.port", "scan.sweep", ... (docs/EVENTS.md) */
+	const char *technique; /* "syn", "connect", "udp", "arp", ... or NULL */
+	const char *tool;      /* "masscan", "nmap", ... only when traffic says so */
+	struct vg_addr src;    /* the attacker */
+	struct vg_addr dst;    /* the first victim */
+	uint8_t family;        /* 4 or 6; ARP sweeps are 4 */
+	uint8_t proto;         /* IP protocol of the probes; 0 for ARP */
+	const char *direction; /* "inbound" to the home network, "outbound" from
+				* it (an infected terminal), "transit" neither */
+	bool succeeded;
+	bool final;       /* the attack has ended; false in updates */
+	uint8_t severity; /* 1 high .. 3 low */
+	uint64_t start_ns, end_ns;
+	uint64_t packets, bytes;
+	uint64_t attempts;
+	uint32_t victims, ports;
+	uint8_t n_victim_ips, n_ports;
+	struct vg_addr victim_ips[VG_ATTACK_LIST_MAX];
+	uint16_t port_list[VG_ATTACK_LIST_MAX];
+	char evidence[192];
+};
+
+typedef void (*vg_attack_fn)(void *arg, const struct vg_attack *a);
+
+/* Settings of the detectors (config keys detect.*, cli/settings.c). */
+struct vg_detect_config {
+	uint32_t scan_sources;     /* sources tracked at once */
+	uint32_t scan_suspects;    /* sources with a detail block at once */
+	uint32_t scan_min_targets; /* distinct (host, port) contacts before a verdict */
+	uint32_t scan_idle_s;      /* an attack ends after this much silence */
+	uint32_t scan_window_s;    /* a source's evidence is kept this long */
+	uint32_t scan_sweep_arp;   /* distinct addresses ARP-probed for a sweep */
+};
+
+/* What every detector gets at init. */
+struct vg_detect_env {
+	const struct vg_detect_config *cfg;
+	const struct vg_cidr_set *home;
+	uint64_t seed;
+	vg_attack_fn emit;
+	void *emit_arg;
+	uint64_t *next_attack_id; /* shared counter: ids unique over a run */
+};
+
+/* Which packets a detector's on_packet wants (vg_detector.wants): the
+ * engine installs the per-packet hook only if some detector needs it. */
+enum {
+	VG_DETECT_PKT_FLOW = 1u << 0,   /* packets with a flow (hot: every IP packet) */
+	VG_DETECT_PKT_NOFLOW = 1u << 1, /* packets without one (ARP, orphans) */
+};
+
+struct vg_detector {
+	const char *name;
+	size_t state_size;
+	unsigned wants; /* VG_DETECT_PKT_* */
+	/* Called once; may allocate its tables (under its cap). */
+	int (*init)(void *state, const struct vg_detect_env *env);
+	/* Hot: every decoded packet (f NULL when the packet has no flow: ARP,
+	 * orphan fragments, malformed). dir: 0 toserver, 1 toclient. No
+	 * allocation, no I/O. */
+	void (*on_packet)(void *state, const struct vg_packet *p, const struct vg_flow *f, int dir);
+	/* A flow ended (before its record is reused). */
+	void (*on_flow_end)(void *state, const struct vg_flow *f);
+	/* Packet time moved on (called once per batch): close idle attacks. */
+	void (*on_tick)(void *state, uint64_t now_ns);
+	/* End of input: report what is still open, free tables. */
+	void (*fini)(void *state);
+};
+
+extern const struct vg_detector *const vg_detectors[];
+
+struct vg_detect;
+
+int vg_detect_new(struct vg_detect **out, const struct vg_detect_config *cfg,
+		  const struct vg_cidr_set *home, uint64_t seed, vg_attack_fn emit, void *arg);
+/* arg is the struct vg_detect (the signature of a flow packet hook). */
+void vg_detect_packet(void *arg, const struct vg_packet *p, const struct vg_flow *f, int dir);
+/* Union of the detectors' wants. */
+unsigned vg_detect_wants(const struct vg_detect *d);
+void vg_detect_flow_end(struct vg_detect *d, const struct vg_flow *f);
+void vg_detect_tick(struct vg_detect *d, uint64_t now_ns);
+/* Reports open attacks (final) and releases everything; accepts NULL. */
+void vg_detect_free(struct vg_detect *d);
+
+#endif

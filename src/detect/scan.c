@@ -1,0 +1,670 @@
+/*
+ * scan.c - port scans and host sweeps: one source probing many ports of a
+ * host (scan.port) or one or a few ports across many hosts (scan.sweep,
+ * also by ARP).
+ *
+ * Method: every flow a source opens, and every ARP request it sends, is a
+ * probe; the probe's outcome feeds a sequential hypothesis test, the
+ * threshold random walk (TRW) of Jung, Paxson, Berger and Balakrishnan,
+ * "Fast portscan detection using sequential hypothesis testing" (IEEE S&P
+ * 2004): a success (the target answered: SYN-ACK, a UDP or ICMP reply)
+ * multiplies the likelihood ratio by theta1/theta0, a failure (RST, or no
+ * answer by the time the flow ends) by (1-theta1)/(1-theta0). A source is
+ * a scanner once the ratio passes eta1 = 99 and it has reached at least
+ * detect.scan.min_targets distinct (host, port) targets. The ratio is
+ * floored at eta0 = 0.01, so a busy, healthy client (a crawler fetching
+ * 500 pages: all successes) stays benign, yet a slow scan still
+ * accumulates over detect.scan.window. A source is watched (gets a
+ * record) from its first failed contact on: before that it costs a
+ * lookup per flow, and its successful contacts are not counted. Unlike Jung et al., every probe
+ * counts, not only first contacts, and the minimum of distinct targets
+ * keeps a client retrying one dead service from being called a scanner.
+ * ARP replies are not matched to requests: a source that ARP-probes
+ * detect.scan.sweep_arp distinct addresses, mostly unanswered, is sweeping.
+ *
+ * Memory, two tiers, both bounded: every source gets a small record
+ * (counters, the TRW ratio, its last RECENT probes) in a table of
+ * detect.scan.sources entries found by a seeded hash with 8-slot linear
+ * probing; a new source takes the least recently active of those 8. Only
+ * a suspect - a source with PROMOTE_PENDING probes still unanswered, or
+ * PROMOTE_FAILURES failures - also gets a detail block from a pool of
+ * detect.scan.suspects: exact distinct hosts (up to 256, then linear
+ * counting, Whang et al. 1990), one bit per port below 4096 (exact) and a
+ * hashed bitmap above, distinct (host, port) targets, the first victims
+ * and ports. Its recent probes are replayed into the block when it is
+ * made. A flood of forged sources thus costs one small record each, in a
+ * table that never grows; an evicted source with an open attack is
+ * reported first, so no attack is lost.
+ *
+ * An attack is one event: it opens when the source is judged a scanner
+ * and is reported when the source has been silent for detect.scan.idle
+ * seconds of packet time, or at the end of the input.
+ *
+ * THREAT: the attacker chooses addresses, ports and how many sources it
+ * forges; all of it lands in fixed-size tables and counters.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common/hash.h"
+#include "common/mem.h"
+#include "common/vg.h"
+#include "detect/detect.h"
+
+#define NS_PER_S         1000000000ull
+#define PROBE_SLOTS      8
+#define OPEN_MAX         4096
+#define VICTIMS_KEPT     8
+#define RECENT           8
+#define PROMOTE_PENDING  8
+#define PROMOTE_FAILURES 4
+
+/* Detail bitmaps (see the top comment). */
+#define HOST_BITS   2048
+#define HOSTS_EXACT 512 /* hash slots; exact up to half of them (a /24 sweep) */
+#define PORT_DIRECT 4096
+#define PORT_BITS   4096
+#define TARGET_BITS 4096
+
+/* TRW parameters (Jung et al. 2004, section 4): the chance a contact
+ * succeeds for a benign host (theta0) and for a scanner (theta1), and the
+ * decision thresholds. */
+#define THETA0 0.8
+#define THETA1 0.2
+#define ETA1   99.0
+#define ETA0   0.01
+
+enum tech { T_SYN, T_CONNECT, T_FIN, T_NULL, T_XMAS, T_ACK, T_MAIMON, T_UDP, T_ICMP, T_ARP, T_N };
+
+static const char *const tech_names[T_N] = {
+    "syn", "connect", "fin", "null", "xmas", "ack", "maimon", "udp", "icmp_echo", "arp",
+};
+
+struct hostset {
+	uint64_t bm[HOST_BITS / 64];
+	uint32_t ids[HOSTS_EXACT];
+	uint32_t n; /* distinct ids while exact; past HOSTS_EXACT / 2 the bitmap counts */
+};
+
+struct detail {
+	uint32_t owner; /* index of the source that holds it */
+	uint8_t n_ports, n_victims;
+	uint16_t port_list[VG_ATTACK_LIST_MAX];
+	struct vg_addr victims[VICTIMS_KEPT];
+	struct hostset hosts;                 /* hosts reached by IP probes */
+	struct hostset arp_hosts;             /* addresses asked for by ARP */
+	uint64_t low_ports[PORT_DIRECT / 64]; /* ports below PORT_DIRECT, one bit each */
+	uint64_t ports[PORT_BITS / 64];       /* hashed higher ports */
+	uint64_t targets[TARGET_BITS / 64];   /* hashed (host, port) */
+};
+
+struct probe_rec {
+	struct vg_addr host;
+	uint16_t port;
+	uint8_t tech;
+};
+
+struct source {
+	struct vg_addr addr;
+	uint64_t first_ns, last_ns; /* probes seen from first to last */
+	uint64_t packets, bytes;
+	uint64_t attack_id;
+	uint32_t probes, failures, successes;
+	float llr;       /* log of the TRW likelihood ratio */
+	uint32_t detail; /* 1 + index in the detail pool, 0 if none */
+	uint16_t tech[T_N];
+	uint8_t family, used, open, proto;
+	uint8_t n_recent; /* probes in recent[], a ring of the last RECENT */
+	struct vg_addr first_victim;
+	struct probe_rec recent[RECENT];
+};
+
+/* Per slot, beside the table: a tag of the source's hash (0: empty) and
+ * when it was last active, 8 slots to a cache line, so that finding a
+ * source - or the slot to give a new one - reads one line, not 8 records. */
+struct slot_meta {
+	uint32_t tag;
+	uint32_t last_s : 31;
+	uint32_t busy : 1; /* has a detail block or an open attack */
+};
+
+struct scan_state {
+	struct vg_detect_env env;
+	struct source *tab;
+	struct slot_meta *meta;
+	uint32_t cap, mask;
+	struct detail *pool;
+	uint32_t pool_cap, pool_used, free_detail; /* free list through owner */
+	uint64_t seed;
+	uint64_t window_ns, idle_ns;
+	uint32_t open[OPEN_MAX]; /* indices of sources with an open attack */
+	uint32_t n_open;
+};
+
+static uint64_t hash_addr(const struct scan_state *s, const struct vg_addr *a, uint64_t extra)
+{
+	uint64_t k[3];
+
+	memcpy(k, a->b, 16);
+	k[2] = extra;
+	return vg_hash_words(k, sizeof k, s->seed);
+}
+
+static bool bit_set(uint64_t *bm, unsigned nbits, uint64_t h)
+{
+	unsigned i = (unsigned)(h % nbits);
+	uint64_t m = 1ull << (i & 63);
+	bool was = bm[i >> 6] & m;
+
+	bm[i >> 6] |= m;
+	return !was;
+}
+
+static uint32_t popcount(const uint64_t *bm, unsigned nbits)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < nbits / 64; i++)
+		n += (unsigned)__builtin_popcountll(bm[i]);
+	return n;
+}
+
+/* Linear counting: n = -m ln(zero bits / m); all bits set reads as m ln m. */
+static uint32_t distinct(const uint64_t *bm, unsigned nbits)
+{
+	unsigned set = popcount(bm, nbits);
+
+	if (set == 0)
+		return 0;
+	if (set == nbits)
+		return (uint32_t)(nbits * log((double)nbits));
+	return (uint32_t)lround(-(double)nbits * log((double)(nbits - set) / nbits));
+}
+
+/* Adds a host; true if it was not in the set (as far as the set knows).
+ * The exact part is an open-addressing set of 32-bit hash values (never
+ * 0), used until it is half full. */
+static bool hostset_add(struct hostset *hs, uint64_t h)
+{
+	bool new_bit = bit_set(hs->bm, HOST_BITS, h);
+	uint32_t id = (uint32_t)(h >> 32) | 1, i = (uint32_t)h;
+
+	if (hs->n > HOSTS_EXACT / 2)
+		return new_bit;
+	for (;; i++) {
+		uint32_t *slot = &hs->ids[i & (HOSTS_EXACT - 1)];
+		if (*slot == id)
+			return false;
+		if (!*slot) {
+			*slot = id;
+			break;
+		}
+	}
+	hs->n++;
+	return true;
+}
+
+static uint32_t hostset_count(const struct hostset *hs)
+{
+	return hs->n <= HOSTS_EXACT / 2 ? hs->n : distinct(hs->bm, HOST_BITS);
+}
+
+static struct detail *detail_of(const struct scan_state *s, const struct source *e)
+{
+	return e->detail ? &s->pool[e->detail - 1] : NULL;
+}
+
+static uint32_t count_ports(const struct detail *d)
+{
+	return popcount(d->low_ports, PORT_DIRECT) + distinct(d->ports, PORT_BITS);
+}
+
+static void release_detail(struct scan_state *s, struct source *e)
+{
+	if (!e->detail)
+		return;
+	s->pool[e->detail - 1].owner = s->free_detail;
+	s->free_detail = e->detail;
+	e->detail = 0;
+}
+
+static void init_source(struct source *e, const struct vg_addr *a, uint8_t family, uint64_t now)
+{
+	struct vg_addr addr = *a; /* a may point into e */
+
+	memset(e, 0, sizeof *e);
+	e->used = 1;
+	e->addr = addr;
+	e->family = family;
+	e->first_ns = e->last_ns = now;
+}
+
+/* Forgets everything about a source but its address. */
+static void reset_source(struct scan_state *s, struct source *e, const struct vg_addr *a,
+			 uint8_t family, uint64_t now)
+{
+	release_detail(s, e);
+	init_source(e, a, family, now);
+	s->meta[e - s->tab].busy = 0;
+}
+
+static bool is_home(const struct scan_state *s, const struct vg_addr *a, int family)
+{
+	return vg_cidr_match(s->env.home, a, family);
+}
+
+static enum tech dominant(const struct source *e)
+{
+	unsigned best = 0;
+
+	for (unsigned t = 1; t < T_N; t++)
+		if (e->tech[t] > e->tech[best])
+			best = t;
+	return (enum tech)best;
+}
+
+static void close_attack(struct scan_state *s, struct source *e)
+{
+	const struct detail *d = detail_of(s, e);
+	enum tech best = dominant(e);
+	struct vg_attack a;
+	uint32_t hosts, ports;
+	bool src_home, dst_home, sweep;
+
+	if (!d) /* cannot happen: an attack opens only with a detail block */
+		return;
+	hosts = hostset_count(best == T_ARP ? &d->arp_hosts : &d->hosts);
+	ports = best == T_ARP ? 0 : count_ports(d);
+	sweep = best == T_ARP || hosts > ports;
+	src_home = is_home(s, &e->addr, e->family);
+	dst_home = d->n_victims && is_home(s, &d->victims[0], e->family);
+	memset(&a, 0, sizeof a);
+	a.id = e->attack_id;
+	a.kind = sweep ? "scan.sweep" : "scan.port";
+	a.technique = tech_names[best];
+	a.src = e->addr;
+	a.dst = d->n_victims ? d->victims[0] : e->addr;
+	a.family = e->family;
+	a.proto = best == T_ARP ? 0 : e->proto;
+	/* A home terminal probing others is an infected terminal (outbound),
+	 * whoever it probes; the worst case, so severity 1. */
+	a.direction = src_home ? "outbound" : dst_home ? "inbound" : "transit";
+	a.severity = src_home ? 1 : sweep ? 3 : 2;
+	a.final = true;
+	a.start_ns = e->first_ns;
+	a.end_ns = e->last_ns;
+	a.packets = e->packets;
+	a.bytes = e->bytes;
+	a.attempts = best == T_ARP ? e->tech[T_ARP] : e->probes - e->tech[T_ARP];
+	a.victims = hosts;
+	a.ports = ports;
+	a.n_victim_ips = d->n_victims;
+	memcpy(a.victim_ips, d->victims, sizeof d->victims);
+	a.n_ports = best == T_ARP ? 0 : d->n_ports;
+	memcpy(a.port_list, d->port_list, sizeof d->port_list);
+	if (best == T_ARP)
+		snprintf(a.evidence, sizeof a.evidence,
+			 "%u ARP requests for %u addresses, %u answered", e->tech[T_ARP], hosts,
+			 e->successes);
+	else
+		snprintf(a.evidence, sizeof a.evidence,
+			 "%u probes (%u unanswered or refused, %u answered) to %u ports on %u "
+			 "hosts; TRW log likelihood ratio %.1f (threshold %.1f)",
+			 (unsigned)a.attempts, e->failures, e->successes, ports, hosts,
+			 (double)e->llr, log(ETA1));
+	s->env.emit(s->env.emit_arg, &a);
+	/* Start afresh: a scanner that comes back later is a new attack. */
+	reset_source(s, e, &e->addr, e->family, e->last_ns);
+}
+
+static inline uint32_t secs(uint64_t ns)
+{
+	return (uint32_t)(ns / NS_PER_S);
+}
+
+/* The source with this address, or (create) a slot for it: an empty one
+ * of the 8 in its line, else the least recently active. */
+static struct source *find(struct scan_state *s, const struct vg_addr *a, uint8_t family,
+			   uint64_t now, bool create)
+{
+	uint64_t h = hash_addr(s, a, family);
+	uint32_t tag = (uint32_t)(h >> 32) | 1, base = (uint32_t)h & s->mask & ~(PROBE_SLOTS - 1);
+	struct slot_meta *m = &s->meta[base];
+	uint32_t pick = PROBE_SLOTS;
+	struct source *victim;
+
+	for (uint32_t i = 0; i < PROBE_SLOTS; i++) {
+		if (m[i].tag == tag) {
+			struct source *e = &s->tab[base + i];
+			if (e->family == family && memcmp(&e->addr, a, sizeof *a) == 0)
+				return e;
+		}
+		if (create && (pick == PROBE_SLOTS ||
+			       (m[pick].tag && (!m[i].tag || m[i].last_s < m[pick].last_s))))
+			pick = i;
+	}
+	if (!create)
+		return NULL;
+	victim = &s->tab[base + pick];
+	/* Only a busy slot needs reading before reuse: the common case
+	 * writes the new record without waiting for the old one. */
+	if (m[pick].busy) {
+		if (victim->open)
+			close_attack(s, victim); /* reported before the slot is reused */
+		release_detail(s, victim);
+	}
+	init_source(victim, a, family, now);
+	m[pick].tag = tag;
+	m[pick].last_s = secs(now) & 0x7fffffff;
+	m[pick].busy = 0;
+	return victim;
+}
+
+/* Marks a source active now (for the choice of slots to reuse). */
+static void touch(struct scan_state *s, struct source *e, uint64_t now)
+{
+	e->last_ns = now;
+	s->meta[e - s->tab].last_s = secs(now) & 0x7fffffff;
+}
+
+/* Records a probe in the detail block. */
+static void record(struct scan_state *s, struct detail *d, const struct probe_rec *r,
+		   uint8_t family)
+{
+	uint64_t hh = hash_addr(s, &r->host, family);
+
+	bit_set(d->targets, TARGET_BITS, vg_hash_mix(hh ^ r->port, 0x9e3779b97f4a7c15ull));
+	if (hostset_add(r->tech == T_ARP ? &d->arp_hosts : &d->hosts, hh) &&
+	    d->n_victims < VICTIMS_KEPT && memcmp(&r->host, &d->victims[0], sizeof r->host) != 0)
+		d->victims[d->n_victims++] = r->host;
+	if (r->tech == T_ARP)
+		return;
+	if (r->port < PORT_DIRECT
+		? bit_set(d->low_ports, PORT_DIRECT, r->port)
+		: bit_set(d->ports, PORT_BITS,
+			  vg_hash_mix(r->port ^ s->seed, 0xc2b2ae3d27d4eb4full))) {
+		if (d->n_ports < VG_ATTACK_LIST_MAX)
+			d->port_list[d->n_ports++] = r->port;
+	}
+}
+
+/* Gives a suspect its detail block and replays its recent probes. When
+ * the pool is full, the least recently active suspect without an open
+ * attack gives its block up (it keeps its counters and ratio). */
+static void promote(struct scan_state *s, struct source *e)
+{
+	uint32_t idx = 0;
+	struct detail *d;
+
+	if (e->detail)
+		return;
+	if (s->free_detail) {
+		idx = s->free_detail;
+		s->free_detail = s->pool[idx - 1].owner;
+	} else if (s->pool_used < s->pool_cap) {
+		idx = ++s->pool_used;
+	} else {
+		struct source *oldest = NULL;
+		for (uint32_t i = 0; i < s->pool_cap; i++) {
+			struct source *o = &s->tab[s->pool[i].owner];
+			if (!o->open && (!oldest || o->last_ns < oldest->last_ns))
+				oldest = o;
+		}
+		if (!oldest)
+			return; /* every suspect is an open attack: stay a suspect */
+		idx = oldest->detail;
+		oldest->detail = 0;
+	}
+	d = &s->pool[idx - 1];
+	memset(d, 0, sizeof *d);
+	d->owner = (uint32_t)(e - s->tab);
+	e->detail = idx;
+	s->meta[d->owner].busy = 1;
+	/* The first victim heads the list even if it left the ring. */
+	d->victims[d->n_victims++] = e->first_victim;
+	for (unsigned i = 0; i < e->n_recent && i < RECENT; i++)
+		record(s, d, &e->recent[i], e->family);
+}
+
+static bool maybe_promote(struct scan_state *s, struct source *e)
+{
+	if (!e->detail && (e->probes - e->successes - e->failures >= PROMOTE_PENDING ||
+			   e->failures >= PROMOTE_FAILURES))
+		promote(s, e);
+	return e->detail != 0;
+}
+
+static void maybe_open(struct scan_state *s, struct source *e)
+{
+	const struct detail *d;
+
+	if (e->open || !maybe_promote(s, e))
+		return;
+	d = detail_of(s, e);
+	if (e->tech[T_ARP]) {
+		if (hostset_count(&d->arp_hosts) < s->env.cfg->scan_sweep_arp ||
+		    e->successes * 2 > e->tech[T_ARP])
+			return;
+	} else if (e->llr < log(ETA1) ||
+		   distinct(d->targets, TARGET_BITS) < s->env.cfg->scan_min_targets) {
+		return;
+	}
+	if (s->n_open >= OPEN_MAX)
+		return; /* reported when others have closed */
+	e->open = 1;
+	e->attack_id = (*s->env.next_attack_id)++;
+	s->open[s->n_open++] = (uint32_t)(e - s->tab);
+}
+
+static void outcome(struct scan_state *s, struct source *e, bool success)
+{
+	if (success) {
+		e->successes++;
+		e->llr += (float)log(THETA1 / THETA0);
+	} else {
+		e->failures++;
+		e->llr += (float)log((1 - THETA1) / (1 - THETA0));
+	}
+	if (e->llr < (float)log(ETA0))
+		e->llr = (float)log(ETA0);
+	maybe_open(s, e);
+}
+
+/* A probe: a flow the source opened, or an ARP request. */
+static void probe(struct scan_state *s, struct source *e, const struct vg_addr *host, uint16_t port,
+		  enum tech t, uint8_t proto)
+{
+	struct probe_rec r = {*host, port, (uint8_t)t};
+	struct detail *d = detail_of(s, e);
+
+	if (!e->probes)
+		e->first_victim = *host;
+	e->probes++;
+	e->tech[t]++;
+	if (t != T_ARP)
+		e->proto = proto;
+	if (d)
+		record(s, d, &r, e->family);
+	else
+		e->recent[e->n_recent++ % RECENT] = r;
+}
+
+/* The technique a TCP flow's client flags show, T_N if it is not a probe
+ * (picked up mid-stream). Flag-only probes (FIN, NULL, XMAS, ACK, Maimon)
+ * are short: a client that sent more is a connection seen mid-stream. */
+static enum tech tcp_tech(const struct vg_flow *f)
+{
+	uint8_t fl = f->tcp_flags[0] & (VG_TH_SYN | VG_TH_ACK | VG_TH_FIN | VG_TH_PSH | VG_TH_URG);
+
+	if (fl & VG_TH_SYN)
+		return f->tcp_state >= VG_TCP_ESTABLISHED || (fl & VG_TH_ACK) ? T_CONNECT : T_SYN;
+	if (f->pkts[0] > 2)
+		return T_N;
+	switch (fl) {
+	case VG_TH_FIN: return T_FIN;
+	case 0: return T_NULL;
+	case VG_TH_FIN | VG_TH_PSH | VG_TH_URG: return T_XMAS;
+	case VG_TH_ACK: return T_ACK;
+	case VG_TH_FIN | VG_TH_ACK: return T_MAIMON;
+	default: return T_N;
+	}
+}
+
+static void on_arp(struct scan_state *s, const struct vg_packet *p)
+{
+	static const uint8_t zero[4];
+	struct source *e;
+
+	/* Gratuitous ARP and probes from 0.0.0.0 (RFC 5227) are not sweeps. */
+	if (!memcmp(p->src.b, p->dst.b, 4) || !memcmp(p->src.b, zero, 4))
+		return;
+	if (p->icmp_type == 1) { /* request: a probe of its target */
+		e = find(s, &p->src, 4, p->ts_ns, true);
+		e->packets++;
+		e->bytes += p->caplen;
+		touch(s, e, p->ts_ns);
+		probe(s, e, &p->dst, 0, T_ARP, 0);
+		maybe_open(s, e);
+	} else if (p->icmp_type == 2 && (e = find(s, &p->dst, 4, p->ts_ns, false))) {
+		e->successes++; /* a reply to whoever asked */
+	}
+}
+
+/* Only ARP needs packets: IP probes are judged whole, when their flow ends. */
+static void scan_on_packet(void *state, const struct vg_packet *p, const struct vg_flow *f, int dir)
+{
+	(void)dir;
+	if (!f && (p->flags & VG_PKT_ARP))
+		on_arp(state, p);
+}
+
+/* Every flow is a probe by its client, judged when it ends: its first
+ * packets give the technique, the server's answer the outcome (SYN-ACK or
+ * any reply: success; RST or silence: failure), its counters the packets
+ * and bytes. One lookup per flow, none per packet. */
+static void scan_on_flow_end(void *state, const struct vg_flow *f)
+{
+	struct scan_state *s = state;
+	uint8_t fam = (f->flags & VG_FLOW_V4) ? 4 : 6;
+	bool lo = f->flags & VG_FLOW_CLIENT_LO;
+	struct vg_addr client = lo ? f->key.lo : f->key.hi, server = lo ? f->key.hi : f->key.lo;
+	uint16_t port = lo ? f->key.port_hi : f->key.port_lo;
+	struct source *e;
+	enum tech t;
+	bool success;
+
+	switch (f->proto) {
+	case VG_IPPROTO_TCP:
+		t = tcp_tech(f);
+		success = (f->tcp_flags[1] & (VG_TH_SYN | VG_TH_ACK)) == (VG_TH_SYN | VG_TH_ACK);
+		break;
+	case VG_IPPROTO_UDP:
+		t = T_UDP;
+		success = f->pkts[1] > 0;
+		break;
+	case VG_IPPROTO_ICMP:
+	case VG_IPPROTO_ICMPV6:
+		if (f->icmp_type != (f->proto == VG_IPPROTO_ICMP ? 8 : 128))
+			return; /* only echo requests probe */
+		t = T_ICMP;
+		port = 0;
+		success = f->pkts[1] > 0;
+		break;
+	default: return;
+	}
+	if (t == T_N)
+		return;
+	if (fam == 4) {
+		memmove(client.b, client.b + 12, 4);
+		memset(client.b + 4, 0, 12);
+		memmove(server.b, server.b + 12, 4);
+		memset(server.b + 4, 0, 12);
+	}
+	/* A source is watched from its first failed contact: a client whose
+	 * contacts all succeed costs a lookup, never a record. */
+	e = find(s, &client, fam, f->first_ns, !success);
+	if (!e)
+		return;
+	if (f->first_ns > e->last_ns && f->first_ns - e->last_ns > s->window_ns && !e->open)
+		reset_source(s, e, &e->addr, e->family, f->first_ns); /* judged afresh */
+	if (f->first_ns < e->first_ns)
+		e->first_ns = f->first_ns;
+	if (f->last_ns > e->last_ns)
+		touch(s, e, f->last_ns);
+	e->packets += f->pkts[0];
+	e->bytes += f->bytes[0];
+	probe(s, e, &server, port, t, f->proto);
+	outcome(s, e, success);
+}
+
+static void scan_on_tick(void *state, uint64_t now_ns)
+{
+	struct scan_state *s = state;
+
+	for (uint32_t i = 0; i < s->n_open;) {
+		struct source *e = &s->tab[s->open[i]];
+		if (e->open && now_ns > e->last_ns && now_ns - e->last_ns > s->idle_ns)
+			close_attack(s, e);
+		if (!e->open) { /* closed now or by eviction */
+			s->open[i] = s->open[--s->n_open];
+			continue;
+		}
+		i++;
+	}
+}
+
+static int scan_init(void *state, const struct vg_detect_env *env)
+{
+	struct scan_state *s = state;
+	uint32_t cap = 1;
+
+	s->env = *env;
+	while (cap < env->cfg->scan_sources)
+		cap *= 2;
+	s->pool_cap = env->cfg->scan_suspects;
+	s->seed = env->seed ^ 0x7363616e;
+	s->window_ns = (uint64_t)env->cfg->scan_window_s * NS_PER_S;
+	s->idle_ns = (uint64_t)env->cfg->scan_idle_s * NS_PER_S;
+	if (cap < PROBE_SLOTS)
+		cap = PROBE_SLOTS;
+	s->cap = cap;
+	s->mask = cap - 1;
+	s->tab = vg_table_alloc((size_t)cap * sizeof *s->tab);
+	s->meta = vg_table_alloc((size_t)cap * sizeof *s->meta);
+	s->pool = vg_table_alloc((size_t)s->pool_cap * sizeof *s->pool);
+	if (!s->tab || !s->meta || !s->pool) {
+		vg_table_free(s->tab, (size_t)cap * sizeof *s->tab);
+		vg_table_free(s->meta, (size_t)cap * sizeof *s->meta);
+		vg_table_free(s->pool, (size_t)s->pool_cap * sizeof *s->pool);
+		return VG_ENOMEM;
+	}
+	return 0;
+}
+
+static void scan_fini(void *state)
+{
+	struct scan_state *s = state;
+
+	for (uint32_t i = 0; i < s->n_open; i++)
+		if (s->tab[s->open[i]].open)
+			close_attack(s, &s->tab[s->open[i]]);
+	s->n_open = 0;
+	vg_table_free(s->tab, (size_t)s->cap * sizeof *s->tab);
+	vg_table_free(s->meta, (size_t)s->cap * sizeof *s->meta);
+	vg_table_free(s->pool, (size_t)s->pool_cap * sizeof *s->pool);
+	s->tab = NULL;
+	s->meta = NULL;
+	s->pool = NULL;
+}
+
+const struct vg_detector vg_detector_scan = {
+    .name = "scan",
+    .state_size = sizeof(struct scan_state),
+    .wants = VG_DETECT_PKT_NOFLOW,
+    .init = scan_init,
+    .on_packet = scan_on_packet,
+    .on_flow_end = scan_on_flow_end,
+    .on_tick = scan_on_tick,
+    .fini = scan_fini,
+};

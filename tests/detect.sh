@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# tests/detect.sh VIGIL - the detectors against captures of real tools in
+# ../shared/corpus (see its MANIFEST.tsv for what each holds, counted with
+# tshark): every attack reported once with its kind, technique, attacker,
+# victim and counts; benign captures and scans below the thresholds give
+# none.
+set -uo pipefail
+vigil=$(realpath "$1")
+cd "$(dirname "$0")/.."
+. tests/lib.sh
+c=../shared/corpus
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+attacks() { # FILE [ARGS...]: the attack events, one compact line each
+  local f=$1; shift
+  "$vigil" read --seed 1 "$@" --eve - "$f" 2>"$tmp/summary" | jq -c 'select(.event_type=="attack")'
+}
+
+field() { printf '%s\n' "$1" | jq -r "$2"; }
+
+# masscan -p0-1000 (TCP SYN): 1001 SYNs to 1001 ports of one host, no replies.
+a=$(attacks $c/scan/masscan-tcp-syn-ports0-1000.pcap)
+expect_eq "masscan SYN scan: one attack" 1 "$(printf '%s\n' "$a" | grep -c .)"
+expect_eq "masscan SYN scan: kind and technique" "scan.port syn TCP" "$(field "$a" '"\(.attack.kind) \(.attack.technique) \(.proto)"')"
+expect_eq "masscan SYN scan: attacker and victim" "172.31.15.102 198.124.152.15" "$(field "$a" '"\(.src_ip) \(.dest_ip)"')"
+expect_eq "masscan SYN scan: 1001 probes to 1001 ports of 1 host" "1001 1001 1" "$(field "$a" '"\(.attack.attempts) \(.attack.ports) \(.attack.victims)"')"
+expect_eq "masscan SYN scan: start and end are the first and last SYN" "2019-08-21T18:16:47.841604+0000 2019-08-21T18:16:57.888982+0000" "$(field "$a" '"\(.attack.start) \(.attack.end)"')"
+expect_match "the summary counts attacks by kind" '^  attack.scan.port: 1$' "$(cat "$tmp/summary")"
+# The scanner is inside the default home network (172.16.0.0/12): an
+# infected terminal scanning out. With the victim's network as home it is
+# an inbound attack on it.
+expect_eq "masscan SYN scan from a home address is outbound, severity 1" "outbound 1" "$(field "$a" '"\(.attack.direction) \(.attack.severity)"')"
+a=$(attacks $c/scan/masscan-tcp-syn-ports0-1000.pcap --home-net 198.124.152.0/24)
+expect_eq "with the victim's network as home the scan is inbound" "inbound 2" "$(field "$a" '"\(.attack.direction) \(.attack.severity)"')"
+
+# masscan -pU:0-1000: 1001 UDP datagrams, no replies.
+a=$(attacks $c/scan/masscan-udp-ports0-1000.pcap)
+expect_eq "masscan UDP scan: one attack" 1 "$(printf '%s\n' "$a" | grep -c .)"
+expect_eq "masscan UDP scan: kind, technique, attacker, victim, counts" "scan.port udp 172.31.15.102 198.124.152.15 1001 1001 1" \
+  "$(field "$a" '"\(.attack.kind) \(.attack.technique) \(.src_ip) \(.dest_ip) \(.attack.attempts) \(.attack.ports) \(.attack.victims)"')"
+
+# nmap on a LAN: an ARP sweep of 245 addresses (503 requests), then a
+# small version scan that stays below the thresholds.
+a=$(attacks $c/scan/nmap-arp-host-sweep-and-version-scan.pcap)
+expect_eq "nmap ARP sweep: one attack" 1 "$(printf '%s\n' "$a" | grep -c .)"
+expect_eq "nmap ARP sweep: kind, technique, attacker, first victim" "scan.sweep arp ARP 192.168.1.71 192.168.1.2" \
+  "$(field "$a" '"\(.attack.kind) \(.attack.technique) \(.proto) \(.src_ip) \(.dest_ip)"')"
+expect_eq "nmap ARP sweep: 245 addresses, 503 requests" "245 503" "$(field "$a" '"\(.attack.victims) \(.attack.attempts)"')"
+n=$(tshark -r $c/scan/nmap-arp-host-sweep-and-version-scan.pcap -Y 'arp.opcode==1 && arp.src.proto_ipv4==192.168.1.71' -T fields -e arp.dst.proto_ipv4 2>/dev/null | sort -u | wc -l)
+expect_eq "nmap ARP sweep: victims equal tshark's distinct ARP targets" "$n" "$(field "$a" .attack.victims)"
+
+# Below the thresholds: one port (nmap -p 80), four ports (a small connect scan).
+for f in scan/nmap-port80-vanilla.pcap scan/tcp-connect-scan-small.pcapng; do
+  expect_eq "$f: below the thresholds, no attack" 0 "$(attacks $c/$f | grep -c .)"
+done
+
+# Benign traffic: no attack at all.
+for f in $c/benign/*.pcap $c/benign/*.pcapng tests/data/eth-mixed-le-usec.pcap tests/data/ipv6-ext.pcap; do
+  expect_eq "$(basename "$f"): benign, no attack" 0 "$(attacks "$f" | grep -c .)"
+done
+
+# Bounded: a tiny source table still reports the scan, once.
+a=$(attacks $c/scan/masscan-tcp-syn-ports0-1000.pcap --set detect.scan.sources=64 --set detect.scan.suspects=16)
+expect_eq "tiny detector tables: still one scan with exact counts" "1 1001 1001" \
+  "$(printf '%s\n' "$a" | jq -s -r '"\(length) \(.[0].attack.attempts) \(.[0].attack.ports)"')"
+
+# Every attack event is valid JSON with the documented fields.
+attacks $c/scan/masscan-udp-ports0-1000.pcap >"$tmp/a.json"
+missing=$(jq -r '[.attack | has("id","kind","technique","direction","start","end","packets","bytes","victims","victim_ips","ports","port_list","attempts","succeeded","severity","evidence","final")] | all' "$tmp/a.json")
+expect_eq "attack events carry every documented field" true "$missing"
+tap_done
