@@ -70,7 +70,7 @@ const struct vg_cfg_row vg_settings_rows[] = {
      * than the TCP new-flow timeout, since an unanswered probe only counts
      * as failed when its flow ends. */
     NUM("detect.scan.sources", VG_CFG_U32, DET(scan_sources), 16384, 64, 1u << 22,
-	"sources the scan detector follows at once (about 250 bytes each)"),
+	"sources the scan detector follows at once (about 300 bytes each)"),
     NUM("detect.scan.suspects", VG_CFG_U32, DET(scan_suspects), 1024, 16, 1u << 20,
 	"suspect sources with full evidence (distinct hosts and ports) at once (about 5 KiB each)"),
     NUM("detect.scan.min_targets", VG_CFG_U32, DET(scan_min_targets), 10, 1, 65535,
