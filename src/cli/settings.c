@@ -81,6 +81,18 @@ const struct vg_cfg_row vg_settings_rows[] = {
 	"seconds of silence after which a scan is reported as ended"),
     NUM("detect.scan.window", VG_CFG_U32, DET(scan_window_s), 3600, 60, 7 * DAY,
 	"seconds a source's probes are remembered (the window for slow scans)"),
+    /* Brute force (detect/bruteforce.c). 10 sessions: the smallest corpus
+     * run is 13 (MySQL); a person retyping a password makes 2 or 3. 600 s
+     * idle: ncrack's paranoid timing waits minutes between guesses. */
+    NUM("detect.brute.sources", VG_CFG_U32, DET(brute_sources), 16384, 64, 1u << 22,
+	"(source, service port) pairs the brute-force detector follows at once (about 200 bytes "
+	"each)"),
+    NUM("detect.brute.attempts", VG_CFG_U32, DET(brute_attempts), 10, 2, 1000000,
+	"short sessions from one source to one service that make a brute-force attack"),
+    NUM("detect.brute.idle", VG_CFG_U32, DET(brute_idle_s), 600, 1, DAY,
+	"seconds without a new session after which a brute-force run is reported"),
+    NUM("detect.brute.max_session", VG_CFG_U32, DET(brute_max_session_s), 60, 1, DAY,
+	"sessions longer than this many seconds are not guesses (one after a run: a success)"),
 };
 
 const size_t vg_settings_nrows = sizeof vg_settings_rows / sizeof vg_settings_rows[0];

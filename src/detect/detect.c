@@ -10,9 +10,11 @@
 #include "detect/detect.h"
 
 extern const struct vg_detector vg_detector_scan;
+extern const struct vg_detector vg_detector_bruteforce;
 
 const struct vg_detector *const vg_detectors[] = {
     &vg_detector_scan,
+    &vg_detector_bruteforce,
     NULL,
 };
 
@@ -61,7 +63,7 @@ void vg_detect_packet(void *arg, const struct vg_packet *p, const struct vg_flow
 	unsigned want = f ? VG_DETECT_PKT_FLOW : VG_DETECT_PKT_NOFLOW;
 
 	for (unsigned i = 0; i < d->n; i++)
-		if (vg_detectors[i]->wants & want)
+		if ((vg_detectors[i]->wants & want) && vg_detectors[i]->on_packet)
 			vg_detectors[i]->on_packet(d->state[i], p, f, dir);
 }
 

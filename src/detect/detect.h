@@ -53,12 +53,16 @@ typedef void (*vg_attack_fn)(void *arg, const struct vg_attack *a);
 
 /* Settings of the detectors (config keys detect.*, cli/settings.c). */
 struct vg_detect_config {
-	uint32_t scan_sources;     /* sources tracked at once */
-	uint32_t scan_suspects;    /* sources with a detail block at once */
-	uint32_t scan_min_targets; /* distinct (host, port) contacts before a verdict */
-	uint32_t scan_idle_s;      /* an attack ends after this much silence */
-	uint32_t scan_window_s;    /* a source's evidence is kept this long */
-	uint32_t scan_sweep_arp;   /* distinct addresses ARP-probed for a sweep */
+	uint32_t scan_sources;        /* sources tracked at once */
+	uint32_t scan_suspects;       /* sources with a detail block at once */
+	uint32_t scan_min_targets;    /* distinct (host, port) contacts before a verdict */
+	uint32_t scan_idle_s;         /* an attack ends after this much silence */
+	uint32_t scan_window_s;       /* a source's evidence is kept this long */
+	uint32_t brute_sources;       /* (source, port) pairs followed at once */
+	uint32_t brute_attempts;      /* short sessions that make a brute-force run */
+	uint32_t brute_idle_s;        /* a pause this long ends a run */
+	uint32_t brute_max_session_s; /* longer sessions are not guesses */
+	uint32_t scan_sweep_arp;      /* distinct addresses ARP-probed for a sweep */
 };
 
 /* What every detector gets at init. */
