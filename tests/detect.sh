@@ -72,6 +72,35 @@ expect_eq "hydra -t 4: attempts equal tshark's SYN count" "$n" "$(field "$a" .at
 a=$(attacks $c/bruteforce/mysql-failed-logins.pcap --set detect.brute.attempts=14)
 expect_eq "13 MySQL sessions stay below a threshold of 14" 0 "$(printf '%s' "$a" | grep -c .)"
 
+# Floods: unanswered traffic to one victim, one attack each, with the kind
+# and the packet counts of MANIFEST.tsv (checked with tshark there).
+while read -r f kind dst packets; do
+  a=$(attacks $c/flood/$f)
+  expect_eq "$f: one $kind attack on $dst, $packets packets" "1 $kind $dst $packets" \
+    "$(printf '%s\n' "$a" | jq -s -r '"\(length) \(.[0].attack.kind) \(.[0].dest_ip) \(.[0].attack.packets)"')"
+done <<'LIST'
+syn-flood-spoofed-port25565.pcap flood.syn 10.10.10.10 37841
+synack-reflection-tcp80-443.pcap flood.reflection 10.10.10.10 6666
+isakmp-udp4500-amplification.pcap flood.reflection 10.10.10.10 3983
+bacnet-37810-udp-amplification.pcapng flood.reflection 10.10.10.1 9112
+ipv6-rsmurf6-multicast-ping.pcap flood.icmp ff02::1 1000
+LIST
+n=$(tshark -r $c/flood/syn-flood-spoofed-port25565.pcap -Y 'tcp.flags.syn==1 && tcp.flags.ack==0' 2>/dev/null | wc -l)
+a=$(attacks $c/flood/syn-flood-spoofed-port25565.pcap)
+expect_eq "spoofed SYN flood: packets equal tshark's SYN count" "$n" "$(field "$a" .attack.packets)"
+srcs=$(tshark -r $c/flood/syn-flood-spoofed-port25565.pcap -T fields -e ip.src 2>/dev/null | sort -u | wc -l)
+est=$(field "$a" '.attack.evidence | capture("about (?<n>[0-9]+) sources").n')
+if [ -n "$est" ] && [ $((est * 100)) -ge $((srcs * 90)) ] && [ $((est * 100)) -le $((srcs * 110)) ]; then
+  ok "spoofed SYN flood: distinct sources $est within 10% of tshark's $srcs"
+else
+  not_ok "spoofed SYN flood: distinct sources within 10% of tshark's" "estimate $est, tshark $srcs"
+fi
+# The spoofed flood still fills a tiny flow table: evicted flows count once.
+a=$(attacks $c/flood/syn-flood-spoofed-port25565.pcap --set flow.memcap=64K)
+expect_eq "spoofed SYN flood through a 64 KiB flow table: one flood, every SYN counted" "1 37841" \
+  "$(printf '%s\n' "$a" | jq -s -r '"\(length) \(.[0].attack.packets)"')"
+expect_eq "a 200-SYN burst stays below the flood thresholds" 0 "$(attacks $c/flood/syn-burst-small-firewall-test.pcap | grep -c flood)"
+
 # Below the thresholds: one port (nmap -p 80), four ports (a small connect scan).
 for f in scan/nmap-port80-vanilla.pcap scan/tcp-connect-scan-small.pcapng; do
   expect_eq "$f: below the thresholds, no attack" 0 "$(attacks $c/$f | grep -c .)"

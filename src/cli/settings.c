@@ -93,6 +93,17 @@ const struct vg_cfg_row vg_settings_rows[] = {
 	"seconds without a new session after which a brute-force run is reported"),
     NUM("detect.brute.max_session", VG_CFG_U32, DET(brute_max_session_s), 60, 1, DAY,
 	"sessions longer than this many seconds are not guesses (one after a run: a success)"),
+    /* Floods (detect/flood.c). 1,000 unanswered packets at 1,000 per
+     * second: the smallest real flood in the corpus runs at 1,600 per s
+     * (spoofed SYNs to one port); a 200-SYN firewall test stays below. */
+    NUM("detect.flood.victims", VG_CFG_U32, DET(flood_victims), 16384, 64, 1u << 22,
+	"(victim, flood kind) pairs the flood detector follows at once (about 1.2 KiB each)"),
+    NUM("detect.flood.packets", VG_CFG_U32, DET(flood_packets), 1000, 1, 1u << 30,
+	"unanswered packets a run needs to be a flood"),
+    NUM("detect.flood.pps", VG_CFG_U32, DET(flood_pps), 1000, 1, 1u << 30,
+	"average packets per second a run needs to be a flood (runs under 1 s count as 1 s)"),
+    NUM("detect.flood.idle", VG_CFG_U32, DET(flood_idle_s), 60, 1, DAY,
+	"seconds without such packets after which a run ends"),
 };
 
 const size_t vg_settings_nrows = sizeof vg_settings_rows / sizeof vg_settings_rows[0];

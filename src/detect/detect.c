@@ -11,10 +11,12 @@
 
 extern const struct vg_detector vg_detector_scan;
 extern const struct vg_detector vg_detector_bruteforce;
+extern const struct vg_detector vg_detector_flood;
 
 const struct vg_detector *const vg_detectors[] = {
     &vg_detector_scan,
     &vg_detector_bruteforce,
+    &vg_detector_flood,
     NULL,
 };
 

@@ -62,6 +62,10 @@ struct vg_detect_config {
 	uint32_t brute_attempts;      /* short sessions that make a brute-force run */
 	uint32_t brute_idle_s;        /* a pause this long ends a run */
 	uint32_t brute_max_session_s; /* longer sessions are not guesses */
+	uint32_t flood_victims;       /* (victim, kind) pairs followed at once */
+	uint32_t flood_packets;       /* packets a run needs to be a flood */
+	uint32_t flood_pps;           /* and its average rate */
+	uint32_t flood_idle_s;        /* a pause this long ends a run */
 	uint32_t scan_sweep_arp;      /* distinct addresses ARP-probed for a sweep */
 };
 

@@ -1,0 +1,345 @@
+/*
+ * flood.c - floods against one victim: SYN floods (flood.syn), UDP and
+ * ICMP floods (flood.udp, flood.icmp) and reflection (flood.reflection:
+ * answers the victim never asked for, from DNS, NTP, SSDP, memcached,
+ * CLDAP, chargen, SNMP, IKE NAT-T, BACnet, ... or TCP SYN-ACKs).
+ *
+ * Method: every flow is judged when it ends (one lookup per flow, none per
+ * packet), and only one-sided traffic counts: a SYN flood is half-open
+ * connections (the handshake never completed), not SYNs - a busy, healthy
+ * server completes its handshakes; a UDP or ICMP flood is datagrams the
+ * victim never answered; reflection is a flow whose first packet came
+ * from an amplifier's service port (or was a SYN-ACK), i.e. a reply to a
+ * request the victim did not send. Per (victim, kind), packets, bytes,
+ * first and last time, distinct sources (HyperLogLog) and the top
+ * source (Misra-Gries, 4 counters) are kept; a run of such traffic ends
+ * after detect.flood.idle seconds of packet time without any, and is an
+ * attack if it holds at least detect.flood.packets packets at an average
+ * of detect.flood.pps per second or more (runs shorter than a second
+ * count as a second: a 0.15 s burst of 6,651 SYN-ACKs is 6,651 per s).
+ *
+ * Forged sources: floods from millions of addresses fill the flow table,
+ * whose eviction ends their flows early - each still counts here, once.
+ * Memory: a fixed table of detect.flood.victims (victim, kind) entries.
+ *
+ * THREAT: addresses, ports and counts are the attacker's; all of it lands
+ * in a fixed table and counters.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common/hash.h"
+#include "common/mem.h"
+#include "common/vg.h"
+#include "detect/detect.h"
+
+#define NS_PER_S 1000000000ull
+#define SLOTS    8
+#define OPEN_MAX 4096
+#define HLL_BITS 10 /* 1,024 registers: about 3% error */
+#define HLL_M    (1u << HLL_BITS)
+#define TOP_K    4
+
+enum kind { K_SYN, K_UDP, K_ICMP, K_REFL, K_N };
+
+static const char *const kind_names[K_N] = {"flood.syn", "flood.udp", "flood.icmp",
+					    "flood.reflection"};
+
+/* Source ports of services abused for amplification (US-CERT TA14-017A
+ * and later reports), and of IKE NAT-T and BACnet seen in the corpus. */
+static const uint16_t amplifier_ports[] = {
+    17, 19, 53, 69, 111, 123, 137, 161, 389, 500, 1900, 3283, 3702, 4500, 5353, 11211, 37810, 47808,
+};
+
+struct top {
+	struct vg_addr addr;
+	uint64_t count;
+};
+
+struct victim {
+	struct vg_addr addr;
+	uint64_t first_ns, last_ns, packets, bytes, flows;
+	uint8_t hll[HLL_M]; /* distinct sources (HyperLogLog) */
+	struct top top[TOP_K];
+	uint16_t port; /* the victim's port most hit (first seen) */
+	uint8_t family, kind, proto, used;
+};
+
+struct slot_tag {
+	uint32_t tag;
+	uint32_t last_s;
+};
+
+struct flood_state {
+	struct vg_detect_env env;
+	struct victim *tab;
+	struct slot_tag *tags;
+	uint32_t cap, mask;
+	uint64_t seed, idle_ns;
+	uint32_t live[OPEN_MAX]; /* entries holding traffic, checked at ticks */
+	uint32_t n_live;
+};
+
+static bool amplifier(uint16_t port)
+{
+	for (size_t i = 0; i < VG_ARRAY_LEN(amplifier_ports); i++)
+		if (amplifier_ports[i] == port)
+			return true;
+	return false;
+}
+
+/* HyperLogLog (Flajolet, Fusy, Gandouet, Meunier 2007): forged floods
+ * have millions of sources, so the count must not saturate; small counts
+ * use linear counting over the empty registers, as the paper advises. */
+static void hll_add(uint8_t *reg, uint64_t h)
+{
+	uint32_t idx = (uint32_t)(h >> (64 - HLL_BITS));
+	uint8_t rank = (uint8_t)(__builtin_clzll((h << HLL_BITS) | (1ull << (HLL_BITS - 1))) + 1);
+
+	if (rank > reg[idx])
+		reg[idx] = rank;
+}
+
+static uint32_t hll_count(const uint8_t *reg)
+{
+	double sum = 0, m = HLL_M, est;
+	unsigned zeros = 0;
+
+	for (unsigned i = 0; i < HLL_M; i++) {
+		sum += ldexp(1.0, -reg[i]);
+		zeros += !reg[i];
+	}
+	est = 0.7213 / (1 + 1.079 / m) * m * m / sum;
+	if (est <= 2.5 * m && zeros)
+		est = m * log(m / zeros);
+	return (uint32_t)lround(est);
+}
+
+/* Misra-Gries: the heaviest sources survive in TOP_K counters. */
+static void top_add(struct victim *v, const struct vg_addr *src, uint64_t n)
+{
+	int empty = -1;
+
+	for (int i = 0; i < TOP_K; i++) {
+		if (v->top[i].count && !memcmp(&v->top[i].addr, src, sizeof *src)) {
+			v->top[i].count += n;
+			return;
+		}
+		if (!v->top[i].count && empty < 0)
+			empty = i;
+	}
+	if (empty >= 0) {
+		v->top[empty].addr = *src;
+		v->top[empty].count = n;
+		return;
+	}
+	for (int i = 0; i < TOP_K; i++)
+		v->top[i].count = v->top[i].count > n ? v->top[i].count - n : 0;
+}
+
+static void end_run(struct flood_state *s, struct victim *v)
+{
+	uint64_t dur = v->last_ns - v->first_ns;
+	double secs = dur < NS_PER_S ? 1.0 : (double)dur / NS_PER_S;
+	double pps = (double)v->packets / secs;
+	uint32_t sources = hll_count(v->hll);
+	int best = 0;
+	struct vg_attack a;
+
+	if (v->packets >= s->env.cfg->flood_packets && pps >= s->env.cfg->flood_pps) {
+		for (int i = 1; i < TOP_K; i++)
+			if (v->top[i].count > v->top[best].count)
+				best = i;
+		memset(&a, 0, sizeof a);
+		a.id = (*s->env.next_attack_id)++;
+		a.kind = kind_names[v->kind];
+		a.src = v->top[best].addr;
+		a.dst = v->addr;
+		a.family = v->family;
+		a.proto = v->proto;
+		a.direction = vg_cidr_match(s->env.home, &v->addr, v->family) ? "inbound"
+			      : vg_cidr_match(s->env.home, &a.src, v->family) ? "outbound"
+									      : "transit";
+		a.severity = 2;
+		a.final = true;
+		a.start_ns = v->first_ns;
+		a.end_ns = v->last_ns;
+		a.packets = v->packets;
+		a.bytes = v->bytes;
+		a.attempts = v->packets;
+		a.victims = 1;
+		a.n_victim_ips = 1;
+		a.victim_ips[0] = v->addr;
+		if (v->kind != K_ICMP) { /* ICMP has no ports */
+			a.ports = 1;
+			a.n_ports = 1;
+			a.port_list[0] = v->port;
+		}
+		snprintf(a.evidence, sizeof a.evidence,
+			 "%llu packets in %.2f s (%.0f per s average) from about %u sources%s; "
+			 "none answered",
+			 (unsigned long long)v->packets, (double)dur / NS_PER_S, pps, sources,
+			 sources > 1000 && sources * 2 > v->flows
+			     ? " (most sent once or twice: forged or reflectors)"
+			     : "");
+		s->env.emit(s->env.emit_arg, &a);
+	}
+	memset(v, 0, sizeof *v);
+	s->tags[v - s->tab].tag = 0;
+}
+
+static struct victim *find(struct flood_state *s, const struct vg_addr *a, uint8_t family,
+			   uint8_t kind)
+{
+	uint64_t k[3], h;
+	uint32_t tag, base, pick = SLOTS;
+
+	memcpy(k, a->b, 16);
+	k[2] = (uint64_t)kind << 8 | family;
+	h = vg_hash_words(k, sizeof k, s->seed);
+	tag = (uint32_t)(h >> 32) | 1;
+	base = (uint32_t)h & s->mask & ~(uint32_t)(SLOTS - 1);
+	for (uint32_t i = 0; i < SLOTS; i++) {
+		struct slot_tag *t = &s->tags[base + i];
+		struct victim *v = &s->tab[base + i];
+		if (t->tag == tag && v->kind == kind && v->family == family &&
+		    !memcmp(&v->addr, a, sizeof *a))
+			return v;
+		if (pick == SLOTS || (s->tags[base + pick].tag &&
+				      (!t->tag || t->last_s < s->tags[base + pick].last_s)))
+			pick = i;
+	}
+	if (s->tab[base + pick].used)
+		end_run(s, &s->tab[base + pick]);
+	s->tab[base + pick].used = 1;
+	s->tab[base + pick].addr = *a;
+	s->tab[base + pick].family = family;
+	s->tab[base + pick].kind = kind;
+	s->tags[base + pick].tag = tag;
+	if (s->n_live < OPEN_MAX)
+		s->live[s->n_live++] = base + pick;
+	return &s->tab[base + pick];
+}
+
+static void flood_on_flow_end(void *state, const struct vg_flow *f)
+{
+	struct flood_state *s = state;
+	bool lo = f->flags & VG_FLOW_CLIENT_LO;
+	uint16_t sport = lo ? f->key.port_lo : f->key.port_hi;
+	uint16_t dport = lo ? f->key.port_hi : f->key.port_lo;
+	uint8_t fam = (f->flags & VG_FLOW_V4) ? 4 : 6;
+	struct vg_addr src = lo ? f->key.lo : f->key.hi, dst = lo ? f->key.hi : f->key.lo;
+	enum kind k;
+	struct victim *v;
+
+	if (f->pkts[1] && !(f->flags & VG_FLOW_SYN_ACK_FIRST))
+		return; /* answered: not a flood of unanswered traffic */
+	switch (f->proto) {
+	case VG_IPPROTO_TCP:
+		if (f->flags & VG_FLOW_SYN_ACK_FIRST)
+			k = K_REFL;
+		else if ((f->tcp_flags[0] & VG_TH_SYN) && f->tcp_state < VG_TCP_ESTABLISHED)
+			k = K_SYN;
+		else
+			return;
+		break;
+	case VG_IPPROTO_UDP: k = amplifier(sport) && !amplifier(dport) ? K_REFL : K_UDP; break;
+	case VG_IPPROTO_ICMP:
+	case VG_IPPROTO_ICMPV6:
+		if (f->icmp_type != (f->proto == VG_IPPROTO_ICMP ? 8 : 128))
+			return;
+		k = K_ICMP;
+		break;
+	default: return;
+	}
+	if (fam == 4) {
+		memmove(src.b, src.b + 12, 4);
+		memset(src.b + 4, 0, 12);
+		memmove(dst.b, dst.b + 12, 4);
+		memset(dst.b + 4, 0, 12);
+	}
+	v = find(s, &dst, fam, (uint8_t)k);
+	if (v->packets && f->first_ns > v->last_ns && f->first_ns - v->last_ns > s->idle_ns) {
+		end_run(s, v); /* a pause: what came before was one run */
+		v = find(s, &dst, fam, (uint8_t)k);
+	}
+	if (!v->packets) {
+		v->first_ns = f->first_ns;
+		v->port = dport;
+		v->proto = f->proto;
+	}
+	if (f->first_ns < v->first_ns)
+		v->first_ns = f->first_ns;
+	if (f->last_ns > v->last_ns)
+		v->last_ns = f->last_ns;
+	v->packets += f->pkts[0];
+	v->bytes += f->bytes[0];
+	v->flows++;
+	s->tags[v - s->tab].last_s = (uint32_t)(v->last_ns / NS_PER_S);
+	{
+		uint64_t sk[2];
+		memcpy(sk, src.b, 16);
+		hll_add(v->hll, vg_hash_words(sk, sizeof sk, s->seed));
+	}
+	top_add(v, &src, f->pkts[0]);
+}
+
+static void flood_on_tick(void *state, uint64_t now_ns)
+{
+	struct flood_state *s = state;
+
+	for (uint32_t i = 0; i < s->n_live;) {
+		struct victim *v = &s->tab[s->live[i]];
+		if (v->used && now_ns > v->last_ns && now_ns - v->last_ns > s->idle_ns)
+			end_run(s, v);
+		if (!v->used) {
+			s->live[i] = s->live[--s->n_live];
+			continue;
+		}
+		i++;
+	}
+}
+
+static int flood_init(void *state, const struct vg_detect_env *env)
+{
+	struct flood_state *s = state;
+	uint32_t cap = SLOTS;
+
+	s->env = *env;
+	while (cap < env->cfg->flood_victims)
+		cap *= 2;
+	s->cap = cap;
+	s->mask = cap - 1;
+	s->seed = env->seed ^ 0x666c6f6f64ull;
+	s->idle_ns = (uint64_t)env->cfg->flood_idle_s * NS_PER_S;
+	s->tab = vg_table_alloc((size_t)cap * sizeof *s->tab);
+	s->tags = vg_table_alloc((size_t)cap * sizeof *s->tags);
+	if (!s->tab || !s->tags) {
+		vg_table_free(s->tab, (size_t)cap * sizeof *s->tab);
+		vg_table_free(s->tags, (size_t)cap * sizeof *s->tags);
+		return VG_ENOMEM;
+	}
+	return 0;
+}
+
+static void flood_fini(void *state)
+{
+	struct flood_state *s = state;
+
+	for (uint32_t i = 0; i < s->cap; i++)
+		if (s->tab[i].used)
+			end_run(s, &s->tab[i]);
+	vg_table_free(s->tab, (size_t)s->cap * sizeof *s->tab);
+	vg_table_free(s->tags, (size_t)s->cap * sizeof *s->tags);
+}
+
+const struct vg_detector vg_detector_flood = {
+    .name = "flood",
+    .state_size = sizeof(struct flood_state),
+    .wants = 0,
+    .init = flood_init,
+    .on_flow_end = flood_on_flow_end,
+    .on_tick = flood_on_tick,
+    .fini = flood_fini,
+};
