@@ -30,13 +30,14 @@ echo "   pcapng with several sections, VLAN/QinQ, IPv6 extension headers, malfor
 echo
 "$build/vigil" read "${formats[@]}"
 echo
-echo "== 3. Real attacks from ../shared/corpus: masscan (TCP SYN, UDP), an nmap ARP sweep and hydra against SSH:"
+echo "== 3. Real attacks from ../shared/corpus: masscan (TCP SYN, UDP), an nmap ARP sweep, hydra against SSH and a spoofed SYN flood:"
 echo
 for f in ../shared/corpus/scan/masscan-tcp-syn-ports0-1000.pcap ../shared/corpus/scan/masscan-udp-ports0-1000.pcap \
-  ../shared/corpus/scan/nmap-arp-host-sweep-and-version-scan.pcap ../shared/corpus/bruteforce/ssh-hydra-1task.pcap; do
+  ../shared/corpus/scan/nmap-arp-host-sweep-and-version-scan.pcap ../shared/corpus/bruteforce/ssh-hydra-1task.pcap \
+  ../shared/corpus/flood/syn-flood-spoofed-port25565.pcap; do
   [ -f "$f" ] && "$build/vigil" read -q --eve - "$f" | jq -c 'select(.event_type=="attack") |
     {src_ip, dest_ip, kind: .attack.kind, technique: .attack.technique, victims: .attack.victims,
      ports: .attack.ports, attempts: .attack.attempts, evidence: .attack.evidence}'
 done
 echo
-echo "Floods, attribution and the year-in-review report come in the next releases."
+echo "Attribution (country, network, how sure) and the year-in-review report come in the next releases."
