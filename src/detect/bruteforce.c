@@ -29,9 +29,9 @@
 #include "common/mem.h"
 #include "common/vg.h"
 #include "detect/detect.h"
+#include "detect/table.h"
 
 #define NS_PER_S    1000000000ull
-#define SLOTS       8
 #define OPEN_MAX    4096
 #define VICTIMS_MAX 8
 
@@ -48,27 +48,24 @@ static const struct {
     {5900, "bruteforce.vnc"},   {6379, "bruteforce.redis"},
 };
 
-struct guesser {
+struct guesser_key {
 	struct vg_addr addr;
+	uint32_t port, family;
+};
+
+struct guesser {
+	struct guesser_key key; /* first: the table's key */
 	uint64_t first_ns, last_ns;
 	uint64_t packets, bytes, attack_id;
 	uint32_t attempts, victims_more;
-	uint16_t port;
-	uint8_t family, open, succeeded, n_victims;
+	uint8_t open, succeeded, n_victims;
 	const char *kind;
 	struct vg_addr victims[VICTIMS_MAX];
 };
 
-struct slot_tag {
-	uint32_t tag; /* 0: empty */
-	uint32_t last_s;
-};
-
 struct brute_state {
 	struct vg_detect_env env;
-	struct guesser *tab;
-	struct slot_tag *tags;
-	uint32_t cap, mask;
+	struct vg_dtable t;
 	uint64_t seed, idle_ns, max_session_ns;
 	uint32_t open[OPEN_MAX];
 	uint32_t n_open;
@@ -85,15 +82,15 @@ static const char *service_of(uint16_t port)
 static void report(struct brute_state *s, struct guesser *g)
 {
 	struct vg_attack a;
-	bool src_home = vg_cidr_match(s->env.home, &g->addr, g->family);
-	bool dst_home = vg_cidr_match(s->env.home, &g->victims[0], g->family);
+	bool src_home = vg_cidr_match(s->env.home, &g->key.addr, g->key.family);
+	bool dst_home = vg_cidr_match(s->env.home, &g->victims[0], g->key.family);
 
 	memset(&a, 0, sizeof a);
 	a.id = g->attack_id;
 	a.kind = g->kind;
-	a.src = g->addr;
+	a.src = g->key.addr;
 	a.dst = g->victims[0];
-	a.family = g->family;
+	a.family = g->key.family;
 	a.proto = VG_IPPROTO_TCP;
 	a.direction = src_home ? "outbound" : dst_home ? "inbound" : "transit";
 	a.succeeded = g->succeeded;
@@ -109,10 +106,10 @@ static void report(struct brute_state *s, struct guesser *g)
 	memcpy(a.victim_ips, g->victims, sizeof g->victims);
 	a.ports = 1;
 	a.n_ports = 1;
-	a.port_list[0] = g->port;
+	a.port_list[0] = g->key.port;
 	snprintf(a.evidence, sizeof a.evidence,
 		 "%u short sessions (at most %u s each) to port %u on %u host%s%s", g->attempts,
-		 (unsigned)(s->max_session_ns / NS_PER_S), g->port, a.victims,
+		 (unsigned)(s->max_session_ns / NS_PER_S), g->key.port, a.victims,
 		 a.victims == 1 ? "" : "s",
 		 g->succeeded ? "; then a long session: the guessing likely succeeded" : "");
 	s->env.emit(s->env.emit_arg, &a);
@@ -122,39 +119,26 @@ static void forget(struct brute_state *s, struct guesser *g)
 {
 	if (g->open)
 		report(s, g);
-	memset(g, 0, sizeof *g);
-	s->tags[g - s->tab].tag = 0;
+	vg_dtable_remove(&s->t, g);
+}
+
+static void evict(void *owner, void *rec)
+{
+	struct guesser *g = rec;
+
+	if (g->open)
+		report(owner, g); /* reported before its slot is reused */
 }
 
 static struct guesser *find(struct brute_state *s, const struct vg_addr *a, uint8_t family,
 			    uint16_t port, uint64_t now)
 {
-	uint64_t k[3];
-	uint64_t h;
-	uint32_t tag, base, pick = SLOTS;
+	struct guesser_key k = {*a, port, family};
+	struct guesser *g = vg_dtable_find(&s->t, &k, true, now);
 
-	memcpy(k, a->b, 16);
-	k[2] = (uint64_t)port << 8 | family;
-	h = vg_hash_words(k, sizeof k, s->seed);
-	tag = (uint32_t)(h >> 32) | 1;
-	base = (uint32_t)h & s->mask & ~(uint32_t)(SLOTS - 1);
-	for (uint32_t i = 0; i < SLOTS; i++) {
-		struct slot_tag *t = &s->tags[base + i];
-		struct guesser *g = &s->tab[base + i];
-		if (t->tag == tag && g->port == port && g->family == family &&
-		    !memcmp(&g->addr, a, sizeof *a))
-			return g;
-		if (pick == SLOTS || (s->tags[base + pick].tag &&
-				      (!t->tag || t->last_s < s->tags[base + pick].last_s)))
-			pick = i;
-	}
-	forget(s, &s->tab[base + pick]);
-	s->tab[base + pick].addr = *a;
-	s->tab[base + pick].family = family;
-	s->tab[base + pick].port = port;
-	s->tab[base + pick].first_ns = now;
-	s->tags[base + pick].tag = tag;
-	return &s->tab[base + pick];
+	if (!g->attempts)
+		g->first_ns = now;
+	return g;
 }
 
 static void add_victim(struct guesser *g, const struct vg_addr *v)
@@ -213,12 +197,13 @@ static void brute_on_flow_end(void *state, const struct vg_flow *f)
 		g->first_ns = f->first_ns;
 	if (f->last_ns > g->last_ns)
 		g->last_ns = f->last_ns;
-	s->tags[g - s->tab].last_s = (uint32_t)(g->last_ns / NS_PER_S);
+	vg_dtable_touch(&s->t, g, g->last_ns);
 	add_victim(g, &server);
 	if (!g->open && g->attempts >= s->env.cfg->brute_attempts && s->n_open < OPEN_MAX) {
 		g->open = 1;
 		g->attack_id = (*s->env.next_attack_id)++;
-		s->open[s->n_open++] = (uint32_t)(g - s->tab);
+		vg_dtable_set_busy(&s->t, g, true);
+		s->open[s->n_open++] = vg_dtable_index(&s->t, g);
 	}
 }
 
@@ -227,7 +212,7 @@ static void brute_on_tick(void *state, uint64_t now_ns)
 	struct brute_state *s = state;
 
 	for (uint32_t i = 0; i < s->n_open;) {
-		struct guesser *g = &s->tab[s->open[i]];
+		struct guesser *g = vg_dtable_at(&s->t, s->open[i]);
 		if (g->open && now_ns > g->last_ns && now_ns - g->last_ns > s->idle_ns)
 			forget(s, g);
 		if (!g->open) {
@@ -241,36 +226,26 @@ static void brute_on_tick(void *state, uint64_t now_ns)
 static int brute_init(void *state, const struct vg_detect_env *env)
 {
 	struct brute_state *s = state;
-	uint32_t cap = SLOTS;
 
 	s->env = *env;
-	while (cap < env->cfg->brute_sources)
-		cap *= 2;
-	s->cap = cap;
-	s->mask = cap - 1;
 	s->seed = env->seed ^ 0x6272757465ull;
 	s->idle_ns = (uint64_t)env->cfg->brute_idle_s * NS_PER_S;
 	s->max_session_ns = (uint64_t)env->cfg->brute_max_session_s * NS_PER_S;
-	s->tab = vg_table_alloc((size_t)cap * sizeof *s->tab);
-	s->tags = vg_table_alloc((size_t)cap * sizeof *s->tags);
-	if (!s->tab || !s->tags) {
-		vg_table_free(s->tab, (size_t)cap * sizeof *s->tab);
-		vg_table_free(s->tags, (size_t)cap * sizeof *s->tags);
-		return VG_ENOMEM;
-	}
-	return 0;
+	return vg_dtable_init(&s->t, env->cfg->brute_sources, sizeof(struct guesser),
+			      sizeof(struct guesser_key), s->seed, evict, s);
 }
 
 static void brute_fini(void *state)
 {
 	struct brute_state *s = state;
 
-	for (uint32_t i = 0; i < s->n_open; i++)
-		if (s->tab[s->open[i]].open)
-			forget(s, &s->tab[s->open[i]]);
+	for (uint32_t i = 0; i < s->n_open; i++) {
+		struct guesser *g = vg_dtable_at(&s->t, s->open[i]);
+		if (g->open)
+			forget(s, g);
+	}
 	s->n_open = 0;
-	vg_table_free(s->tab, (size_t)s->cap * sizeof *s->tab);
-	vg_table_free(s->tags, (size_t)s->cap * sizeof *s->tags);
+	vg_dtable_fini(&s->t);
 }
 
 const struct vg_detector vg_detector_bruteforce = {

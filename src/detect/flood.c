@@ -33,9 +33,9 @@
 #include "common/mem.h"
 #include "common/vg.h"
 #include "detect/detect.h"
+#include "detect/table.h"
 
 #define NS_PER_S 1000000000ull
-#define SLOTS    8
 #define OPEN_MAX 4096
 #define HLL_BITS 10 /* 1,024 registers: about 3% error */
 #define HLL_M    (1u << HLL_BITS)
@@ -57,25 +57,23 @@ struct top {
 	uint64_t count;
 };
 
-struct victim {
+struct victim_key {
 	struct vg_addr addr;
+	uint32_t kind, family;
+};
+
+struct victim {
+	struct victim_key key; /* first: the table's key */
 	uint64_t first_ns, last_ns, packets, bytes, flows;
 	uint8_t hll[HLL_M]; /* distinct sources (HyperLogLog) */
 	struct top top[TOP_K];
 	uint16_t port; /* the victim's port most hit (first seen) */
-	uint8_t family, kind, proto, used;
-};
-
-struct slot_tag {
-	uint32_t tag;
-	uint32_t last_s;
+	uint8_t proto;
 };
 
 struct flood_state {
 	struct vg_detect_env env;
-	struct victim *tab;
-	struct slot_tag *tags;
-	uint32_t cap, mask;
+	struct vg_dtable t;
 	uint64_t seed, idle_ns;
 	uint32_t live[OPEN_MAX]; /* entries holding traffic, checked at ticks */
 	uint32_t n_live;
@@ -153,14 +151,14 @@ static void end_run(struct flood_state *s, struct victim *v)
 				best = i;
 		memset(&a, 0, sizeof a);
 		a.id = (*s->env.next_attack_id)++;
-		a.kind = kind_names[v->kind];
+		a.kind = kind_names[v->key.kind];
 		a.src = v->top[best].addr;
-		a.dst = v->addr;
-		a.family = v->family;
+		a.dst = v->key.addr;
+		a.family = v->key.family;
 		a.proto = v->proto;
-		a.direction = vg_cidr_match(s->env.home, &v->addr, v->family) ? "inbound"
-			      : vg_cidr_match(s->env.home, &a.src, v->family) ? "outbound"
-									      : "transit";
+		a.direction = vg_cidr_match(s->env.home, &v->key.addr, v->key.family) ? "inbound"
+			      : vg_cidr_match(s->env.home, &a.src, v->key.family)     ? "outbound"
+										      : "transit";
 		a.severity = 2;
 		a.final = true;
 		a.start_ns = v->first_ns;
@@ -170,8 +168,8 @@ static void end_run(struct flood_state *s, struct victim *v)
 		a.attempts = v->packets;
 		a.victims = 1;
 		a.n_victim_ips = 1;
-		a.victim_ips[0] = v->addr;
-		if (v->kind != K_ICMP) { /* ICMP has no ports */
+		a.victim_ips[0] = v->key.addr;
+		if (v->key.kind != K_ICMP) { /* ICMP has no ports */
 			a.ports = 1;
 			a.n_ports = 1;
 			a.port_list[0] = v->port;
@@ -185,41 +183,27 @@ static void end_run(struct flood_state *s, struct victim *v)
 			     : "");
 		s->env.emit(s->env.emit_arg, &a);
 	}
-	memset(v, 0, sizeof *v);
-	s->tags[v - s->tab].tag = 0;
+	vg_dtable_remove(&s->t, v);
+}
+
+static void evict(void *owner, void *rec)
+{
+	end_run(owner, rec);
 }
 
 static struct victim *find(struct flood_state *s, const struct vg_addr *a, uint8_t family,
-			   uint8_t kind)
+			   uint8_t kind, uint64_t now)
 {
-	uint64_t k[3], h;
-	uint32_t tag, base, pick = SLOTS;
+	struct victim_key k = {*a, kind, family};
+	struct victim *v = vg_dtable_find(&s->t, &k, false, now);
 
-	memcpy(k, a->b, 16);
-	k[2] = (uint64_t)kind << 8 | family;
-	h = vg_hash_words(k, sizeof k, s->seed);
-	tag = (uint32_t)(h >> 32) | 1;
-	base = (uint32_t)h & s->mask & ~(uint32_t)(SLOTS - 1);
-	for (uint32_t i = 0; i < SLOTS; i++) {
-		struct slot_tag *t = &s->tags[base + i];
-		struct victim *v = &s->tab[base + i];
-		if (t->tag == tag && v->kind == kind && v->family == family &&
-		    !memcmp(&v->addr, a, sizeof *a))
-			return v;
-		if (pick == SLOTS || (s->tags[base + pick].tag &&
-				      (!t->tag || t->last_s < s->tags[base + pick].last_s)))
-			pick = i;
-	}
-	if (s->tab[base + pick].used)
-		end_run(s, &s->tab[base + pick]);
-	s->tab[base + pick].used = 1;
-	s->tab[base + pick].addr = *a;
-	s->tab[base + pick].family = family;
-	s->tab[base + pick].kind = kind;
-	s->tags[base + pick].tag = tag;
+	if (v)
+		return v;
+	v = vg_dtable_find(&s->t, &k, true, now);
+	vg_dtable_set_busy(&s->t, v, true); /* a run to judge before reuse */
 	if (s->n_live < OPEN_MAX)
-		s->live[s->n_live++] = base + pick;
-	return &s->tab[base + pick];
+		s->live[s->n_live++] = vg_dtable_index(&s->t, v);
+	return v;
 }
 
 static void flood_on_flow_end(void *state, const struct vg_flow *f)
@@ -259,10 +243,10 @@ static void flood_on_flow_end(void *state, const struct vg_flow *f)
 		memmove(dst.b, dst.b + 12, 4);
 		memset(dst.b + 4, 0, 12);
 	}
-	v = find(s, &dst, fam, (uint8_t)k);
+	v = find(s, &dst, fam, (uint8_t)k, f->first_ns);
 	if (v->packets && f->first_ns > v->last_ns && f->first_ns - v->last_ns > s->idle_ns) {
 		end_run(s, v); /* a pause: what came before was one run */
-		v = find(s, &dst, fam, (uint8_t)k);
+		v = find(s, &dst, fam, (uint8_t)k, f->first_ns);
 	}
 	if (!v->packets) {
 		v->first_ns = f->first_ns;
@@ -276,7 +260,7 @@ static void flood_on_flow_end(void *state, const struct vg_flow *f)
 	v->packets += f->pkts[0];
 	v->bytes += f->bytes[0];
 	v->flows++;
-	s->tags[v - s->tab].last_s = (uint32_t)(v->last_ns / NS_PER_S);
+	vg_dtable_touch(&s->t, v, v->last_ns);
 	{
 		uint64_t sk[2];
 		memcpy(sk, src.b, 16);
@@ -290,10 +274,11 @@ static void flood_on_tick(void *state, uint64_t now_ns)
 	struct flood_state *s = state;
 
 	for (uint32_t i = 0; i < s->n_live;) {
-		struct victim *v = &s->tab[s->live[i]];
-		if (v->used && now_ns > v->last_ns && now_ns - v->last_ns > s->idle_ns)
+		struct victim *v = vg_dtable_at(&s->t, s->live[i]);
+		if (vg_dtable_used(&s->t, s->live[i]) && now_ns > v->last_ns &&
+		    now_ns - v->last_ns > s->idle_ns)
 			end_run(s, v);
-		if (!v->used) {
+		if (!vg_dtable_used(&s->t, s->live[i])) {
 			s->live[i] = s->live[--s->n_live];
 			continue;
 		}
@@ -304,34 +289,22 @@ static void flood_on_tick(void *state, uint64_t now_ns)
 static int flood_init(void *state, const struct vg_detect_env *env)
 {
 	struct flood_state *s = state;
-	uint32_t cap = SLOTS;
 
 	s->env = *env;
-	while (cap < env->cfg->flood_victims)
-		cap *= 2;
-	s->cap = cap;
-	s->mask = cap - 1;
 	s->seed = env->seed ^ 0x666c6f6f64ull;
 	s->idle_ns = (uint64_t)env->cfg->flood_idle_s * NS_PER_S;
-	s->tab = vg_table_alloc((size_t)cap * sizeof *s->tab);
-	s->tags = vg_table_alloc((size_t)cap * sizeof *s->tags);
-	if (!s->tab || !s->tags) {
-		vg_table_free(s->tab, (size_t)cap * sizeof *s->tab);
-		vg_table_free(s->tags, (size_t)cap * sizeof *s->tags);
-		return VG_ENOMEM;
-	}
-	return 0;
+	return vg_dtable_init(&s->t, env->cfg->flood_victims, sizeof(struct victim),
+			      sizeof(struct victim_key), s->seed, evict, s);
 }
 
 static void flood_fini(void *state)
 {
 	struct flood_state *s = state;
 
-	for (uint32_t i = 0; i < s->cap; i++)
-		if (s->tab[i].used)
-			end_run(s, &s->tab[i]);
-	vg_table_free(s->tab, (size_t)s->cap * sizeof *s->tab);
-	vg_table_free(s->tags, (size_t)s->cap * sizeof *s->tags);
+	for (uint32_t i = 0; i < s->t.cap; i++)
+		if (vg_dtable_used(&s->t, i))
+			end_run(s, vg_dtable_at(&s->t, i));
+	vg_dtable_fini(&s->t);
 }
 
 const struct vg_detector vg_detector_flood = {

@@ -51,9 +51,9 @@
 #include "common/mem.h"
 #include "common/vg.h"
 #include "detect/detect.h"
+#include "detect/table.h"
 
 #define NS_PER_S         1000000000ull
-#define PROBE_SLOTS      8
 #define OPEN_MAX         4096
 #define VICTIMS_KEPT     8
 #define RECENT           8
@@ -105,8 +105,13 @@ struct probe_rec {
 	uint8_t tech;
 };
 
-struct source {
+struct source_key {
 	struct vg_addr addr;
+	uint64_t family;
+};
+
+struct source {
+	struct source_key key;      /* first: the table's key */
 	uint64_t first_ns, last_ns; /* probes seen from first to last */
 	uint64_t packets, bytes;
 	uint64_t attack_id;
@@ -114,26 +119,15 @@ struct source {
 	float llr;       /* log of the TRW likelihood ratio */
 	uint32_t detail; /* 1 + index in the detail pool, 0 if none */
 	uint16_t tech[T_N];
-	uint8_t family, used, open, proto;
+	uint8_t open, proto;
 	uint8_t n_recent; /* probes in recent[], a ring of the last RECENT */
 	struct vg_addr first_victim;
 	struct probe_rec recent[RECENT];
 };
 
-/* Per slot, beside the table: a tag of the source's hash (0: empty) and
- * when it was last active, 8 slots to a cache line, so that finding a
- * source - or the slot to give a new one - reads one line, not 8 records. */
-struct slot_meta {
-	uint32_t tag;
-	uint32_t last_s : 31;
-	uint32_t busy : 1; /* has a detail block or an open attack */
-};
-
 struct scan_state {
 	struct vg_detect_env env;
-	struct source *tab;
-	struct slot_meta *meta;
-	uint32_t cap, mask;
+	struct vg_dtable t;
 	struct detail *pool;
 	uint32_t pool_cap, pool_used, free_detail; /* free list through owner */
 	uint64_t seed;
@@ -224,29 +218,22 @@ static void release_detail(struct scan_state *s, struct source *e)
 {
 	if (!e->detail)
 		return;
+	vg_dtable_set_busy(&s->t, e, e->open);
 	s->pool[e->detail - 1].owner = s->free_detail;
 	s->free_detail = e->detail;
 	e->detail = 0;
 }
 
-static void init_source(struct source *e, const struct vg_addr *a, uint8_t family, uint64_t now)
+/* Forgets everything about a source but its key; it starts again at now. */
+static void reset_source(struct scan_state *s, struct source *e, uint64_t now)
 {
-	struct vg_addr addr = *a; /* a may point into e */
+	struct source_key k = e->key;
 
-	memset(e, 0, sizeof *e);
-	e->used = 1;
-	e->addr = addr;
-	e->family = family;
-	e->first_ns = e->last_ns = now;
-}
-
-/* Forgets everything about a source but its address. */
-static void reset_source(struct scan_state *s, struct source *e, const struct vg_addr *a,
-			 uint8_t family, uint64_t now)
-{
 	release_detail(s, e);
-	init_source(e, a, family, now);
-	s->meta[e - s->tab].busy = 0;
+	memset(e, 0, sizeof *e);
+	e->key = k;
+	e->first_ns = e->last_ns = now;
+	vg_dtable_set_busy(&s->t, e, false);
 }
 
 static bool is_home(const struct scan_state *s, const struct vg_addr *a, int family)
@@ -277,15 +264,15 @@ static void close_attack(struct scan_state *s, struct source *e)
 	hosts = hostset_count(best == T_ARP ? &d->arp_hosts : &d->hosts);
 	ports = best == T_ARP ? 0 : count_ports(d);
 	sweep = best == T_ARP || hosts > ports;
-	src_home = is_home(s, &e->addr, e->family);
-	dst_home = d->n_victims && is_home(s, &d->victims[0], e->family);
+	src_home = is_home(s, &e->key.addr, e->key.family);
+	dst_home = d->n_victims && is_home(s, &d->victims[0], e->key.family);
 	memset(&a, 0, sizeof a);
 	a.id = e->attack_id;
 	a.kind = sweep ? "scan.sweep" : "scan.port";
 	a.technique = tech_names[best];
-	a.src = e->addr;
-	a.dst = d->n_victims ? d->victims[0] : e->addr;
-	a.family = e->family;
+	a.src = e->key.addr;
+	a.dst = d->n_victims ? d->victims[0] : e->key.addr;
+	a.family = e->key.family;
 	a.proto = best == T_ARP ? 0 : e->proto;
 	/* A home terminal probing others is an infected terminal (outbound),
 	 * whoever it probes; the worst case, so severity 1. */
@@ -316,57 +303,36 @@ static void close_attack(struct scan_state *s, struct source *e)
 			 (double)e->llr, log(ETA1));
 	s->env.emit(s->env.emit_arg, &a);
 	/* Start afresh: a scanner that comes back later is a new attack. */
-	reset_source(s, e, &e->addr, e->family, e->last_ns);
+	reset_source(s, e, e->last_ns);
 }
 
-static inline uint32_t secs(uint64_t ns)
-{
-	return (uint32_t)(ns / NS_PER_S);
-}
-
-/* The source with this address, or (create) a slot for it: an empty one
- * of the 8 in its line, else the least recently active. */
+/* The source with this address, or (create) a new record for it. */
 static struct source *find(struct scan_state *s, const struct vg_addr *a, uint8_t family,
 			   uint64_t now, bool create)
 {
-	uint64_t h = hash_addr(s, a, family);
-	uint32_t tag = (uint32_t)(h >> 32) | 1, base = (uint32_t)h & s->mask & ~(PROBE_SLOTS - 1);
-	struct slot_meta *m = &s->meta[base];
-	uint32_t pick = PROBE_SLOTS;
-	struct source *victim;
+	struct source_key k = {*a, family};
+	struct source *e = vg_dtable_find(&s->t, &k, create, now);
 
-	for (uint32_t i = 0; i < PROBE_SLOTS; i++) {
-		if (m[i].tag == tag) {
-			struct source *e = &s->tab[base + i];
-			if (e->family == family && memcmp(&e->addr, a, sizeof *a) == 0)
-				return e;
-		}
-		if (create && (pick == PROBE_SLOTS ||
-			       (m[pick].tag && (!m[i].tag || m[i].last_s < m[pick].last_s))))
-			pick = i;
-	}
-	if (!create)
-		return NULL;
-	victim = &s->tab[base + pick];
-	/* Only a busy slot needs reading before reuse: the common case
-	 * writes the new record without waiting for the old one. */
-	if (m[pick].busy) {
-		if (victim->open)
-			close_attack(s, victim); /* reported before the slot is reused */
-		release_detail(s, victim);
-	}
-	init_source(victim, a, family, now);
-	m[pick].tag = tag;
-	m[pick].last_s = secs(now) & 0x7fffffff;
-	m[pick].busy = 0;
-	return victim;
+	if (e && !e->first_ns)
+		e->first_ns = e->last_ns = now;
+	return e;
 }
 
-/* Marks a source active now (for the choice of slots to reuse). */
+/* A busy source (an open attack, a detail block) losing its slot. */
+static void evict(void *owner, void *rec)
+{
+	struct scan_state *s = owner;
+	struct source *e = rec;
+
+	if (e->open)
+		close_attack(s, e); /* reported before the slot is reused */
+	release_detail(s, e);
+}
+
 static void touch(struct scan_state *s, struct source *e, uint64_t now)
 {
 	e->last_ns = now;
-	s->meta[e - s->tab].last_s = secs(now) & 0x7fffffff;
+	vg_dtable_touch(&s->t, e, now);
 }
 
 /* Records a probe in the detail block. */
@@ -408,7 +374,7 @@ static void promote(struct scan_state *s, struct source *e)
 	} else {
 		struct source *oldest = NULL;
 		for (uint32_t i = 0; i < s->pool_cap; i++) {
-			struct source *o = &s->tab[s->pool[i].owner];
+			struct source *o = vg_dtable_at(&s->t, s->pool[i].owner);
 			if (!o->open && (!oldest || o->last_ns < oldest->last_ns))
 				oldest = o;
 		}
@@ -416,16 +382,17 @@ static void promote(struct scan_state *s, struct source *e)
 			return; /* every suspect is an open attack: stay a suspect */
 		idx = oldest->detail;
 		oldest->detail = 0;
+		vg_dtable_set_busy(&s->t, oldest, oldest->open);
 	}
 	d = &s->pool[idx - 1];
 	memset(d, 0, sizeof *d);
-	d->owner = (uint32_t)(e - s->tab);
+	d->owner = vg_dtable_index(&s->t, e);
 	e->detail = idx;
-	s->meta[d->owner].busy = 1;
+	vg_dtable_set_busy(&s->t, e, true);
 	/* The first victim heads the list even if it left the ring. */
 	d->victims[d->n_victims++] = e->first_victim;
 	for (unsigned i = 0; i < e->n_recent && i < RECENT; i++)
-		record(s, d, &e->recent[i], e->family);
+		record(s, d, &e->recent[i], e->key.family);
 }
 
 static bool maybe_promote(struct scan_state *s, struct source *e)
@@ -455,7 +422,8 @@ static void maybe_open(struct scan_state *s, struct source *e)
 		return; /* reported when others have closed */
 	e->open = 1;
 	e->attack_id = (*s->env.next_attack_id)++;
-	s->open[s->n_open++] = (uint32_t)(e - s->tab);
+	vg_dtable_set_busy(&s->t, e, true);
+	s->open[s->n_open++] = vg_dtable_index(&s->t, e);
 }
 
 static void outcome(struct scan_state *s, struct source *e, bool success)
@@ -486,7 +454,7 @@ static void probe(struct scan_state *s, struct source *e, const struct vg_addr *
 	if (t != T_ARP)
 		e->proto = proto;
 	if (d)
-		record(s, d, &r, e->family);
+		record(s, d, &r, e->key.family);
 	else
 		e->recent[e->n_recent++ % RECENT] = r;
 }
@@ -588,7 +556,7 @@ static void scan_on_flow_end(void *state, const struct vg_flow *f)
 	if (!e)
 		return;
 	if (f->first_ns > e->last_ns && f->first_ns - e->last_ns > s->window_ns && !e->open)
-		reset_source(s, e, &e->addr, e->family, f->first_ns); /* judged afresh */
+		reset_source(s, e, f->first_ns); /* judged afresh */
 	if (f->first_ns < e->first_ns)
 		e->first_ns = f->first_ns;
 	if (f->last_ns > e->last_ns)
@@ -604,7 +572,7 @@ static void scan_on_tick(void *state, uint64_t now_ns)
 	struct scan_state *s = state;
 
 	for (uint32_t i = 0; i < s->n_open;) {
-		struct source *e = &s->tab[s->open[i]];
+		struct source *e = vg_dtable_at(&s->t, s->open[i]);
 		if (e->open && now_ns > e->last_ns && now_ns - e->last_ns > s->idle_ns)
 			close_attack(s, e);
 		if (!e->open) { /* closed now or by eviction */
@@ -618,26 +586,20 @@ static void scan_on_tick(void *state, uint64_t now_ns)
 static int scan_init(void *state, const struct vg_detect_env *env)
 {
 	struct scan_state *s = state;
-	uint32_t cap = 1;
+	int rc;
 
 	s->env = *env;
-	while (cap < env->cfg->scan_sources)
-		cap *= 2;
 	s->pool_cap = env->cfg->scan_suspects;
 	s->seed = env->seed ^ 0x7363616e;
 	s->window_ns = (uint64_t)env->cfg->scan_window_s * NS_PER_S;
 	s->idle_ns = (uint64_t)env->cfg->scan_idle_s * NS_PER_S;
-	if (cap < PROBE_SLOTS)
-		cap = PROBE_SLOTS;
-	s->cap = cap;
-	s->mask = cap - 1;
-	s->tab = vg_table_alloc((size_t)cap * sizeof *s->tab);
-	s->meta = vg_table_alloc((size_t)cap * sizeof *s->meta);
+	rc = vg_dtable_init(&s->t, env->cfg->scan_sources, sizeof(struct source),
+			    sizeof(struct source_key), s->seed, evict, s);
+	if (rc < 0)
+		return rc;
 	s->pool = vg_table_alloc((size_t)s->pool_cap * sizeof *s->pool);
-	if (!s->tab || !s->meta || !s->pool) {
-		vg_table_free(s->tab, (size_t)cap * sizeof *s->tab);
-		vg_table_free(s->meta, (size_t)cap * sizeof *s->meta);
-		vg_table_free(s->pool, (size_t)s->pool_cap * sizeof *s->pool);
+	if (!s->pool) {
+		vg_dtable_fini(&s->t);
 		return VG_ENOMEM;
 	}
 	return 0;
@@ -648,14 +610,11 @@ static void scan_fini(void *state)
 	struct scan_state *s = state;
 
 	for (uint32_t i = 0; i < s->n_open; i++)
-		if (s->tab[s->open[i]].open)
-			close_attack(s, &s->tab[s->open[i]]);
+		if (((struct source *)vg_dtable_at(&s->t, s->open[i]))->open)
+			close_attack(s, vg_dtable_at(&s->t, s->open[i]));
 	s->n_open = 0;
-	vg_table_free(s->tab, (size_t)s->cap * sizeof *s->tab);
-	vg_table_free(s->meta, (size_t)s->cap * sizeof *s->meta);
+	vg_dtable_fini(&s->t);
 	vg_table_free(s->pool, (size_t)s->pool_cap * sizeof *s->pool);
-	s->tab = NULL;
-	s->meta = NULL;
 	s->pool = NULL;
 }
 

@@ -1,0 +1,104 @@
+/*
+ * table.c - the detectors' bounded table (see table.h).
+ */
+#include <string.h>
+
+#include "common/hash.h"
+#include "common/mem.h"
+#include "common/vg.h"
+#include "detect/table.h"
+
+#define NS_PER_S 1000000000ull
+
+int vg_dtable_init(struct vg_dtable *t, uint32_t min_records, size_t rec_size, size_t key_size,
+		   uint64_t seed, vg_dtable_evict_fn evict, void *owner)
+{
+	uint32_t cap = VG_DTABLE_LINE;
+
+	memset(t, 0, sizeof *t);
+	while (cap < min_records && cap < (1u << 30))
+		cap *= 2;
+	t->cap = cap;
+	t->mask = cap - 1;
+	t->rec_size = rec_size;
+	t->key_size = key_size;
+	t->seed = seed;
+	t->evict = evict;
+	t->owner = owner;
+	t->rec = vg_table_alloc((size_t)cap * rec_size);
+	t->slot = vg_table_alloc((size_t)cap * sizeof *t->slot);
+	if (!t->rec || !t->slot) {
+		vg_dtable_fini(t);
+		return VG_ENOMEM;
+	}
+	return 0;
+}
+
+void vg_dtable_fini(struct vg_dtable *t)
+{
+	vg_table_free(t->rec, (size_t)t->cap * t->rec_size);
+	vg_table_free(t->slot, (size_t)t->cap * sizeof *t->slot);
+	t->rec = NULL;
+	t->slot = NULL;
+}
+
+static uint64_t key_hash(const struct vg_dtable *t, const void *key)
+{
+	uint64_t k[4] = {0};
+
+	memcpy(k, key, t->key_size <= sizeof k ? t->key_size : sizeof k);
+	return vg_hash_words(k, sizeof k, t->seed);
+}
+
+void *vg_dtable_find(struct vg_dtable *t, const void *key, bool create, uint64_t now_ns)
+{
+	uint64_t h = key_hash(t, key);
+	uint32_t tag = (uint32_t)(h >> 32) | 1,
+		 base = (uint32_t)h & t->mask & ~(VG_DTABLE_LINE - 1u);
+	struct vg_dtable_slot *s = &t->slot[base];
+	uint32_t pick = VG_DTABLE_LINE;
+	void *rec;
+
+	for (uint32_t i = 0; i < VG_DTABLE_LINE; i++) {
+		if (s[i].tag == tag && !memcmp(vg_dtable_at(t, base + i), key, t->key_size))
+			return vg_dtable_at(t, base + i);
+		if (create && (pick == VG_DTABLE_LINE ||
+			       (s[pick].tag && (!s[i].tag || s[i].last_s < s[pick].last_s))))
+			pick = i;
+	}
+	if (!create)
+		return NULL;
+	rec = vg_dtable_at(t, base + pick);
+	if (s[pick].tag) {
+		t->evicted++;
+		/* Only a busy record is read before reuse: the common case
+		 * writes the new one without waiting for the old. */
+		if (s[pick].busy && t->evict)
+			t->evict(t->owner, rec);
+	}
+	memset(rec, 0, t->rec_size);
+	memcpy(rec, key, t->key_size);
+	s[pick].tag = tag;
+	s[pick].last_s = (uint32_t)(now_ns / NS_PER_S) & 0x7fffffff;
+	s[pick].busy = 0;
+	return rec;
+}
+
+void vg_dtable_touch(struct vg_dtable *t, const void *rec, uint64_t now_ns)
+{
+	t->slot[vg_dtable_index(t, rec)].last_s = (uint32_t)(now_ns / NS_PER_S) & 0x7fffffff;
+}
+
+void vg_dtable_set_busy(struct vg_dtable *t, const void *rec, bool busy)
+{
+	t->slot[vg_dtable_index(t, rec)].busy = busy;
+}
+
+void vg_dtable_remove(struct vg_dtable *t, void *rec)
+{
+	struct vg_dtable_slot *s = &t->slot[vg_dtable_index(t, rec)];
+
+	memset(rec, 0, t->rec_size);
+	s->tag = 0;
+	s->busy = 0;
+}

@@ -1,0 +1,74 @@
+/*
+ * table.h - the bounded, seeded table every detector keeps its per-source
+ * or per-victim records in.
+ *
+ * Fixed capacity (a power of two of records, allocated once, pages touched
+ * as used); a record is found by a seeded hash of its key (the first
+ * key_size bytes of the record) within one line of 8 slots, whose tags and
+ * last-active times sit in a separate array, 8 to a cache line: finding a
+ * record, or the slot for a new one, reads one line, not 8 records. A new
+ * record takes an empty slot of its line, else the least recently active;
+ * a slot marked busy (an open attack, a detail block) goes through the
+ * owner's evict callback first, so nothing it holds is lost. A forged
+ * flood of keys thus costs a table that never grows.
+ *
+ * THREAT: keys are attacker-chosen; the hash is seeded per run.
+ */
+#ifndef VG_DETECT_TABLE_H
+#define VG_DETECT_TABLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define VG_DTABLE_LINE 8
+
+struct vg_dtable_slot {
+	uint32_t tag; /* 0: empty */
+	uint32_t last_s : 31;
+	uint32_t busy : 1;
+};
+
+typedef void (*vg_dtable_evict_fn)(void *owner, void *rec);
+
+struct vg_dtable {
+	uint8_t *rec;
+	struct vg_dtable_slot *slot;
+	size_t rec_size, key_size;
+	uint32_t cap, mask;
+	uint64_t seed;
+	vg_dtable_evict_fn evict;
+	void *owner;
+	uint64_t evicted; /* records that lost their slot to a new key */
+};
+
+int vg_dtable_init(struct vg_dtable *t, uint32_t min_records, size_t rec_size, size_t key_size,
+		   uint64_t seed, vg_dtable_evict_fn evict, void *owner);
+void vg_dtable_fini(struct vg_dtable *t);
+
+/* The record with this key, or NULL; with create, a new zeroed record
+ * holding the key, active at now_ns. */
+void *vg_dtable_find(struct vg_dtable *t, const void *key, bool create, uint64_t now_ns);
+/* Marks a record active at now_ns (for the choice of slots to reuse). */
+void vg_dtable_touch(struct vg_dtable *t, const void *rec, uint64_t now_ns);
+/* A busy record goes through evict before its slot is reused. */
+void vg_dtable_set_busy(struct vg_dtable *t, const void *rec, bool busy);
+/* Empties a record's slot. */
+void vg_dtable_remove(struct vg_dtable *t, void *rec);
+
+static inline void *vg_dtable_at(const struct vg_dtable *t, uint32_t i)
+{
+	return t->rec + (size_t)i * t->rec_size;
+}
+
+static inline uint32_t vg_dtable_index(const struct vg_dtable *t, const void *rec)
+{
+	return (uint32_t)(((const uint8_t *)rec - t->rec) / t->rec_size);
+}
+
+static inline bool vg_dtable_used(const struct vg_dtable *t, uint32_t i)
+{
+	return t->slot[i].tag != 0;
+}
+
+#endif
