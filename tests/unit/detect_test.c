@@ -1,0 +1,267 @@
+/*
+ * detect_test.c - the detect stage: the bounded table the detectors share
+ * (find, create, eviction of the least recently active, busy records going
+ * through evict first) and the engine with all detectors fed hand-made
+ * flows (one scan, one flood, one brute force; none for benign traffic).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "cli/settings.h"
+#include "common/cidr.h"
+#include "detect/detect.h"
+#include "detect/table.h"
+#include "packets.h"
+
+/* ---- the table ---------------------------------------------------------- */
+
+struct rec {
+	uint64_t key[3];
+	uint64_t value;
+};
+
+static int evictions;
+static uint64_t evicted_key;
+
+static void on_evict(void *owner, void *r)
+{
+	(void)owner;
+	evictions++;
+	evicted_key = ((struct rec *)r)->key[0];
+}
+
+static void test_table_find_create(void **state)
+{
+	struct vg_dtable t;
+	struct rec *r, *again;
+	uint64_t k[3] = {42, 0, 7};
+
+	(void)state;
+	assert_int_equal(
+	    vg_dtable_init(&t, 100, sizeof(struct rec), sizeof k, SEED, on_evict, NULL), 0);
+	assert_int_equal(t.cap, 128); /* a power of two, at least what was asked */
+	assert_null(vg_dtable_find(&t, k, false, T0));
+	r = vg_dtable_find(&t, k, true, T0);
+	assert_non_null(r);
+	assert_memory_equal(r->key, k, sizeof k);
+	assert_int_equal(r->value, 0);
+	r->value = 99;
+	again = vg_dtable_find(&t, k, false, T0);
+	assert_ptr_equal(again, r);
+	assert_int_equal(again->value, 99);
+	vg_dtable_remove(&t, r);
+	assert_null(vg_dtable_find(&t, k, false, T0));
+	vg_dtable_fini(&t);
+}
+
+/* Many more keys than slots: the table never holds more than its
+ * capacity, the least recently active records go first, and a busy record
+ * goes through evict before its slot is reused. */
+static void test_table_bounded_eviction(void **state)
+{
+	struct vg_dtable t;
+	uint64_t k[3] = {0};
+	struct rec *busy;
+	unsigned used = 0;
+
+	(void)state;
+	evictions = 0;
+	assert_int_equal(vg_dtable_init(&t, 16, sizeof(struct rec), sizeof k, SEED, on_evict, NULL),
+			 0);
+	k[0] = 1000000;
+	busy = vg_dtable_find(&t, k, true, T0);
+	vg_dtable_set_busy(&t, busy, true);
+	for (uint64_t i = 0; i < 100000; i++) {
+		k[0] = i;
+		assert_non_null(vg_dtable_find(&t, k, true, T0 + (i + 1) * NS));
+	}
+	for (uint32_t i = 0; i < t.cap; i++)
+		used += vg_dtable_used(&t, i);
+	assert_true(used <= t.cap);
+	assert_true(t.evicted >= 100000 - t.cap);
+	/* The busy record was the oldest of its line: it went, through evict. */
+	assert_int_equal(evictions, 1);
+	assert_int_equal(evicted_key, 1000000);
+	/* The most recent keys are still there. */
+	k[0] = 99999;
+	assert_non_null(vg_dtable_find(&t, k, false, T0));
+	vg_dtable_fini(&t);
+}
+
+/* ---- the detectors through the engine ---------------------------------- */
+
+#define MAX_ATTACKS 16
+static struct vg_attack got[MAX_ATTACKS];
+static unsigned n_got;
+
+static void on_attack(void *arg, const struct vg_attack *a)
+{
+	(void)arg;
+	if (n_got < MAX_ATTACKS)
+		got[n_got] = *a;
+	n_got++;
+}
+
+/* A flow as the flow table hands it to on_flow_end: IPv4 addresses mapped,
+ * client = src. */
+static struct vg_flow flow4(struct vg_addr src, struct vg_addr dst, uint16_t sport, uint16_t dport,
+			    uint8_t proto, uint64_t ts)
+{
+	struct vg_flow f;
+
+	memset(&f, 0, sizeof f);
+	f.key.lo.b[10] = f.key.lo.b[11] = 0xff;
+	memcpy(f.key.lo.b + 12, src.b, 4);
+	f.key.hi.b[10] = f.key.hi.b[11] = 0xff;
+	memcpy(f.key.hi.b + 12, dst.b, 4);
+	f.key.port_lo = sport;
+	f.key.port_hi = dport;
+	f.flags = VG_FLOW_USED | VG_FLOW_CLIENT_LO | VG_FLOW_V4;
+	f.proto = proto;
+	f.first_ns = f.last_ns = ts;
+	return f;
+}
+
+static struct vg_detect *engine(struct vg_settings *set, struct vg_cidr_set *home)
+{
+	struct vg_detect *d;
+	char err[128];
+
+	vg_settings_default(set);
+	assert_int_equal(vg_cidr_parse(home, "192.0.2.0/24", err, sizeof err), 0);
+	n_got = 0;
+	assert_int_equal(vg_detect_new(&d, &set->detect, home, SEED, on_attack, NULL), 0);
+	return d;
+}
+
+static void test_syn_scan(void **state)
+{
+	struct vg_settings set;
+	struct vg_cidr_set home;
+	struct vg_detect *d = engine(&set, &home);
+
+	(void)state;
+	/* 50 unanswered SYNs from one outsider to 50 ports of a home host. */
+	for (uint16_t p = 1; p <= 50; p++) {
+		struct vg_flow f = flow4(ROUTER4, CLIENT4, 40000, p, VG_IPPROTO_TCP, T0 + p * MS);
+		f.pkts[0] = 1;
+		f.bytes[0] = 60;
+		f.tcp_flags[0] = VG_TH_SYN;
+		f.tcp_state = VG_TCP_SYN_SENT;
+		vg_detect_flow_end(d, &f);
+	}
+	vg_detect_free(d); /* reports what is open */
+	assert_int_equal(n_got, 1);
+	assert_string_equal(got[0].kind, "scan.port");
+	assert_string_equal(got[0].technique, "syn");
+	assert_string_equal(got[0].direction, "inbound");
+	assert_int_equal(got[0].attempts, 50);
+	assert_int_equal(got[0].ports, 50);
+	assert_int_equal(got[0].victims, 1);
+	assert_int_equal(got[0].packets, 50);
+	assert_memory_equal(got[0].src.b, ROUTER4.b, 4);
+	assert_memory_equal(got[0].dst.b, CLIENT4.b, 4);
+	assert_int_equal(got[0].start_ns, T0 + MS);
+	assert_int_equal(got[0].end_ns, T0 + 50 * MS);
+}
+
+static void test_busy_client_is_not_a_scan(void **state)
+{
+	struct vg_settings set;
+	struct vg_cidr_set home;
+	struct vg_detect *d = engine(&set, &home);
+
+	(void)state;
+	/* A crawler: 500 connections to 500 servers, all answered. */
+	for (uint32_t i = 0; i < 500; i++) {
+		struct vg_flow f = flow4(CLIENT4, a4n(0xc6336400 + i), (uint16_t)(30000 + i), 80,
+					 VG_IPPROTO_TCP, T0 + i * MS);
+		f.pkts[0] = 6, f.pkts[1] = 8;
+		f.tcp_flags[0] = VG_TH_SYN | VG_TH_ACK | VG_TH_FIN;
+		f.tcp_flags[1] = VG_TH_SYN | VG_TH_ACK | VG_TH_FIN;
+		f.tcp_state = VG_TCP_CLOSED;
+		vg_detect_flow_end(d, &f);
+	}
+	vg_detect_free(d);
+	assert_int_equal(n_got, 0);
+}
+
+static void test_syn_flood_forged(void **state)
+{
+	struct vg_settings set;
+	struct vg_cidr_set home;
+	struct vg_detect *d = engine(&set, &home);
+
+	(void)state;
+	/* 20,000 half-open connections in 2 s, each from another source. */
+	for (uint32_t i = 0; i < 20000; i++) {
+		struct vg_flow f = flow4(a4n(0x0b000000 + i * 7919), CLIENT4, 1024, 443,
+					 VG_IPPROTO_TCP, T0 + i * 100000);
+		f.pkts[0] = 1;
+		f.tcp_flags[0] = VG_TH_SYN;
+		f.tcp_state = VG_TCP_SYN_SENT;
+		vg_detect_flow_end(d, &f);
+	}
+	vg_detect_free(d);
+	/* One flood; the scan detector may not call 20,000 one-probe sources
+	 * scanners. */
+	assert_int_equal(n_got, 1);
+	assert_string_equal(got[0].kind, "flood.syn");
+	assert_int_equal(got[0].packets, 20000);
+	assert_memory_equal(got[0].dst.b, CLIENT4.b, 4);
+}
+
+static void test_ssh_bruteforce_then_success(void **state)
+{
+	struct vg_settings set;
+	struct vg_cidr_set home;
+	struct vg_detect *d = engine(&set, &home);
+	struct vg_flow f;
+
+	(void)state;
+	for (uint32_t i = 0; i < 30; i++) {
+		f = flow4(ROUTER4, SERVER4, (uint16_t)(50000 + i), 22, VG_IPPROTO_TCP,
+			  T0 + i * 5 * NS);
+		f.last_ns = f.first_ns + 3 * NS;
+		f.pkts[0] = 12, f.pkts[1] = 10;
+		f.tcp_flags[0] = VG_TH_SYN | VG_TH_ACK | VG_TH_PSH | VG_TH_FIN;
+		f.tcp_flags[1] = VG_TH_SYN | VG_TH_ACK | VG_TH_PSH | VG_TH_FIN;
+		f.tcp_state = VG_TCP_CLOSED;
+		vg_detect_flow_end(d, &f);
+	}
+	/* Then a long interactive session: the guess worked. */
+	f = flow4(ROUTER4, SERVER4, 51000, 22, VG_IPPROTO_TCP, T0 + 200 * NS);
+	f.last_ns = f.first_ns + 900 * NS;
+	f.pkts[0] = 500, f.pkts[1] = 600;
+	f.tcp_flags[0] = f.tcp_flags[1] = VG_TH_SYN | VG_TH_ACK | VG_TH_PSH;
+	f.tcp_state = VG_TCP_ESTABLISHED;
+	vg_detect_flow_end(d, &f);
+	vg_detect_free(d);
+	assert_int_equal(n_got, 1);
+	assert_string_equal(got[0].kind, "bruteforce.ssh");
+	assert_int_equal(got[0].attempts, 30);
+	assert_true(got[0].succeeded);
+	assert_int_equal(got[0].severity, 1);
+	assert_string_equal(got[0].direction, "transit"); /* neither end is 192.0.2.0/24 */
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_table_find_create),
+	    cmocka_unit_test(test_table_bounded_eviction),
+	    cmocka_unit_test(test_syn_scan),
+	    cmocka_unit_test(test_busy_client_is_not_a_scan),
+	    cmocka_unit_test(test_syn_flood_forged),
+	    cmocka_unit_test(test_ssh_bruteforce_then_success),
+	};
+
+	if (argc > 1)
+		cmocka_set_test_filter(argv[1]);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
