@@ -5,7 +5,8 @@
  * CLDAP, chargen, SNMP, IKE NAT-T, BACnet, ... or TCP SYN-ACKs).
  *
  * Method: every flow is judged when it ends (one lookup per flow, none per
- * packet), and only one-sided traffic counts: a SYN flood is half-open
+ * packet), and only one-sided traffic counts (but ICMP echo, which the
+ * victim's kernel answers even when flooded): a SYN flood is half-open
  * connections (the handshake never completed), not SYNs - a busy, healthy
  * server completes its handshakes; a UDP or ICMP flood is datagrams the
  * victim never answered; reflection is a flow whose first packet came
@@ -175,8 +176,7 @@ static void end_run(struct flood_state *s, struct victim *v)
 			a.port_list[0] = v->port;
 		}
 		snprintf(a.evidence, sizeof a.evidence,
-			 "%llu packets in %.2f s (%.0f per s average) from about %u sources%s; "
-			 "none answered",
+			 "%llu packets in %.2f s (%.0f per s average) from about %u sources%s",
 			 (unsigned long long)v->packets, (double)dur / NS_PER_S, pps, sources,
 			 sources > 1000 && sources * 2 > v->flows
 			     ? " (most sent once or twice: forged or reflectors)"
@@ -217,13 +217,17 @@ static void flood_on_flow_end(void *state, const struct vg_flow *f)
 	enum kind k;
 	struct victim *v;
 
-	if (f->pkts[1] && !(f->flags & VG_FLOW_SYN_ACK_FIRST))
-		return; /* answered: not a flood of unanswered traffic */
+	/* Answered traffic is a busy service, not a flood - except ICMP echo:
+	 * a host's kernel answers a ping flood, and thousands of echo
+	 * requests a second are a flood all the same. */
+	if (f->pkts[1] && !(f->flags & VG_FLOW_SYN_ACK_FIRST) && f->proto != VG_IPPROTO_ICMP &&
+	    f->proto != VG_IPPROTO_ICMPV6)
+		return;
 	switch (f->proto) {
 	case VG_IPPROTO_TCP:
 		if (f->flags & VG_FLOW_SYN_ACK_FIRST)
 			k = K_REFL;
-		else if ((f->tcp_flags[0] & VG_TH_SYN) && f->tcp_state < VG_TCP_ESTABLISHED)
+		else if ((f->tcp_flags[0] & VG_TH_SYN) && !(f->flags & VG_FLOW_HANDSHAKE))
 			k = K_SYN;
 		else
 			return;

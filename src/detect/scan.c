@@ -116,8 +116,9 @@ struct source {
 	uint64_t packets, bytes;
 	uint64_t attack_id;
 	uint32_t probes, failures, successes;
-	float llr;       /* log of the TRW likelihood ratio */
-	uint32_t detail; /* 1 + index in the detail pool, 0 if none */
+	uint32_t syn_open; /* SYN probes answered SYN-ACK and left half-open */
+	float llr;         /* log of the TRW likelihood ratio */
+	uint32_t detail;   /* 1 + index in the detail pool, 0 if none */
 	uint16_t tech[T_N];
 	uint8_t open, proto;
 	uint8_t n_recent; /* probes in recent[], a ring of the last RECENT */
@@ -261,6 +262,10 @@ static void close_attack(struct scan_state *s, struct source *e)
 
 	if (!d) /* cannot happen: an attack opens only with a detail block */
 		return;
+	/* Closed ports cannot tell a connect scan from a SYN scan; open ones
+	 * can: handshakes completed and none left half-open is connect. */
+	if (best == T_SYN && e->tech[T_CONNECT] && !e->syn_open)
+		best = T_CONNECT;
 	hosts = hostset_count(best == T_ARP ? &d->arp_hosts : &d->hosts);
 	ports = best == T_ARP ? 0 : count_ports(d);
 	sweep = best == T_ARP || hosts > ports;
@@ -466,8 +471,12 @@ static enum tech tcp_tech(const struct vg_flow *f)
 {
 	uint8_t fl = f->tcp_flags[0] & (VG_TH_SYN | VG_TH_ACK | VG_TH_FIN | VG_TH_PSH | VG_TH_URG);
 
+	/* The client completed the handshake itself: a connect scan (or a
+	 * real client: the TRW ratio says which). A SYN scan aborts with a
+	 * bare RST. To a closed port both look the same - a SYN, then the
+	 * server's RST - so they count as syn. */
 	if (fl & VG_TH_SYN)
-		return f->tcp_state >= VG_TCP_ESTABLISHED || (fl & VG_TH_ACK) ? T_CONNECT : T_SYN;
+		return (f->flags & VG_FLOW_HANDSHAKE) ? T_CONNECT : T_SYN;
 	if (f->pkts[0] > 2)
 		return T_N;
 	switch (fl) {
@@ -563,6 +572,8 @@ static void scan_on_flow_end(void *state, const struct vg_flow *f)
 		touch(s, e, f->last_ns);
 	e->packets += f->pkts[0];
 	e->bytes += f->bytes[0];
+	if (t == T_SYN && success)
+		e->syn_open++;
 	probe(s, e, &server, port, t, f->proto);
 	outcome(s, e, success);
 }

@@ -331,8 +331,10 @@ static void tcp_transition(struct vg_flow *f, uint8_t fl, int dir)
 			f->tcp_state = VG_TCP_SYN_RECV;
 		break;
 	case VG_TCP_SYN_RECV:
-		if (dir == 0 && (fl & (VG_TH_SYN | VG_TH_ACK)) == VG_TH_ACK)
+		if (dir == 0 && (fl & (VG_TH_SYN | VG_TH_ACK)) == VG_TH_ACK) {
 			f->tcp_state = VG_TCP_ESTABLISHED;
+			f->flags |= VG_FLOW_HANDSHAKE;
+		}
 		break;
 	default: break;
 	}

@@ -64,6 +64,8 @@ enum {
 	VG_FLOW_CLIENT_LO = 1u << 1, /* the client is key.lo */
 	VG_FLOW_V4 = 1u << 2,
 	VG_FLOW_SYN_ACK_FIRST = 1u << 3, /* first packet was a SYN-ACK */
+	VG_FLOW_HANDSHAKE = 1u << 4,     /* the TCP handshake completed (it stays set
+					  * when the connection closes) */
 };
 
 /* One flow record: 96 bytes; see flow_test.c for the size check. */

@@ -13,7 +13,8 @@ export ASAN_OPTIONS=abort_on_error=0:detect_leaks=1:exitcode=99
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=98
 
 n=0
-for f in ../shared/corpus/*/*.pcap ../shared/corpus/*/*.pcapng tests/data/*.pcap tests/data/*.pcapng tests/data/*.txt; do
+for f in ../shared/corpus/*/*.pcap ../shared/corpus/*/*.pcapng tests/data/*.pcap tests/data/*.pcapng tests/data/*.txt \
+  tests/corpus/captures/*.pcap; do
   [ -f "$f" ] || continue
   n=$((n + 1))
   "$vigil" read --seed 1 --eve "$tmp/eve.json" "$f" >"$tmp/out" 2>"$tmp/err"

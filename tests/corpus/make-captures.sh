@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# tests/corpus/make-captures.sh - captures of real attack tools, made in
+# network namespaces this script creates, then rewritten offline.
+#
+# Network safety: two namespaces (vg-vic, vg-atk) joined by one veth pair;
+# the tools target only 10.99.0.1, the address this script gives the
+# victim namespace. Nothing leaves the namespaces. Every tool is bounded by
+# packet count, rate and a timeout, and the script removes the namespaces
+# when it ends, even on error.
+#
+# Output: tests/corpus/captures/<scenario>.pcap (victim side, tcpdump) and
+# TRUTH.tsv. Each capture is rewritten with tcprewrite: the victim becomes
+# 192.168.50.10 (inside the default home network), each attacker a
+# distinct public address, so tests see an outside attacker and a home
+# victim. Run as root; needs the Debian packages installed below. The
+# committed captures are what the tests use: rerun only on purpose.
+set -euo pipefail
+cd "$(dirname "$0")"
+out=captures
+work=$(mktemp -d)
+VIC=10.99.0.1 ATK=10.99.0.2 HOME_VICTIM=192.168.50.10
+
+need=(nmap masscan hydra hping3 tcpreplay tcpdump vsftpd openssh-server nginx-light iproute2)
+missing=()
+for p in "${need[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+cleanup() {
+  set +e
+  for p in "$work"/*.pid; do [ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null; done
+  ip netns del vg-atk 2>/dev/null
+  ip netns del vg-vic 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+cleanup_ns() { ip netns del vg-atk 2>/dev/null || true; ip netns del vg-vic 2>/dev/null || true; }
+cleanup_ns
+
+ip netns add vg-vic
+ip netns add vg-atk
+ip link add vg-v type veth peer name vg-a
+ip link set vg-v netns vg-vic
+ip link set vg-a netns vg-atk
+ip -n vg-vic addr add $VIC/24 dev vg-v
+ip -n vg-atk addr add $ATK/24 dev vg-a
+for ns in vg-vic vg-atk; do ip -n $ns link set lo up; done
+ip -n vg-vic link set vg-v up
+ip -n vg-atk link set vg-a up
+# Segmentation offloads off, so the capture shows packets as on a wire.
+ip netns exec vg-vic ethtool -K vg-v tso off gso off gro off 2>/dev/null || true
+ip netns exec vg-atk ethtool -K vg-a tso off gso off gro off 2>/dev/null || true
+
+# Victim services: sshd (22), vsftpd (21), nginx (80), each with its own
+# configuration in $work.
+ssh-keygen -q -t ed25519 -N '' -f "$work/hostkey"
+cat >"$work/sshd_config" <<CFG
+Port 22
+ListenAddress $VIC
+HostKey $work/hostkey
+PidFile $work/sshd.pid
+PermitRootLogin no
+PasswordAuthentication yes
+MaxAuthTries 1
+UsePAM no
+CFG
+mkdir -p /run/sshd
+ip netns exec vg-vic /usr/sbin/sshd -f "$work/sshd_config"
+cat >"$work/vsftpd.conf" <<CFG
+listen=YES
+listen_address=$VIC
+anonymous_enable=NO
+local_enable=YES
+background=NO
+secure_chroot_dir=/var/run/vsftpd/empty
+max_login_fails=1
+CFG
+mkdir -p /var/run/vsftpd/empty
+ip netns exec vg-vic vsftpd "$work/vsftpd.conf" & echo $! >"$work/vsftpd.pid"
+mkdir -p "$work/www"
+for i in $(seq 1 40); do echo "page $i" >"$work/www/p$i.html"; done
+cat >"$work/nginx.conf" <<CFG
+daemon off;
+pid $work/nginx.pid;
+error_log $work/nginx.err;
+events {}
+http { access_log off; server { listen $VIC:80; root $work/www; } }
+CFG
+ip netns exec vg-vic nginx -c "$work/nginx.conf" & echo $! >"$work/nginx-main.pid"
+sleep 1
+
+seq -f 'wrong%g' 1 20 >"$work/pw.txt"
+seq -f 'wrong%g' 1 60 >"$work/pw60.txt"
+printf 'scenario\tfile\tkind\ttechnique\tattacker\tvictim\tnote\n' >"$out/TRUTH.tsv.new"
+
+# capture NAME ATTACKER KIND TECHNIQUE NOTE -- CMD...: runs CMD in the
+# attacker namespace while tcpdump records the victim side.
+n=0
+capture() {
+  local name=$1 attacker=$2 kind=$3 tech=$4 note=$5
+  shift 6
+  n=$((n + 1))
+  ip netns exec vg-vic tcpdump -i vg-v -s 256 -U -w "$work/$name.raw.pcap" -c 200000 \
+    "host $VIC and not arp" >/dev/null 2>&1 & local tp=$!
+  sleep 0.5
+  timeout 120 ip netns exec vg-atk "$@" >"$work/$name.log" 2>&1 || true
+  sleep 1.5
+  kill $tp 2>/dev/null; wait $tp 2>/dev/null || true
+  tcprewrite --pnat="$VIC/32:$HOME_VICTIM/32,$ATK/32:$attacker/32" \
+    --infile="$work/$name.raw.pcap" --outfile="$out/$name.pcap" --fixcsum
+  printf '%s\t%s.pcap\t%s\t%s\t%s\t%s\t%s\n' "$name" "$name" "$kind" "$tech" "$attacker" \
+    "$HOME_VICTIM" "$note" >>"$out/TRUTH.tsv.new"
+  echo "captured $name: $(tcpdump -n -r "$out/$name.pcap" 2>/dev/null | wc -l) packets" >&2
+}
+
+# Scans: nmap on 100 ports (closed ones answer RST), masscan at 1000 pps.
+capture nmap-syn 45.33.10.1 scan.port syn "nmap -sS top 100 ports" -- nmap -n -Pn -sS --top-ports 100 --max-rate 500 $VIC
+capture nmap-connect 45.33.10.2 scan.port connect "nmap -sT top 100 ports" -- nmap -n -Pn -sT --top-ports 100 --max-rate 500 $VIC
+capture nmap-fin 45.33.10.3 scan.port fin "nmap -sF top 100 ports" -- nmap -n -Pn -sF --top-ports 100 --max-rate 500 $VIC
+capture nmap-null 45.33.10.4 scan.port null "nmap -sN top 100 ports" -- nmap -n -Pn -sN --top-ports 100 --max-rate 500 $VIC
+capture nmap-xmas 45.33.10.5 scan.port xmas "nmap -sX top 100 ports" -- nmap -n -Pn -sX --top-ports 100 --max-rate 500 $VIC
+capture nmap-ack 45.33.10.6 scan.port ack "nmap -sA top 100 ports" -- nmap -n -Pn -sA --top-ports 100 --max-rate 500 $VIC
+capture nmap-udp 45.33.10.7 scan.port udp "nmap -sU 30 ports" -- nmap -n -Pn -sU -p 1-30 --max-rate 500 --max-retries 0 $VIC
+vmac=$(ip -n vg-vic link show vg-v | awk '/ether/ {print $2}')
+capture masscan-syn 185.220.101.8 scan.port syn "masscan 1000 ports at 1000 pps" -- masscan -p1-1000 --rate 1000 --wait 2 \
+  --adapter vg-a --adapter-ip $ATK --router-mac "$vmac" $VIC
+# Brute force: hydra with 12 wrong passwords, one task.
+# sshd slows failed logins down (about 5 a minute per task here): 8 tasks,
+# one guess per connection, so the 60 guesses fit the 120 s bound.
+capture hydra-ssh 103.56.53.9 bruteforce.ssh - "hydra 60 passwords, -t 8, sshd MaxAuthTries 1" -- hydra -l admin -P "$work/pw60.txt" -t 8 ssh://$VIC
+capture hydra-ftp 103.56.53.10 bruteforce.ftp - "hydra 20 passwords, -t 1, vsftpd max_login_fails 1" -- hydra -l admin -P "$work/pw.txt" -t 1 ftp://$VIC
+# Floods: hping3, bounded by count.
+capture hping-syn-flood 91.134.12.1 flood.syn - "hping3 -S --rand-source, 5000 SYNs" -- hping3 -S -p 80 --rand-source -i u200 -c 5000 $VIC
+capture hping-udp-flood 91.134.12.2 flood.udp - "hping3 --udp, 5000 datagrams" -- hping3 --udp -p 9999 -i u200 -c 5000 $VIC
+capture hping-icmp-flood 91.134.12.3 flood.icmp - "hping3 --icmp, 5000 echo requests" -- hping3 --icmp -i u200 -c 5000 $VIC
+# Benign: a client fetching 40 pages, one after another, and an FTP login attempt.
+capture benign-web 81.2.69.1 none - "curl of 40 pages" -- sh -c "for i in \$(seq 1 40); do curl -s -o /dev/null http://$VIC/p\$i.html; done"
+
+mv "$out/TRUTH.tsv.new" "$out/TRUTH.tsv"
+rm -f hydra.restore
+echo "made $n captures in $out" >&2
