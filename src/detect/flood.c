@@ -106,7 +106,7 @@ static uint32_t hll_count(const uint8_t *reg)
 	unsigned zeros = 0;
 
 	for (unsigned i = 0; i < HLL_M; i++) {
-		sum += ldexp(1.0, -reg[i]);
+		sum += 1.0 / (double)(1ull << (reg[i] & 63));
 		zeros += !reg[i];
 	}
 	est = 0.7213 / (1 + 1.079 / m) * m * m / sum;
@@ -142,11 +142,12 @@ static void end_run(struct flood_state *s, struct victim *v)
 	uint64_t dur = v->last_ns - v->first_ns;
 	double secs = dur < NS_PER_S ? 1.0 : (double)dur / NS_PER_S;
 	double pps = (double)v->packets / secs;
-	uint32_t sources = hll_count(v->hll);
+	uint32_t sources;
 	int best = 0;
 	struct vg_attack a;
 
 	if (v->packets >= s->env.cfg->flood_packets && pps >= s->env.cfg->flood_pps) {
+		sources = hll_count(v->hll); /* only for floods: 1,024 registers */
 		for (int i = 1; i < TOP_K; i++)
 			if (v->top[i].count > v->top[best].count)
 				best = i;
