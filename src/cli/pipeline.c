@@ -18,18 +18,12 @@
 static void on_flow_end(void *arg, const struct vg_flow *f, enum vg_flow_end why)
 {
 	struct vg_ctx *ctx = arg;
-	bool lo_home, hi_home, client_home, server_home;
-	struct vg_addr lo = f->key.lo, hi = f->key.hi;
-	int fam = (f->flags & VG_FLOW_V4) ? 4 : 6;
+	struct vg_flow_ends e;
+	bool client_home, server_home;
 
-	if (fam == 4) {
-		memmove(lo.b, lo.b + 12, 4);
-		memmove(hi.b, hi.b + 12, 4);
-	}
-	lo_home = vg_cidr_match(&ctx->home, &lo, fam);
-	hi_home = vg_cidr_match(&ctx->home, &hi, fam);
-	client_home = (f->flags & VG_FLOW_CLIENT_LO) ? lo_home : hi_home;
-	server_home = (f->flags & VG_FLOW_CLIENT_LO) ? hi_home : lo_home;
+	vg_flow_ends(f, &e);
+	client_home = vg_cidr_match(&ctx->home, &e.client, e.family);
+	server_home = vg_cidr_match(&ctx->home, &e.server, e.family);
 	if (client_home && server_home)
 		ctx->flows_internal++;
 	else if (server_home)

@@ -155,15 +155,17 @@ static void add_victim(struct guesser *g, const struct vg_addr *v)
 static void brute_on_flow_end(void *state, const struct vg_flow *f)
 {
 	struct brute_state *s = state;
-	bool lo = f->flags & VG_FLOW_CLIENT_LO;
-	uint16_t port = lo ? f->key.port_hi : f->key.port_lo;
-	uint8_t fam = (f->flags & VG_FLOW_V4) ? 4 : 6;
-	struct vg_addr client = lo ? f->key.lo : f->key.hi, server = lo ? f->key.hi : f->key.lo;
+	struct vg_flow_ends ends;
+	uint16_t port;
 	const char *kind;
 	struct guesser *g;
 	bool session, long_session;
 
-	if (f->proto != VG_IPPROTO_TCP || !(kind = service_of(port)))
+	if (f->proto != VG_IPPROTO_TCP)
+		return;
+	vg_flow_ends(f, &ends);
+	port = ends.server_port;
+	if (!(kind = service_of(port)))
 		return;
 	/* A session: the server accepted (SYN-ACK) and the client spoke. */
 	session = (f->tcp_flags[0] & VG_TH_SYN) &&
@@ -172,17 +174,11 @@ static void brute_on_flow_end(void *state, const struct vg_flow *f)
 	if (!session)
 		return;
 	long_session = f->last_ns - f->first_ns > s->max_session_ns;
-	if (fam == 4) {
-		memmove(client.b, client.b + 12, 4);
-		memset(client.b + 4, 0, 12);
-		memmove(server.b, server.b + 12, 4);
-		memset(server.b + 4, 0, 12);
-	}
-	g = find(s, &client, fam, port, f->first_ns);
+	g = find(s, &ends.client, ends.family, port, f->first_ns);
 	if (g->attempts && f->first_ns > g->last_ns && f->first_ns - g->last_ns > s->idle_ns) {
 		/* A pause longer than idle: what came before was one run. */
 		forget(s, g);
-		g = find(s, &client, fam, port, f->first_ns);
+		g = find(s, &ends.client, ends.family, port, f->first_ns);
 	}
 	if (long_session) {
 		if (g->open)
@@ -198,7 +194,7 @@ static void brute_on_flow_end(void *state, const struct vg_flow *f)
 	if (f->last_ns > g->last_ns)
 		g->last_ns = f->last_ns;
 	vg_dtable_touch(&s->t, g, g->last_ns);
-	add_victim(g, &server);
+	add_victim(g, &ends.server);
 	if (!g->open && g->attempts >= s->env.cfg->brute_attempts && s->n_open < OPEN_MAX) {
 		g->open = 1;
 		g->attack_id = (*s->env.next_attack_id)++;

@@ -210,11 +210,7 @@ static struct victim *find(struct flood_state *s, const struct vg_addr *a, uint8
 static void flood_on_flow_end(void *state, const struct vg_flow *f)
 {
 	struct flood_state *s = state;
-	bool lo = f->flags & VG_FLOW_CLIENT_LO;
-	uint16_t sport = lo ? f->key.port_lo : f->key.port_hi;
-	uint16_t dport = lo ? f->key.port_hi : f->key.port_lo;
-	uint8_t fam = (f->flags & VG_FLOW_V4) ? 4 : 6;
-	struct vg_addr src = lo ? f->key.lo : f->key.hi, dst = lo ? f->key.hi : f->key.lo;
+	struct vg_flow_ends e;
 	enum kind k;
 	struct victim *v;
 
@@ -224,6 +220,7 @@ static void flood_on_flow_end(void *state, const struct vg_flow *f)
 	if (f->pkts[1] && !(f->flags & VG_FLOW_SYN_ACK_FIRST) && f->proto != VG_IPPROTO_ICMP &&
 	    f->proto != VG_IPPROTO_ICMPV6)
 		return;
+	vg_flow_ends(f, &e);
 	switch (f->proto) {
 	case VG_IPPROTO_TCP:
 		if (f->flags & VG_FLOW_SYN_ACK_FIRST)
@@ -233,7 +230,9 @@ static void flood_on_flow_end(void *state, const struct vg_flow *f)
 		else
 			return;
 		break;
-	case VG_IPPROTO_UDP: k = amplifier(sport) && !amplifier(dport) ? K_REFL : K_UDP; break;
+	case VG_IPPROTO_UDP:
+		k = amplifier(e.client_port) && !amplifier(e.server_port) ? K_REFL : K_UDP;
+		break;
 	case VG_IPPROTO_ICMP:
 	case VG_IPPROTO_ICMPV6:
 		if (f->icmp_type != (f->proto == VG_IPPROTO_ICMP ? 8 : 128))
@@ -242,20 +241,14 @@ static void flood_on_flow_end(void *state, const struct vg_flow *f)
 		break;
 	default: return;
 	}
-	if (fam == 4) {
-		memmove(src.b, src.b + 12, 4);
-		memset(src.b + 4, 0, 12);
-		memmove(dst.b, dst.b + 12, 4);
-		memset(dst.b + 4, 0, 12);
-	}
-	v = find(s, &dst, fam, (uint8_t)k, f->first_ns);
+	v = find(s, &e.server, e.family, (uint8_t)k, f->first_ns);
 	if (v->packets && f->first_ns > v->last_ns && f->first_ns - v->last_ns > s->idle_ns) {
 		end_run(s, v); /* a pause: what came before was one run */
-		v = find(s, &dst, fam, (uint8_t)k, f->first_ns);
+		v = find(s, &e.server, e.family, (uint8_t)k, f->first_ns);
 	}
 	if (!v->packets) {
 		v->first_ns = f->first_ns;
-		v->port = dport;
+		v->port = e.server_port;
 		v->proto = f->proto;
 	}
 	if (f->first_ns < v->first_ns)
@@ -268,10 +261,10 @@ static void flood_on_flow_end(void *state, const struct vg_flow *f)
 	vg_dtable_touch(&s->t, v, v->last_ns);
 	{
 		uint64_t sk[2];
-		memcpy(sk, src.b, 16);
+		memcpy(sk, e.client.b, 16);
 		hll_add(v->hll, vg_hash_words(sk, sizeof sk, s->seed));
 	}
-	top_add(v, &src, f->pkts[0]);
+	top_add(v, &e.client, f->pkts[0]);
 }
 
 static void flood_on_tick(void *state, uint64_t now_ns)

@@ -524,14 +524,14 @@ static void scan_on_packet(void *state, const struct vg_packet *p, const struct 
 static void scan_on_flow_end(void *state, const struct vg_flow *f)
 {
 	struct scan_state *s = state;
-	uint8_t fam = (f->flags & VG_FLOW_V4) ? 4 : 6;
-	bool lo = f->flags & VG_FLOW_CLIENT_LO;
-	struct vg_addr client = lo ? f->key.lo : f->key.hi, server = lo ? f->key.hi : f->key.lo;
-	uint16_t port = lo ? f->key.port_hi : f->key.port_lo;
+	struct vg_flow_ends ends;
+	uint16_t port;
 	struct source *e;
 	enum tech t;
 	bool success;
 
+	vg_flow_ends(f, &ends);
+	port = ends.server_port;
 	switch (f->proto) {
 	case VG_IPPROTO_TCP:
 		t = tcp_tech(f);
@@ -553,15 +553,9 @@ static void scan_on_flow_end(void *state, const struct vg_flow *f)
 	}
 	if (t == T_N)
 		return;
-	if (fam == 4) {
-		memmove(client.b, client.b + 12, 4);
-		memset(client.b + 4, 0, 12);
-		memmove(server.b, server.b + 12, 4);
-		memset(server.b + 4, 0, 12);
-	}
 	/* A source is watched from its first failed contact: a client whose
 	 * contacts all succeed costs a lookup, never a record. */
-	e = find(s, &client, fam, f->first_ns, !success);
+	e = find(s, &ends.client, ends.family, f->first_ns, !success);
 	if (!e)
 		return;
 	if (f->first_ns > e->last_ns && f->first_ns - e->last_ns > s->window_ns && !e->open)
@@ -574,7 +568,7 @@ static void scan_on_flow_end(void *state, const struct vg_flow *f)
 	e->bytes += f->bytes[0];
 	if (t == T_SYN && success)
 		e->syn_open++;
-	probe(s, e, &server, port, t, f->proto);
+	probe(s, e, &ends.server, port, t, f->proto);
 	outcome(s, e, success);
 }
 

@@ -162,20 +162,6 @@ static int eve_open(struct vg_writer **out, const char *path, char *errbuf, size
 	return 0;
 }
 
-static void endpoint(const struct vg_flow *f, bool lo, char *ip, size_t iplen, uint16_t *port)
-{
-	const struct vg_addr *a = lo ? &f->key.lo : &f->key.hi;
-
-	*port = lo ? f->key.port_lo : f->key.port_hi;
-	if (f->flags & VG_FLOW_V4) {
-		struct vg_addr v4 = {{0}};
-		memcpy(v4.b, a->b + 12, 4);
-		vg_format_addr(ip, iplen, &v4, 4);
-	} else {
-		vg_format_addr(ip, iplen, a, 6);
-	}
-}
-
 static void put_tcp_flags(struct vg_writer *w, const struct vg_flow *f)
 {
 	uint8_t all = f->tcp_flags[0] | f->tcp_flags[1];
@@ -207,15 +193,18 @@ static void eve_flow(struct vg_writer *w, const struct vg_flow *f, enum vg_flow_
 {
 	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN], pbuf[8];
 	uint16_t sport, dport;
-	bool client_lo = vg_flow_toserver_is_lo(f);
+	struct vg_flow_ends ends;
 	bool ports =
 	    f->proto == VG_IPPROTO_TCP || f->proto == VG_IPPROTO_UDP || f->proto == VG_IPPROTO_SCTP;
 	bool icmp = f->proto == VG_IPPROTO_ICMP || f->proto == VG_IPPROTO_ICMPV6;
 	uint16_t vlan0 = (uint16_t)(f->key.vlan_proto >> 20),
 		 vlan1 = (f->key.vlan_proto >> 8) & 0xfff;
 
-	endpoint(f, client_lo, src, sizeof src, &sport);
-	endpoint(f, !client_lo, dst, sizeof dst, &dport);
+	vg_flow_ends(f, &ends);
+	vg_format_addr(src, sizeof src, &ends.client, ends.family);
+	vg_format_addr(dst, sizeof dst, &ends.server, ends.family);
+	sport = ends.client_port;
+	dport = ends.server_port;
 	put(w, "{");
 	put_time(w, "timestamp", f->first_ns);
 	put(w, ",\"flow_id\":%" PRIu64 ",\"event_type\":\"flow\"", vg_flow_id(f));

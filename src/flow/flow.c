@@ -578,6 +578,27 @@ uint32_t vg_flow_bytes_per_flow(const struct vg_flow_table *t)
 			  (buckets * sizeof(uint32_t) + t->cap - 1) / t->cap);
 }
 
+static void key_addr(const struct vg_addr *k, bool v4, struct vg_addr *out)
+{
+	if (v4) {
+		memset(out, 0, sizeof *out);
+		memcpy(out->b, k->b + 12, 4); /* undo the IPv4 mapping of the key */
+	} else {
+		*out = *k;
+	}
+}
+
+void vg_flow_ends(const struct vg_flow *f, struct vg_flow_ends *e)
+{
+	bool lo = f->flags & VG_FLOW_CLIENT_LO, v4 = f->flags & VG_FLOW_V4;
+
+	key_addr(lo ? &f->key.lo : &f->key.hi, v4, &e->client);
+	key_addr(lo ? &f->key.hi : &f->key.lo, v4, &e->server);
+	e->client_port = lo ? f->key.port_lo : f->key.port_hi;
+	e->server_port = lo ? f->key.port_hi : f->key.port_lo;
+	e->family = v4 ? 4 : 6;
+}
+
 const char *vg_tcp_state_name(const struct vg_flow *f)
 {
 	static const char *const names[] = {

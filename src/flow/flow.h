@@ -172,6 +172,15 @@ uint32_t vg_flow_table_capacity(const struct vg_flow_table *t);
 /* Bytes of table memory per flow record: record plus its bucket share. */
 uint32_t vg_flow_bytes_per_flow(const struct vg_flow_table *t);
 
+/* A flow's two endpoints as packets carry them (IPv4 in the first 4
+ * bytes of the address, the rest zero), client first. */
+struct vg_flow_ends {
+	struct vg_addr client, server;
+	uint16_t client_port, server_port;
+	uint8_t family; /* 4 or 6 */
+};
+void vg_flow_ends(const struct vg_flow *f, struct vg_flow_ends *e);
+
 /* Helpers for writers. */
 static inline bool vg_flow_toserver_is_lo(const struct vg_flow *f)
 {
