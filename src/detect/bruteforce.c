@@ -94,6 +94,7 @@ static void report(struct brute_state *s, struct guesser *g)
 	a.proto = VG_IPPROTO_TCP;
 	a.direction = src_home ? "outbound" : dst_home ? "inbound" : "transit";
 	a.succeeded = g->succeeded;
+	a.src_verified = true; /* guesses run over established sessions */
 	a.severity = g->succeeded || src_home ? 1 : 2;
 	a.final = true;
 	a.start_ns = g->first_ns;

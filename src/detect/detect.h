@@ -37,6 +37,8 @@ struct vg_attack {
 	const char *direction; /* "inbound" to the home network, "outbound" from
 				* it (an infected terminal), "transit" neither */
 	bool succeeded;
+	bool src_verified; /* the attacker completed a TCP handshake (its address
+			   * is real, not forged); attribution builds on it */
 	bool final;       /* the attack has ended; false in updates */
 	uint8_t severity; /* 1 high .. 3 low */
 	uint64_t start_ns, end_ns;

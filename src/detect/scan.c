@@ -284,6 +284,7 @@ static void close_attack(struct scan_state *s, struct source *e)
 	a.direction = src_home ? "outbound" : dst_home ? "inbound" : "transit";
 	a.severity = src_home ? 1 : sweep ? 3 : 2;
 	a.final = true;
+	a.src_verified = e->tech[T_CONNECT] > 0; /* some probe completed a handshake */
 	a.succeeded = e->successes > 0; /* some probe found a live host or open port */
 	a.start_ns = e->first_ns;
 	a.end_ns = e->last_ns;
