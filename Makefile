@@ -2,6 +2,7 @@
 #
 #   make          build (build/vigil)
 #   make deps     install what is missing (Debian packages, geo data in data/)
+#   make geo      compile the fetched ASN ranges into data/geo/asn.vgasn (needs build)
 #   make demo     deps + build + run vigil on the bundled sample captures
 #   make check    deps + build + every test suite (ends with "N passed, M failed")
 #   make bench    deps + build + the benchmark (docs/PERFORMANCE.md)
@@ -12,7 +13,7 @@ ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
 
-.PHONY: all build asan deps demo check bench fuzz clean
+.PHONY: all build asan deps geo demo check bench fuzz clean
 
 all: build
 
@@ -29,20 +30,25 @@ asan: $(ASAN_BUILD)/build.ninja
 	ninja -C $(ASAN_BUILD)
 
 deps:
-	bash scripts/deps.sh
+	VG_BUILD=$(BUILD) bash scripts/deps.sh
+
+# The ASN CSVs that deps fetched, compiled by the vigil just built (once;
+# again only when the CSVs are newer).
+geo: build
+	bash scripts/geo-compile.sh $(BUILD)
 
 demo: deps
-	$(MAKE) --no-print-directory build
+	$(MAKE) --no-print-directory build geo
 	bash scripts/demo.sh $(BUILD)
 
 check: deps
-	$(MAKE) --no-print-directory build asan
+	$(MAKE) --no-print-directory build asan geo
 	bash tests/run.sh $(BUILD) $(ASAN_BUILD)
 
 SMALL_PCAP = bench/data/bench-10M-snap96.pcap
 
 bench: deps
-	$(MAKE) --no-print-directory build
+	$(MAKE) --no-print-directory build geo
 	bash bench/run.sh $(BUILD)
 	@# The same traffic captured with snaplen 96 (headers only): small records.
 	test -s $(SMALL_PCAP) || $(BUILD)/bench/gen_capture --snaplen 96 $(SMALL_PCAP)

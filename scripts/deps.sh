@@ -62,3 +62,28 @@ if [ ! -s "$geo/dbip-country-ipv4.mmdb" ] && [ ! -s "$geo/dbip-country.mmdb" ]; 
   fi
   rm -rf "$tmp"
 fi
+
+# ASN data (the attribution stage's autonomous systems): RouteViews and DB-IP
+# ranges, CC BY 4.0, as CSV in the npm package @ip-location-db/asn. vigil reads
+# a compact sorted binary form of it (data/geo/asn.vgasn), compiled by
+# scripts/geo-compile.sh with `vigil geo --compile-asn` once vigil is built
+# (`make check`, `make demo` and `make bench` run it after building).
+if [ ! -s "$geo/asn-ipv4.csv" ] || [ ! -s "$geo/asn-ipv6.csv" ]; then
+  mkdir -p "$geo"
+  tmp=$(mktemp -d)
+  if (cd "$tmp" && npm pack --silent @ip-location-db/asn >/dev/null 2>&1); then
+    tar -xzf "$tmp"/*.tgz -C "$tmp"
+    cp "$tmp/package/asn-ipv4.csv" "$tmp/package/asn-ipv6.csv" "$geo/"
+    cp "$tmp/package/package.json" "$geo/asn.package.json" 2>/dev/null || true
+    for l in DBIP-LICENSE ROUTEVIEWS-LICENSE NRO_LICENSE MODIFICATIONS; do
+      cp "$tmp/package/$l" "$geo/asn.$l" 2>/dev/null || true
+    done
+    echo "deps: ASN ranges in $geo: asn-ipv4.csv asn-ipv6.csv" >&2
+  else
+    echo "deps: warning: could not fetch @ip-location-db/asn (npm); ASN data absent" >&2
+  fi
+  rm -rf "$tmp"
+fi
+if [ -x "${VG_BUILD:-build}/vigil" ]; then
+  bash scripts/geo-compile.sh "${VG_BUILD:-build}" || echo "deps: warning: the ASN range file was not compiled" >&2
+fi

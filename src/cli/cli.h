@@ -18,6 +18,7 @@ struct vg_command {
 };
 
 extern const struct vg_command vg_cmd_read;
+extern const struct vg_command vg_cmd_geo;
 extern const struct vg_command vg_cmd_version;
 
 #define VG_VERSION "0.1.0"

@@ -8,6 +8,7 @@
 
 static const struct vg_command *const commands[] = {
     &vg_cmd_read,
+    &vg_cmd_geo,
     &vg_cmd_version,
 };
 

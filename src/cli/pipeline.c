@@ -3,7 +3,10 @@
  *
  * Per batch: the capture fills VG_BATCH records, decode fills a vg_packet
  * for each, the flow table updates the batch; ended flows reach the
- * writers through the flow table's on_end hook.
+ * detectors and the writers through the flow table's on_end hook. Each
+ * attack a detector reports is attributed (src/attrib: country, ASN,
+ * confidence) before the writers see it; the attribution travels beside
+ * the attack (struct vg_attribution), the attack itself is not changed.
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -42,9 +45,16 @@ static void on_attack(void *arg, const struct vg_attack *a)
 {
 	struct vg_ctx *ctx = arg;
 
+	struct vg_attribution at;
+	const char *warn;
+
 	vg_attack_count_add(&ctx->attacks, a->kind);
+	vg_attrib_attack(ctx->attrib, a, &at);
+	if ((warn = vg_attrib_take_warning(ctx->attrib)))
+		fprintf(stderr, "vigil: warning: %s\n", warn);
+	ctx->confidence[at.confidence]++;
 	if (ctx->writer)
-		ctx->wops->attack(ctx->writer, a);
+		ctx->wops->attack(ctx->writer, a, &at);
 }
 
 int vg_ctx_new(struct vg_ctx **out, const struct vg_settings *set, const char *eve_path,
@@ -74,6 +84,12 @@ int vg_ctx_new(struct vg_ctx **out, const struct vg_settings *set, const char *e
 	if (rc < 0) {
 		snprintf(errbuf, errlen, "flow table: %s (flow.memcap %" PRIu64 ")",
 			 vg_strerror(rc), fc.memcap);
+		goto fail;
+	}
+	rc = vg_attrib_new(&ctx->attrib, &set->attrib, vg_attrib_exe_base_dir(why, sizeof why),
+			   fc.hash_seed);
+	if (rc < 0) {
+		snprintf(errbuf, errlen, "attribution: %s", vg_strerror(rc));
 		goto fail;
 	}
 	rc = vg_detect_new(&ctx->det, &set->detect, &ctx->home, fc.hash_seed, on_attack, ctx);
@@ -260,6 +276,13 @@ void vg_ctx_print_summary(const struct vg_ctx *ctx, FILE *fp)
 	for (unsigned i = 0; i < ctx->attacks.n; i++)
 		fprintf(fp, "  attack.%s: %" PRIu64 "\n", ctx->attacks.kind[i],
 			ctx->attacks.count[i]);
+	if (!ctx->attacks.total)
+		return;
+	/* How sure we are of the attackers, and where that came from. */
+	for (int c = 0; c < VG_CONF_COUNT; c++)
+		fprintf(fp, "  attrib.%s: %" PRIu64 "\n", vg_confidence_name((enum vg_confidence)c),
+			ctx->confidence[c]);
+	vg_attrib_describe(ctx->attrib, fp, "attrib.");
 }
 
 void vg_ctx_free(struct vg_ctx *ctx)
@@ -272,5 +295,6 @@ void vg_ctx_free(struct vg_ctx *ctx)
 		ctx->wops->close(ctx->writer, err, sizeof err);
 	vg_detect_free(ctx->det); /* only if finish was not reached */
 	vg_flow_table_free(ctx->flows);
+	vg_attrib_free(ctx->attrib);
 	free(ctx);
 }

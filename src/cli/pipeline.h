@@ -1,5 +1,6 @@
 /*
- * pipeline.h - one pipeline: capture -> decode -> flows -> writers, with
+ * pipeline.h - one pipeline: capture -> decode -> flows -> detect ->
+ * attrib -> writers, with
  * all its state in a vg_ctx (no globals), so two can run side by side and
  * a test builds one in a few lines:
  *
@@ -14,6 +15,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "attrib/attrib.h"
 #include "capture/capture.h"
 #include "cli/settings.h"
 #include "common/cidr.h"
@@ -39,9 +41,11 @@ struct vg_ctx {
 	uint64_t files, files_failed;
 	/* Ended flows by direction relative to the home network. */
 	uint64_t flows_inbound, flows_outbound, flows_internal, flows_external;
-	struct vg_attack_count attacks; /* reported attacks by kind */
-	bool progress;                  /* draw a progress line on stderr */
-	bool detect_noflow;             /* some detector wants packets without a flow */
+	struct vg_attack_count attacks;     /* reported attacks by kind */
+	struct vg_attrib *attrib;           /* country, ASN and confidence of attackers */
+	uint64_t confidence[VG_CONF_COUNT]; /* attacks by confidence of the source */
+	bool progress;                      /* draw a progress line on stderr */
+	bool detect_noflow;                 /* some detector wants packets without a flow */
 	struct vg_pkt_rec recs[VG_BATCH];
 	struct vg_packet pkts[VG_BATCH];
 	struct vg_flow *fl[VG_BATCH];

@@ -104,6 +104,21 @@ const struct vg_cfg_row vg_settings_rows[] = {
 	"average packets per second a run needs to be a flood (runs under 1 s count as 1 s)"),
     NUM("detect.flood.idle", VG_CFG_U32, DET(flood_idle_s), 60, 1, DAY,
 	"seconds without such packets after which a run ends"),
+    /* Attribution (src/attrib/): relative paths are tried from the working
+     * directory, then from the directory above the vigil executable's. */
+    {.key = "geo.country_db",
+     .type = VG_CFG_STR,
+     .offset = offsetof(struct vg_settings, attrib) + offsetof(struct vg_attrib_config, country_db),
+     .size = sizeof(((struct vg_attrib_config *)0)->country_db),
+     .def_str = VG_GEO_COUNTRY_DB_DEFAULT,
+     .help = "country database (.mmdb: DB-IP, GeoLite2/GeoIP2 Country or City); empty: none"},
+    {.key = "geo.asn_db",
+     .type = VG_CFG_STR,
+     .offset = offsetof(struct vg_settings, attrib) + offsetof(struct vg_attrib_config, asn_db),
+     .size = sizeof(((struct vg_attrib_config *)0)->asn_db),
+     .def_str = VG_GEO_ASN_DB_DEFAULT,
+     .help = "ASN database: a range file compiled by `vigil geo --compile-asn`, or a "
+	     "GeoLite2-ASN .mmdb; empty: none"},
 };
 
 const size_t vg_settings_nrows = sizeof vg_settings_rows / sizeof vg_settings_rows[0];

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 
+#include "attrib/attrib.h"
 #include "common/config.h"
 #include "detect/detect.h"
 #include "flow/flow.h"
@@ -15,6 +16,7 @@ struct vg_settings {
 	char home_net[1024];
 	struct vg_flow_config flow;
 	struct vg_detect_config detect;
+	struct vg_attrib_config attrib;
 };
 
 extern const struct vg_cfg_row vg_settings_rows[];

@@ -5,9 +5,10 @@
  * (https://docs.suricata.io/en/latest/output/eve/eve-json-format.html and
  * its schema in ../shared/oracle/suricata-eve-schema); vigil's own additions
  * are listed in docs/EVENTS.md. JSON is written by hand into a line buffer:
- * every string vigil writes is generated (addresses, names from its own
- * tables), never copied from the wire, so no escaping is needed yet; a
- * later writer of wire strings (DNS names, HTTP) must escape them.
+ * almost every string vigil writes is generated (addresses, names from its
+ * own tables), never copied from the wire; the one exception today, an AS
+ * organisation name from the geo data, goes through put_json_str (RFC 8259
+ * escaping), as later writers of wire strings (DNS names, HTTP) must.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -304,9 +305,52 @@ static void put_addr(struct vg_writer *w, const char *key, const struct vg_addr 
 	put(w, "\"%s\":\"%s\"", key, ip);
 }
 
+/* A JSON string value, escaped per RFC 8259 section 7 (quote, backslash,
+ * control characters); the bytes are UTF-8 already (checked when the ASN
+ * file was compiled, or by libmaxminddb). */
+static void put_json_str(struct vg_writer *w, const char *s)
+{
+	put(w, "\"");
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			put(w, "\\%c", c);
+		else if (c < 0x20)
+			put(w, "\\u%04x", c);
+		else
+			put(w, "%c", c);
+	}
+	put(w, "\"");
+}
+
+/* A geo object: members only when known; nothing at all if none is. */
+static void put_geo(struct vg_writer *w, const char *key, const struct vg_geo *g)
+{
+	bool first = true;
+
+	if (!g->country[0] && !g->asn && !g->as_org[0])
+		return;
+	put(w, ",\"%s\":{", key);
+	if (g->country[0]) {
+		put(w, "\"country\":\"%s\"", g->country);
+		first = false;
+	}
+	if (g->asn) {
+		put(w, "%s\"asn\":%u", first ? "" : ",", g->asn);
+		first = false;
+	}
+	if (g->as_org[0]) {
+		put(w, "%s\"as_org\":", first ? "" : ",");
+		put_json_str(w, g->as_org);
+	}
+	put(w, "}");
+}
+
 /* The attack event (docs/EVENTS.md): Suricata-style header, then vigil's
- * `attack` object. Every string in it comes from vigil's own tables. */
-static void eve_attack(struct vg_writer *w, const struct vg_attack *a)
+ * `attack` object, then the attrib stage's objects. Every string in it
+ * comes from vigil's own tables except the AS organisation (escaped). */
+static void eve_attack(struct vg_writer *w, const struct vg_attack *a,
+		       const struct vg_attribution *at)
 {
 	char pbuf[8];
 
@@ -338,7 +382,14 @@ static void eve_attack(struct vg_writer *w, const struct vg_attack *a)
 		put(w, "%s%u", i ? "," : "", a->port_list[i]);
 	put(w, "],\"attempts\":%" PRIu64 ",\"succeeded\":%s,\"severity\":%u,\"final\":%s",
 	    a->attempts, a->succeeded ? "true" : "false", a->severity, a->final ? "true" : "false");
-	put(w, ",\"evidence\":\"%s\"}}", a->evidence);
+	put(w, ",\"evidence\":\"%s\"}", a->evidence);
+	if (at) {
+		put_geo(w, "src_geo", &at->src);
+		put_geo(w, "dest_geo", &at->dst);
+		put(w, ",\"attribution\":{\"confidence\":\"%s\",\"reason\":\"%s\"}",
+		    vg_confidence_name(at->confidence), at->reason);
+	}
+	put(w, "}");
 	end_line(w);
 }
 

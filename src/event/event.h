@@ -16,6 +16,7 @@
 
 #include <stdio.h>
 
+#include "attrib/attrib.h"
 #include "decode/decode.h"
 #include "detect/detect.h"
 #include "flow/flow.h"
@@ -50,7 +51,10 @@ struct vg_writer_ops {
 	int (*open)(struct vg_writer **out, const char *path, char *errbuf, size_t errlen);
 	void (*flow)(struct vg_writer *w, const struct vg_flow *f, enum vg_flow_end why);
 	void (*stats)(struct vg_writer *w, const struct vg_run_stats *rs);
-	void (*attack)(struct vg_writer *w, const struct vg_attack *a);
+	/* at: the attrib stage's verdict on the attack (src_geo, dest_geo,
+	 * attribution), or NULL to write the attack alone. */
+	void (*attack)(struct vg_writer *w, const struct vg_attack *a,
+		       const struct vg_attribution *at);
 	/* Flushes and closes; returns <0 if any write failed (disk full...). */
 	int (*close)(struct vg_writer *w, char *errbuf, size_t errlen);
 };
