@@ -31,9 +31,16 @@ static void usage(FILE *fp)
 		"                      (default %s)\n"
 		"  --config FILE       read settings from FILE (key = value lines, see\n"
 		"                      docs/CONFIG.md); repeatable, later files win;\n"
-		"                      --set, --home-net and --seed win over files\n"
+		"                      --set, --home-net, --seed, --geo-db and --asn-db\n"
+		"                      win over files\n"
 		"  --set KEY=VALUE     set one configuration key (repeatable)\n"
 		"  --seed N            fix the flow hash seed (reproducible runs; 0 = random)\n"
+		"  --geo-db PATH       country database for attack attribution: any .mmdb\n"
+		"                      country or city database (default %s;\n"
+		"                      '' for none; config key geo.country_db)\n"
+		"  --asn-db PATH       ASN database: a range file made by `vigil geo\n"
+		"                      --compile-asn`, or a GeoLite2-ASN .mmdb (default\n"
+		"                      %s; '' for none; geo.asn_db)\n"
 		"  -q, --quiet         no summary\n"
 		"  -h, --help          this help\n"
 		"\n"
@@ -41,7 +48,16 @@ static void usage(FILE *fp)
 		"guessing against login services (ssh, ftp, telnet, mail, databases, rdp,\n"
 		"smb, vnc, redis) and SYN, UDP, ICMP and reflection floods are detected\n"
 		"and written as `attack` events; the summary counts them by kind.\n"
-		"Not yet: service and OS scans, attribution and storage (later releases);\n"
+		"\n"
+		"Attribution: each attack event carries the attacker's country, AS number\n"
+		"and organisation (src_geo; dest_geo for the victim) and how sure vigil is\n"
+		"of the address (attribution: verified after a TCP handshake, unverified,\n"
+		"bogon, reflector); the summary counts attacks by confidence and names the\n"
+		"databases and their dates. Without the geo data (`make deps`) the geo\n"
+		"fields are left out and one warning says which file is missing; a corrupt\n"
+		"database gives one warning naming it and the run goes on without it.\n"
+		"\n"
+		"Not yet: service and OS scans and storage (later releases);\n"
 		"tunnels (GRE, VXLAN, Teredo, IP-in-IP...) and link types other than\n"
 		"Ethernet, Linux cooked (v1, v2), raw IP and BSD loopback are counted\n"
 		"but not decoded.\n"
@@ -49,10 +65,10 @@ static void usage(FILE *fp)
 		"Exit codes: 0 success, 1 an input could not be read completely or an\n"
 		"output could not be written (the summary still covers what was read),\n"
 		"2 usage or configuration error.\n",
-		VG_HOME_NET_DEFAULT);
+		VG_HOME_NET_DEFAULT, VG_GEO_COUNTRY_DB_DEFAULT, VG_GEO_ASN_DB_DEFAULT);
 }
 
-enum { OPT_EVE = 256, OPT_HOME, OPT_CONFIG, OPT_SET, OPT_SEED };
+enum { OPT_EVE = 256, OPT_HOME, OPT_CONFIG, OPT_SET, OPT_SEED, OPT_GEO_DB, OPT_ASN_DB };
 
 static int run(int argc, char **argv)
 {
@@ -62,12 +78,14 @@ static int run(int argc, char **argv)
 	    {"config", required_argument, NULL, OPT_CONFIG},
 	    {"set", required_argument, NULL, OPT_SET},
 	    {"seed", required_argument, NULL, OPT_SEED},
+	    {"geo-db", required_argument, NULL, OPT_GEO_DB},
+	    {"asn-db", required_argument, NULL, OPT_ASN_DB},
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct vg_settings set;
-	const char *eve = NULL, *home = NULL, *seed = NULL;
+	const char *eve = NULL, *home = NULL, *seed = NULL, *geo_db = NULL, *asn_db = NULL;
 	char **sets = calloc((size_t)argc, sizeof *sets);
 	char **configs = calloc((size_t)argc, sizeof *configs);
 	int nsets = 0, nconfigs = 0, c, rc = VG_EXIT_OK;
@@ -88,6 +106,8 @@ static int run(int argc, char **argv)
 		case OPT_CONFIG: configs[nconfigs++] = optarg; break;
 		case OPT_SET: sets[nsets++] = optarg; break;
 		case OPT_SEED: seed = optarg; break;
+		case OPT_GEO_DB: geo_db = optarg; break;
+		case OPT_ASN_DB: asn_db = optarg; break;
 		case 'q': quiet = true; break;
 		case 'h': usage(stdout); goto out;
 		default:
@@ -135,6 +155,18 @@ static int run(int argc, char **argv)
 	if (seed && vg_config_set(vg_settings_rows, vg_settings_nrows, &set, "flow.hash_seed", seed,
 				  err, sizeof err) < 0) {
 		fprintf(stderr, "vigil read: --seed: %s\n", err);
+		rc = VG_EXIT_USAGE;
+		goto out;
+	}
+	if (geo_db && vg_config_set(vg_settings_rows, vg_settings_nrows, &set, "geo.country_db",
+				    geo_db, err, sizeof err) < 0) {
+		fprintf(stderr, "vigil read: --geo-db: %s\n", err);
+		rc = VG_EXIT_USAGE;
+		goto out;
+	}
+	if (asn_db && vg_config_set(vg_settings_rows, vg_settings_nrows, &set, "geo.asn_db", asn_db,
+				    err, sizeof err) < 0) {
+		fprintf(stderr, "vigil read: --asn-db: %s\n", err);
 		rc = VG_EXIT_USAGE;
 		goto out;
 	}
