@@ -3,7 +3,7 @@
 # line "N passed, M failed" (the total over all suites).
 #
 # Suites: unit tests (cmocka, in both builds), CLI behaviour, golden
-# outputs, the tshark oracle, and the whole ../shared/corpus plus
+# outputs, the detectors, attribution (with the mmdblookup oracle), the tshark oracle, and the whole ../shared/corpus plus
 # tests/data under AddressSanitizer/UBSan. Each prints TAP lines; a suite
 # that dies without printing its plan counts as one failure.
 set -uo pipefail
@@ -50,6 +50,7 @@ run_suite cli bash tests/cli.sh "$build/vigil"
 run_suite golden bash tests/golden/run.sh "$build/vigil"
 run_suite detect bash tests/detect.sh "$build/vigil"
 run_suite captures bash tests/captures.sh "$build/vigil"
+run_suite attrib bash tests/attrib.sh "$build/vigil"
 run_suite oracle-tshark bash tests/oracle/tshark.sh "$build/vigil"
 run_suite eve-schema bash tests/oracle/eve-schema.sh "$build/vigil"
 run_suite corpus-asan bash tests/corpus/no-crash.sh "$asan/vigil"

@@ -8,7 +8,10 @@ import sys
 
 import jsonschema
 
-EXTENSIONS = {"stats": [("stats", "vigil")], "attack": [(None, "attack")]}
+EXTENSIONS = {
+    "stats": [("stats", "vigil")],
+    "attack": [(None, "attack"), (None, "src_geo"), (None, "dest_geo"), (None, "attribution")],
+}
 
 schema = json.load(open(sys.argv[1]))
 validator = jsonschema.Draft7Validator(schema)
