@@ -54,6 +54,7 @@ bench: deps
 	test -s $(SMALL_PCAP) || $(BUILD)/bench/gen_capture --snaplen 96 $(SMALL_PCAP)
 	VG_BENCH_PCAP=$(SMALL_PCAP) bash bench/run.sh $(BUILD)
 	bash bench/flood.sh $(BUILD)
+	bash bench/geo.sh $(BUILD)
 
 $(FUZZ_BUILD)/build.ninja:
 	CC=clang meson setup $(FUZZ_BUILD) -Dfuzz=true -Dbuildtype=debugoptimized -Db_sanitize=address,undefined -Db_lundef=false

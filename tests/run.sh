@@ -3,8 +3,9 @@
 # line "N passed, M failed" (the total over all suites).
 #
 # Suites: unit tests (cmocka, in both builds), CLI behaviour, golden
-# outputs, the detectors, attribution (with the mmdblookup oracle), the tshark oracle, and the whole ../shared/corpus plus
-# tests/data under AddressSanitizer/UBSan. Each prints TAP lines; a suite
+# outputs, the detectors, attribution (with the mmdblookup oracle), the
+# tshark oracle, and the whole ../shared/corpus plus tests/data under
+# AddressSanitizer/UBSan. Each prints TAP lines; a suite
 # that dies without printing its plan counts as one failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."

@@ -16,11 +16,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <stdbool.h>
 
 #include "attrib/geo.h"
 
 struct vg_mmdb {
 	MMDB_s db;
+	bool asn;          /* database_type names an ASN database: read the AS keys */
+	bool flat_country; /* the last country found was `country_code`: try it first */
 };
 
 int vg_mmdb_open(struct vg_mmdb **out, const char *path, char *errbuf, size_t errlen)
@@ -46,6 +49,9 @@ int vg_mmdb_open(struct vg_mmdb **out, const char *path, char *errbuf, size_t er
 		free(m);
 		return status == MMDB_IO_ERROR ? VG_EIO : VG_EFORMAT;
 	}
+	/* Only ASN databases are asked for AS keys: a country lookup then
+	 * decodes one path, not three (bench/geo.sh). */
+	m->asn = m->db.metadata.database_type && strcasestr(m->db.metadata.database_type, "asn");
 	*out = m;
 	return 0;
 }
@@ -76,7 +82,7 @@ static int get_string(MMDB_entry_s *e, char *dst, size_t dstlen, const char *con
 	return 1;
 }
 
-int vg_mmdb_lookup(const struct vg_mmdb *m, const struct vg_addr *a, int family, struct vg_geo *g)
+int vg_mmdb_lookup(struct vg_mmdb *m, const struct vg_addr *a, int family, struct vg_geo *g)
 {
 	static const char *const iso_code[] = {"country", "iso_code", NULL};
 	static const char *const country_code[] = {"country_code", NULL};
@@ -88,6 +94,7 @@ int vg_mmdb_lookup(const struct vg_mmdb *m, const struct vg_addr *a, int family,
 	MMDB_lookup_result_s res;
 	MMDB_entry_data_s d;
 	int status = 0;
+	bool found = false;
 	char cc[8];
 
 	if (family == 4) {
@@ -101,19 +108,22 @@ int vg_mmdb_lookup(const struct vg_mmdb *m, const struct vg_addr *a, int family,
 		memcpy(&sin6.sin6_addr, a->b, 16);
 		sa = (const struct sockaddr *)&sin6;
 	}
-	/* libmaxminddb takes a non-const MMDB_s but does not modify it. */
-	res = MMDB_lookup_sockaddr((MMDB_s *)&m->db, sa, &status);
+	res = MMDB_lookup_sockaddr(&m->db, sa, &status);
 	if (status != MMDB_SUCCESS)
 		/* An IPv6 address in an IPv4-only database is simply not there. */
 		return status == MMDB_IPV6_LOOKUP_IN_IPV4_DATABASE_ERROR ? 0 : VG_EFORMAT;
 	if (!res.found_entry)
 		return 0;
-	if (get_string(&res.entry, cc, sizeof cc, iso_code) ||
-	    get_string(&res.entry, cc, sizeof cc, country_code)) {
-		if (strlen(cc) == 2)
-			memcpy(g->country, cc, 3);
+	/* The layout that answered last is tried first. */
+	if (get_string(&res.entry, cc, sizeof cc, m->flat_country ? country_code : iso_code))
+		found = true;
+	else if (get_string(&res.entry, cc, sizeof cc, m->flat_country ? iso_code : country_code)) {
+		found = true;
+		m->flat_country = !m->flat_country;
 	}
-	if (MMDB_aget_value(&res.entry, &d, asn_num) == MMDB_SUCCESS && d.has_data) {
+	if (found && strlen(cc) == 2)
+		memcpy(g->country, cc, 3);
+	if (m->asn && MMDB_aget_value(&res.entry, &d, asn_num) == MMDB_SUCCESS && d.has_data) {
 		if (d.type == MMDB_DATA_TYPE_UINT32)
 			g->asn = d.uint32;
 		else if (d.type == MMDB_DATA_TYPE_UINT16)

@@ -37,8 +37,8 @@ int vg_mmdb_open(struct vg_mmdb **out, const char *path, char *errbuf, size_t er
 /* Adds what the database holds for the address to g (country, asn, as_org;
  * members already set are overwritten only by values found). Returns 1 if
  * the address has a record, 0 if not, <0 if the lookup found the database
- * corrupt. */
-int vg_mmdb_lookup(const struct vg_mmdb *m, const struct vg_addr *a, int family, struct vg_geo *g);
+ * corrupt. Not const: it remembers which record layout answered last. */
+int vg_mmdb_lookup(struct vg_mmdb *m, const struct vg_addr *a, int family, struct vg_geo *g);
 /* Metadata: build time (seconds since the epoch), database_type. */
 uint64_t vg_mmdb_build_epoch(const struct vg_mmdb *m);
 const char *vg_mmdb_type(const struct vg_mmdb *m);
