@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 b=${1:-build-fuzz} secs=${2:-60}
-for t in capture decode config; do
+for t in capture decode config asn; do
   dir=fuzz/corpus-$t
   mkdir -p "$dir"
   if [ "$t" = capture ]; then
