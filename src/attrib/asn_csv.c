@@ -461,7 +461,8 @@ int vg_asn_compile(const char *out_path, const char *const *csv, size_t ncsv, co
 		rc = VG_EINVAL;
 		goto out;
 	}
-	qsort(c.r, c.n, sizeof *c.r, cmp_range);
+	if (c.n)
+		qsort(c.r, c.n, sizeof *c.r, cmp_range);
 	for (size_t i = 0; i < c.n; i++) {
 		struct range *a = i ? &c.r[i - 1] : NULL, *b = &c.r[i];
 		if (b->family == 4)

@@ -290,8 +290,8 @@ static int run(int argc, char **argv)
 	}
 	for (int i = optind; i < argc; i++) {
 		struct vg_addr a;
-		int fam;
-		parse_addr(argv[i], &a, &fam);
+		int fam = 4;
+		parse_addr(argv[i], &a, &fam); /* checked above */
 		print_one(at, argv[i], &a, fam);
 		printf("\n");
 	}
