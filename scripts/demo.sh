@@ -37,7 +37,20 @@ for f in ../shared/corpus/scan/masscan-tcp-syn-ports0-1000.pcap ../shared/corpus
   ../shared/corpus/flood/syn-flood-spoofed-port25565.pcap; do
   [ -f "$f" ] && "$build/vigil" read -q --eve - "$f" | jq -c 'select(.event_type=="attack") |
     {src_ip, dest_ip, kind: .attack.kind, technique: .attack.technique, victims: .attack.victims,
-     ports: .attack.ports, attempts: .attack.attempts, evidence: .attack.evidence}'
+     ports: .attack.ports, attempts: .attack.attempts, evidence: .attack.evidence,
+     src_geo, attribution}'
 done
 echo
-echo "Attribution (country, network, how sure) and the year-in-review report come in the next releases."
+echo "== 4. Attribution of the real-tool captures (home network 192.168.50.0/24): where each attacker"
+echo "   is, and how sure vigil is of its address:"
+echo
+for f in tests/corpus/captures/nmap-connect.pcap tests/corpus/captures/nmap-syn.pcap \
+  tests/corpus/captures/hydra-ssh.pcap tests/data/attrib-bogon-syn.pcap; do
+  "$build/vigil" read -q --seed 1 --home-net 192.168.50.0/24 --eve - "$f" |
+    jq -c 'select(.event_type=="attack") | {src_ip, kind: .attack.kind, src_geo, attribution}'
+done
+echo
+echo "== vigil geo 8.8.8.8:"
+"$build/vigil" geo 8.8.8.8 || true
+echo
+echo "The year-in-review report comes in a later release."
