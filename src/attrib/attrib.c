@@ -151,7 +151,7 @@ int vg_attrib_load(struct vg_attrib *at, char *warn, size_t warnlen)
 	{
 		size_t n = strlen(at->warning);
 		snprintf(at->warning + n, sizeof at->warning - n,
-			 " - attacks are written without what it would give (src_geo, dest_geo)%s",
+			 " - attack events go without the src_geo and dest_geo it would fill%s",
 			 missing ? "; `make deps` fetches and compiles the geo data"
 				 : "; rerun `make deps` to fetch and compile it again");
 	}
