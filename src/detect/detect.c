@@ -59,7 +59,7 @@ fail:
 	return rc;
 }
 
-void vg_detect_packet(void *arg, const struct vg_packet *p, const struct vg_flow *f, int dir)
+void vg_detect_packet(void *arg, const struct vg_packet *p, struct vg_flow *f, int dir)
 {
 	struct vg_detect *d = arg;
 	unsigned want = f ? VG_DETECT_PKT_FLOW : VG_DETECT_PKT_NOFLOW;

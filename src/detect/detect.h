@@ -39,8 +39,8 @@ struct vg_attack {
 	bool succeeded;
 	bool src_verified; /* the attacker completed a TCP handshake (its address
 			   * is real, not forged); attribution builds on it */
-	bool final;       /* the attack has ended; false in updates */
-	uint8_t severity; /* 1 high .. 3 low */
+	bool final;        /* the attack has ended; false in updates */
+	uint8_t severity;  /* 1 high .. 3 low */
 	uint64_t start_ns, end_ns;
 	uint64_t packets, bytes;
 	uint64_t attempts;
@@ -96,8 +96,8 @@ struct vg_detector {
 	int (*init)(void *state, const struct vg_detect_env *env);
 	/* Hot: every decoded packet (f NULL when the packet has no flow: ARP,
 	 * orphan fragments, malformed). dir: 0 toserver, 1 toclient. No
-	 * allocation, no I/O. */
-	void (*on_packet)(void *state, const struct vg_packet *p, const struct vg_flow *f, int dir);
+	 * allocation, no I/O. The flow is writable only for its tag bytes. */
+	void (*on_packet)(void *state, const struct vg_packet *p, struct vg_flow *f, int dir);
 	/* A flow ended (before its record is reused). */
 	void (*on_flow_end)(void *state, const struct vg_flow *f);
 	/* Packet time moved on (called once per batch): close idle attacks. */
@@ -113,7 +113,7 @@ struct vg_detect;
 int vg_detect_new(struct vg_detect **out, const struct vg_detect_config *cfg,
 		  const struct vg_cidr_set *home, uint64_t seed, vg_attack_fn emit, void *arg);
 /* arg is the struct vg_detect (the signature of a flow packet hook). */
-void vg_detect_packet(void *arg, const struct vg_packet *p, const struct vg_flow *f, int dir);
+void vg_detect_packet(void *arg, const struct vg_packet *p, struct vg_flow *f, int dir);
 /* Union of the detectors' wants. */
 unsigned vg_detect_wants(const struct vg_detect *d);
 void vg_detect_flow_end(struct vg_detect *d, const struct vg_flow *f);

@@ -80,8 +80,15 @@ struct vg_flow {
 	uint8_t tcp_state;
 	uint8_t tcp_flags[2]; /* union of TCP flags per direction */
 	uint8_t proto;
-	uint8_t icmp_type; /* of the first packet, for ICMP flows */
-	uint8_t icmp_code;
+	union {
+		struct {
+			uint8_t icmp_type; /* of the first packet, for ICMP flows */
+			uint8_t icmp_code;
+		};
+		/* Other flows: two bytes the detectors may set from the
+		 * packet hook (scan.c: the tool that sent the first SYN). */
+		uint8_t tag[2];
+	};
 	uint8_t tmo; /* index of its idle timeout (protocol x state) */
 };
 
@@ -145,8 +152,7 @@ typedef void (*vg_flow_end_fn)(void *arg, const struct vg_flow *f, enum vg_flow_
 /* Called for each packet right after its flow was updated (dir 0:
  * toserver, 1: toclient): where per-packet consumers (the detectors) see
  * a packet with its flow while the record is certainly valid. */
-typedef void (*vg_flow_packet_fn)(void *arg, const struct vg_packet *p, const struct vg_flow *f,
-				  int dir);
+typedef void (*vg_flow_packet_fn)(void *arg, const struct vg_packet *p, struct vg_flow *f, int dir);
 
 struct vg_flow_table;
 

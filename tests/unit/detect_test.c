@@ -250,6 +250,129 @@ static void test_ssh_bruteforce_then_success(void **state)
 	assert_string_equal(got[0].direction, "transit"); /* neither end is 192.0.2.0/24 */
 }
 
+/* A TCP packet as the decoder hands it to the hook, payload included. */
+static struct vg_packet tcp_pkt(struct vg_addr src, struct vg_addr dst, uint16_t sport,
+				uint16_t dport, uint8_t flags, const char *payload, uint64_t ts)
+{
+	struct vg_packet p;
+
+	memset(&p, 0, sizeof p);
+	p.ts_ns = ts;
+	p.data = (const uint8_t *)payload;
+	p.caplen = p.wire_len = payload ? (uint32_t)strlen(payload) : 0;
+	p.payload_off = 0;
+	p.payload_len = (uint16_t)p.caplen;
+	p.family = 4;
+	p.proto = VG_IPPROTO_TCP;
+	p.tcp_flags = flags;
+	p.src = src, p.dst = dst;
+	p.sport = sport, p.dport = dport;
+	p.tcp.hlen = 20;
+	p.tcp.window = 64240;
+	return p;
+}
+
+static void test_ftp_replies_then_success(void **state)
+{
+	struct vg_settings set;
+	struct vg_cidr_set home;
+	struct vg_detect *d = engine(&set, &home);
+	struct vg_flow f = flow4(ROUTER4, SERVER4, 50000, 21, VG_IPPROTO_TCP, T0);
+	struct vg_packet p;
+
+	(void)state;
+	f.pkts[0] = f.pkts[1] = 5;
+	/* A greeting and a 331 are not logins; twelve 530s are failed ones. */
+	p = tcp_pkt(SERVER4, ROUTER4, 21, 50000, VG_TH_ACK | VG_TH_PSH, "220 (vsFTPd 3.0.3)\r\n",
+		    T0);
+	vg_detect_packet(d, &p, &f, 1);
+	p = tcp_pkt(SERVER4, ROUTER4, 21, 50000, VG_TH_ACK | VG_TH_PSH,
+		    "331 Please specify the password.\r\n", T0 + MS);
+	vg_detect_packet(d, &p, &f, 1);
+	for (unsigned i = 0; i < 12; i++) {
+		p = tcp_pkt(SERVER4, ROUTER4, 21, 50000, VG_TH_ACK | VG_TH_PSH,
+			    "530 Login incorrect.\r\n", T0 + (2 + i) * NS);
+		vg_detect_packet(d, &p, &f, 1);
+		/* The same words from the client are not a reply. */
+		p = tcp_pkt(ROUTER4, SERVER4, 50000, 21, VG_TH_ACK | VG_TH_PSH, "530 x\r\n",
+			    T0 + (2 + i) * NS);
+		vg_detect_packet(d, &p, &f, 0);
+	}
+	p = tcp_pkt(SERVER4, ROUTER4, 21, 50000, VG_TH_ACK | VG_TH_PSH, "230 Login successful.\r\n",
+		    T0 + 20 * NS);
+	vg_detect_packet(d, &p, &f, 1);
+	vg_detect_free(d);
+	assert_int_equal(n_got, 1);
+	assert_string_equal(got[0].kind, "bruteforce.ftp");
+	assert_int_equal(got[0].attempts, 13);
+	assert_true(got[0].succeeded);
+	assert_true(got[0].src_verified);
+	assert_int_equal(got[0].severity, 1);
+	assert_memory_equal(got[0].src.b, ROUTER4.b, 4);
+	assert_memory_equal(got[0].dst.b, SERVER4.b, 4);
+}
+
+static void test_http_replies(void **state)
+{
+	struct vg_settings set;
+	struct vg_cidr_set home;
+	struct vg_detect *d = engine(&set, &home);
+	struct vg_flow f = flow4(ROUTER4, SERVER4, 50000, 80, VG_IPPROTO_TCP, T0);
+	struct vg_packet p;
+
+	(void)state;
+	f.pkts[0] = f.pkts[1] = 5;
+	/* 500 pages fetched: 200s create nothing. Then 9 401s from another
+	 * server (below the threshold of 10) and one 403: 10 attempts. */
+	for (unsigned i = 0; i < 500; i++) {
+		p = tcp_pkt(CLIENT4, ROUTER4, 80, 50000, VG_TH_ACK | VG_TH_PSH,
+			    "HTTP/1.1 200 OK\r\n", T0 + i * MS);
+		vg_detect_packet(d, &p, &f, 1);
+	}
+	for (unsigned i = 0; i < 10; i++) {
+		p = tcp_pkt(SERVER4, ROUTER4, 80, 50000, VG_TH_ACK | VG_TH_PSH,
+			    i < 9 ? "HTTP/1.1 401 Unauthorized\r\n" : "HTTP/1.0 403 Forbidden\r\n",
+			    T0 + (1 + i) * NS);
+		vg_detect_packet(d, &p, &f, 1);
+	}
+	vg_detect_free(d);
+	assert_int_equal(n_got, 1);
+	assert_string_equal(got[0].kind, "bruteforce.http");
+	assert_int_equal(got[0].attempts, 10);
+	assert_false(got[0].succeeded);
+}
+
+/* nmap -O: a SYN scan in nmap's probe format plus one SYN|FIN|PSH|URG. */
+static void test_os_scan_by_nmap(void **state)
+{
+	struct vg_settings set;
+	struct vg_cidr_set home;
+	struct vg_detect *d = engine(&set, &home);
+
+	(void)state;
+	for (uint16_t port = 1; port <= 31; port++) {
+		uint8_t fl = port == 31 ? VG_TH_SYN | VG_TH_FIN | VG_TH_PSH | VG_TH_URG : VG_TH_SYN;
+		struct vg_flow f =
+		    flow4(ROUTER4, CLIENT4, 40000, port, VG_IPPROTO_TCP, T0 + port * MS);
+		struct vg_packet p =
+		    tcp_pkt(ROUTER4, CLIENT4, 40000, port, fl, NULL, T0 + port * MS);
+		p.tcp.hlen = 24, p.tcp.mss = 1460, p.tcp.window = 1024;
+		f.pkts[0] = 1; /* the flow table counts the packet before the hook */
+		vg_detect_packet(d, &p, &f, 0);
+		f.bytes[0] = 60;
+		f.tcp_flags[0] = fl;
+		f.tcp_state = VG_TCP_SYN_SENT;
+		vg_detect_flow_end(d, &f);
+	}
+	vg_detect_free(d);
+	assert_int_equal(n_got, 1);
+	assert_string_equal(got[0].kind, "scan.os");
+	assert_string_equal(got[0].technique, "syn");
+	assert_non_null(got[0].tool);
+	assert_string_equal(got[0].tool, "nmap");
+	assert_false(got[0].src_verified);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -258,6 +381,9 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_syn_scan),
 	    cmocka_unit_test(test_busy_client_is_not_a_scan),
 	    cmocka_unit_test(test_syn_flood_forged),
+	    cmocka_unit_test(test_ftp_replies_then_success),
+	    cmocka_unit_test(test_http_replies),
+	    cmocka_unit_test(test_os_scan_by_nmap),
 	    cmocka_unit_test(test_ssh_bruteforce_then_success),
 	};
 
