@@ -22,7 +22,7 @@ ip_num() { local IFS=.; set -- $1; echo $(( ($1 << 24) + ($2 << 16) + ($3 << 8) 
 
 while IFS=$'\t' read -r scenario file kind tech tool attacker victim attempts succeeded note; do
   [ "$scenario" = scenario ] && continue
-  ev=$("$vigil" read --seed 1 --eve - "$dir/$file" 2>/dev/null | jq -c 'select(.event_type=="attack")')
+  ev=$("$vigil" read --seed 1 --eve - "$dir/$file" 2>/dev/null | jq -c 'select(.event_type=="attack" and .attack.final)')
   n=$(printf '%s' "$ev" | grep -c .)
   if [ "$kind" = none ]; then
     expect_eq "$scenario ($note): benign, no attack" 0 "$n"

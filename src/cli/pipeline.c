@@ -42,7 +42,8 @@ static void on_attack(void *arg, const struct vg_attack *a)
 {
 	struct vg_ctx *ctx = arg;
 
-	vg_attack_count_add(&ctx->attacks, a->kind);
+	if (a->final) /* an attack counts once; interim updates repeat it */
+		vg_attack_count_add(&ctx->attacks, a->kind);
 	if (ctx->writer)
 		ctx->wops->attack(ctx->writer, a);
 }
@@ -132,11 +133,12 @@ static int run_capture(struct vg_ctx *ctx, struct vg_capture *cap, const char *n
 			if (ctx->recs[i].ts_ns > ctx->last_ns)
 				ctx->last_ns = ctx->recs[i].ts_ns;
 		}
-		vg_flow_update_batch(ctx->flows, ctx->pkts, (unsigned)n, ctx->fl);
 		/* Packets without a flow, for detectors that want them (ARP). */
-		for (int i = 0; ctx->detect_noflow && i < n; i++)
-			if (!ctx->fl[i])
-				vg_detect_packet(ctx->det, &ctx->pkts[i], NULL, 0);
+		if (vg_flow_update_batch(ctx->flows, ctx->pkts, (unsigned)n, ctx->fl) &&
+		    ctx->detect_noflow)
+			for (int i = 0; i < n; i++)
+				if (!ctx->fl[i])
+					vg_detect_packet(ctx->det, &ctx->pkts[i], NULL, 0);
 		vg_detect_tick(ctx->det, ctx->recs[n - 1].ts_ns);
 		if (VG_UNLIKELY(progress) && (++batches & 0x3fff) == 0)
 			draw_progress(cap, start_ns, pkts0, ctx, name);

@@ -33,6 +33,7 @@
  * THREAT: source addresses, ports and session counts are the attacker's;
  * all of it lands in a fixed table.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -42,9 +43,10 @@
 #include "detect/detect.h"
 #include "detect/table.h"
 
-#define NS_PER_S    1000000000ull
-#define OPEN_MAX    4096
-#define VICTIMS_MAX 8
+#define NS_PER_S      1000000000ull
+#define OPEN_MAX      4096
+#define VICTIMS_MAX   8
+#define WATCH_PACKETS 64 /* packets of a login conversation looked at */
 
 /* How a service's server says a login failed (or succeeded), if in clear. */
 enum reply { R_NONE, R_FTP, R_SMTP, R_POP3, R_IMAP, R_HTTP };
@@ -76,9 +78,9 @@ struct guesser_key {
 struct guesser {
 	struct guesser_key key; /* first: the table's key */
 	uint64_t first_ns, last_ns;
-	uint64_t packets, bytes, attack_id;
-	uint32_t attempts, victims_more; /* attempts: short sessions */
-	uint32_t fails, oks;             /* login replies: failed, succeeded after a failure */
+	uint64_t packets, bytes, attack_id, reported_ns; /* reported: the last report */
+	uint32_t attempts, victims_more;                 /* attempts: short sessions */
+	uint32_t fails, oks; /* login replies: failed, succeeded after a failure */
 	uint8_t open, succeeded, n_victims;
 	const char *kind;
 	struct vg_addr victims[VICTIMS_MAX];
@@ -87,17 +89,41 @@ struct guesser {
 struct brute_state {
 	struct vg_detect_env env;
 	struct vg_dtable t;
-	uint64_t seed, idle_ns, max_session_ns;
+	uint64_t seed, idle_ns, max_session_ns, update_ns;
 	uint32_t open[OPEN_MAX];
 	uint32_t n_open;
 };
 
+/* The service on a port: a switch (a few compares) rather than a walk of
+ * the table, as it runs on packets; brute_init checks that they agree. */
 static const struct service *service_of(uint16_t port)
 {
-	for (size_t i = 0; i < VG_ARRAY_LEN(services); i++)
-		if (services[i].port == port)
-			return &services[i];
-	return NULL;
+	int i;
+
+	switch (port) {
+	case 21: i = 0; break;
+	case 22: i = 1; break;
+	case 23: i = 2; break;
+	case 25: i = 3; break;
+	case 80: i = 4; break;
+	case 110: i = 5; break;
+	case 143: i = 6; break;
+	case 445: i = 7; break;
+	case 465: i = 8; break;
+	case 587: i = 9; break;
+	case 993: i = 10; break;
+	case 995: i = 11; break;
+	case 1433: i = 12; break;
+	case 3306: i = 13; break;
+	case 3389: i = 14; break;
+	case 5432: i = 15; break;
+	case 5900: i = 16; break;
+	case 6379: i = 17; break;
+	case 8000: i = 18; break;
+	case 8080: i = 19; break;
+	default: return NULL;
+	}
+	return &services[i];
 }
 
 /* Attempts: the protocol's replies when it gave any, else the sessions. */
@@ -106,7 +132,8 @@ static uint32_t attempts_of(const struct guesser *g)
 	return g->fails + g->oks ? g->fails + g->oks : g->attempts;
 }
 
-static void report(struct brute_state *s, struct guesser *g)
+/* Reports the run's attack: final (it ended) or an interim update. */
+static void report(struct brute_state *s, struct guesser *g, bool final)
 {
 	struct vg_attack a;
 	bool src_home = vg_cidr_match(s->env.home, &g->key.addr, g->key.family);
@@ -123,7 +150,7 @@ static void report(struct brute_state *s, struct guesser *g)
 	a.succeeded = g->succeeded;
 	a.src_verified = true; /* guesses run over established sessions */
 	a.severity = g->succeeded || src_home ? 1 : 2;
-	a.final = true;
+	a.final = final;
 	a.start_ns = g->first_ns;
 	a.end_ns = g->last_ns;
 	a.packets = g->packets;
@@ -148,12 +175,13 @@ static void report(struct brute_state *s, struct guesser *g)
 			 g->succeeded ? "; then a long session: the guessing likely succeeded"
 				      : "");
 	s->env.emit(s->env.emit_arg, &a);
+	g->reported_ns = g->last_ns;
 }
 
 static void forget(struct brute_state *s, struct guesser *g)
 {
 	if (g->open)
-		report(s, g);
+		report(s, g, true);
 	vg_dtable_remove(&s->t, g);
 }
 
@@ -162,7 +190,7 @@ static void evict(void *owner, void *rec)
 	struct guesser *g = rec;
 
 	if (g->open)
-		report(owner, g); /* reported before its slot is reused */
+		report(owner, g, true); /* reported before its slot is reused */
 }
 
 static struct guesser *find(struct brute_state *s, const struct vg_addr *a, uint8_t family,
@@ -191,6 +219,7 @@ static void maybe_open(struct brute_state *s, struct guesser *g)
 {
 	if (!g->open && attempts_of(g) >= s->env.cfg->brute_attempts && s->n_open < OPEN_MAX) {
 		g->open = 1;
+		g->reported_ns = g->first_ns;
 		g->attack_id = (*s->env.next_attack_id)++;
 		vg_dtable_set_busy(&s->t, g, true);
 		s->open[s->n_open++] = vg_dtable_index(&s->t, g);
@@ -242,7 +271,8 @@ static int login_reply(enum reply r, const uint8_t *b, uint32_t n)
 
 /* Server-to-client segments with data on the services that answer in
  * clear: a failed login is an attempt (and gives the source a record); an
- * accepted one counts only after failures. */
+ * accepted one counts only after failures. A flow to such a service is
+ * marked VG_FLOW_WATCH on its first packet, so the hook sees the rest. */
 static void brute_on_packet(void *state, const struct vg_packet *p, struct vg_flow *f, int dir)
 {
 	struct brute_state *s = state;
@@ -251,14 +281,32 @@ static void brute_on_packet(void *state, const struct vg_packet *p, struct vg_fl
 	uint32_t n;
 	int r;
 
-	if (VG_LIKELY(dir != 1 || !p->payload_len || !f || f->proto != VG_IPPROTO_TCP))
+	if (!f || f->proto != VG_IPPROTO_TCP)
 		return;
-	if (!(svc = service_of(p->sport)) || svc->reply == R_NONE)
+	if (!(f->flags & VG_FLOW_WATCH)) {
+		if (f->pkts[0] + f->pkts[1] == 1 && (svc = service_of(dir ? p->sport : p->dport)) &&
+		    svc->reply != R_NONE)
+			f->flags |= VG_FLOW_WATCH;
+		return; /* the first packet is the client's */
+	}
+	/* Logins come first: a conversation that went on for WATCH_PACKETS
+	 * without a failed login is a user's session (a mail sent, a file
+	 * listed), no longer looked at. */
+	if (f->pkts[0] + f->pkts[1] > WATCH_PACKETS && !(f->tag[1] & VG_TAG1_BRUTE_LOGIN)) {
+		f->flags &= (uint8_t)~VG_FLOW_WATCH;
+		return;
+	}
+	if (dir != 1 || !p->payload_len || !(svc = service_of(p->sport)) || svc->reply == R_NONE)
 		return;
 	n = p->caplen > p->payload_off ? p->caplen - p->payload_off : 0;
 	if (n > p->payload_len)
 		n = p->payload_len;
-	if (!(r = login_reply(svc->reply, p->data + p->payload_off, n)))
+	r = login_reply(svc->reply, p->data + p->payload_off, n);
+	/* A web connection whose reply is not a refusal is browsing: the
+	 * hook stops looking at it (the bulk of web traffic costs nothing). */
+	if (r >= 0 && svc->reply == R_HTTP)
+		f->flags &= (uint8_t)~VG_FLOW_WATCH;
+	if (!r)
 		return;
 	if (r > 0) {
 		struct guesser_key k = {p->dst, p->sport, p->family};
@@ -267,7 +315,9 @@ static void brute_on_packet(void *state, const struct vg_packet *p, struct vg_fl
 			return;
 		g->oks++;
 		g->succeeded = 1;
+		f->tag[1] |= VG_TAG1_BRUTE_LOGIN;
 	} else {
+		f->tag[1] |= VG_TAG1_BRUTE_LOGIN;
 		g = run_of(s, &p->dst, p->family, p->sport, p->ts_ns);
 		g->kind = svc->kind;
 		g->fails++;
@@ -304,6 +354,8 @@ static void brute_on_flow_end(void *state, const struct vg_flow *f)
 		return;
 	if (svc->replies_only) { /* the session counts only for its packets */
 		struct guesser_key k = {ends.client, port, ends.family};
+		if (!(f->tag[1] & VG_TAG1_BRUTE_LOGIN))
+			return; /* no login in it: no lookup */
 		if ((g = vg_dtable_find(&s->t, &k, false, f->last_ns)) && g->fails) {
 			g->packets += f->pkts[0];
 			g->bytes += f->bytes[0];
@@ -338,6 +390,9 @@ static void brute_on_tick(void *state, uint64_t now_ns)
 		struct guesser *g = vg_dtable_at(&s->t, s->open[i]);
 		if (g->open && now_ns > g->last_ns && now_ns - g->last_ns > s->idle_ns)
 			forget(s, g);
+		else if (g->open && s->update_ns && g->last_ns > g->reported_ns &&
+			 g->last_ns - g->reported_ns >= s->update_ns)
+			report(s, g, false); /* still under way */
 		if (!g->open) {
 			s->open[i] = s->open[--s->n_open];
 			continue;
@@ -350,10 +405,14 @@ static int brute_init(void *state, const struct vg_detect_env *env)
 {
 	struct brute_state *s = state;
 
+	for (size_t i = 0; i < VG_ARRAY_LEN(services); i++)
+		if (service_of(services[i].port) != &services[i])
+			return VG_EINVAL; /* the switch and the table disagree: a bug */
 	s->env = *env;
 	s->seed = env->seed ^ 0x6272757465ull;
 	s->idle_ns = (uint64_t)env->cfg->brute_idle_s * NS_PER_S;
 	s->max_session_ns = (uint64_t)env->cfg->brute_max_session_s * NS_PER_S;
+	s->update_ns = (uint64_t)env->cfg->update_s * NS_PER_S;
 	return vg_dtable_init(&s->t, env->cfg->brute_sources, sizeof(struct guesser),
 			      sizeof(struct guesser_key), s->seed, evict, s);
 }
@@ -373,6 +432,7 @@ static void brute_fini(void *state)
 
 const struct vg_detector vg_detector_bruteforce = {
     .name = "bruteforce",
+    .enabled_off = offsetof(struct vg_detect_config, brute_on),
     .state_size = sizeof(struct brute_state),
     .wants = VG_DETECT_PKT_FLOW,
     .init = brute_init,

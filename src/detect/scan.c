@@ -58,6 +58,7 @@
  * forges; all of it lands in fixed-size tables and counters.
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -133,7 +134,7 @@ struct source {
 	struct source_key key;      /* first: the table's key */
 	uint64_t first_ns, last_ns; /* probes seen from first to last */
 	uint64_t packets, bytes;
-	uint64_t attack_id;
+	uint64_t attack_id, reported_ns; /* reported: time of the last report */
 	uint32_t probes, failures, successes;
 	uint32_t syn_open;     /* SYN probes answered SYN-ACK and left half-open */
 	uint16_t os_probes;    /* SYNs with FIN or URG: fingerprinting */
@@ -154,7 +155,7 @@ struct scan_state {
 	struct detail *pool;
 	uint32_t pool_cap, pool_used, free_detail; /* free list through owner */
 	uint64_t seed;
-	uint64_t window_ns, idle_ns;
+	uint64_t window_ns, idle_ns, update_ns;
 	uint32_t open[OPEN_MAX]; /* indices of sources with an open attack */
 	uint32_t n_open;
 };
@@ -286,7 +287,8 @@ static enum tech dominant(const struct source *e)
 	return (enum tech)best;
 }
 
-static void close_attack(struct scan_state *s, struct source *e)
+/* Reports the source's attack: final (it ended) or an interim update. */
+static void report(struct scan_state *s, struct source *e, bool final)
 {
 	const struct detail *d = detail_of(s, e);
 	enum tech best = dominant(e);
@@ -321,7 +323,6 @@ static void close_attack(struct scan_state *s, struct source *e)
 	 * whoever it probes; the worst case, so severity 1. */
 	a.direction = src_home ? "outbound" : dst_home ? "inbound" : "transit";
 	a.severity = src_home ? 1 : sweep ? 3 : 2;
-	a.final = true;
 	a.src_verified = e->tech[T_CONNECT] > 0; /* some probe completed a handshake */
 	a.succeeded = e->successes > 0;          /* some probe found a live host or open port */
 	a.start_ns = e->first_ns;
@@ -346,7 +347,14 @@ static void close_attack(struct scan_state *s, struct source *e)
 			 "conversations, %u fingerprinting SYNs",
 			 (unsigned)a.attempts, e->failures, e->successes, ports, hosts,
 			 (double)e->llr, log(ETA1), e->svc_sessions, e->os_probes);
+	a.final = final;
 	s->env.emit(s->env.emit_arg, &a);
+	e->reported_ns = e->last_ns;
+}
+
+static void close_attack(struct scan_state *s, struct source *e)
+{
+	report(s, e, true);
 	/* Start afresh: a scanner that comes back later is a new attack. */
 	reset_source(s, e, e->last_ns);
 }
@@ -467,6 +475,7 @@ static void maybe_open(struct scan_state *s, struct source *e)
 		return; /* reported when others have closed */
 	e->open = 1;
 	e->attack_id = (*s->env.next_attack_id)++;
+	e->reported_ns = e->first_ns;
 	vg_dtable_set_busy(&s->t, e, true);
 	s->open[s->n_open++] = vg_dtable_index(&s->t, e);
 }
@@ -585,7 +594,7 @@ static void scan_on_packet(void *state, const struct vg_packet *p, struct vg_flo
 			f->tag[0] = (uint8_t)tool_of(p);
 		if ((p->tcp_flags & (VG_TH_SYN | VG_TH_ACK)) == VG_TH_SYN &&
 		    (p->tcp_flags & (VG_TH_FIN | VG_TH_URG)))
-			f->tag[1] = 1; /* a fingerprinting probe */
+			f->tag[1] |= VG_TAG1_SCAN_FINGERPRINT;
 		return;
 	}
 	if (p->flags & VG_PKT_ARP)
@@ -655,7 +664,7 @@ static void scan_on_flow_end(void *state, const struct vg_flow *f)
 	if (t == T_SYN && success)
 		e->syn_open++;
 	if (f->proto == VG_IPPROTO_TCP) {
-		if (f->tag[1])
+		if (f->tag[1] & VG_TAG1_SCAN_FINGERPRINT)
 			e->os_probes += e->os_probes < UINT16_MAX;
 		else if (t == T_CONNECT && service_session(f))
 			e->svc_sessions += e->svc_sessions < UINT16_MAX;
@@ -674,7 +683,10 @@ static void scan_on_tick(void *state, uint64_t now_ns)
 		struct source *e = vg_dtable_at(&s->t, s->open[i]);
 		if (e->open && now_ns > e->last_ns && now_ns - e->last_ns > s->idle_ns)
 			close_attack(s, e);
-		if (!e->open) { /* closed now or by eviction */
+		else if (e->open && s->update_ns && e->last_ns > e->reported_ns &&
+			 e->last_ns - e->reported_ns >= s->update_ns)
+			report(s, e, false); /* still under way */
+		if (!e->open) {              /* closed now or by eviction */
 			s->open[i] = s->open[--s->n_open];
 			continue;
 		}
@@ -692,6 +704,7 @@ static int scan_init(void *state, const struct vg_detect_env *env)
 	s->seed = env->seed ^ 0x7363616e;
 	s->window_ns = (uint64_t)env->cfg->scan_window_s * NS_PER_S;
 	s->idle_ns = (uint64_t)env->cfg->scan_idle_s * NS_PER_S;
+	s->update_ns = (uint64_t)env->cfg->update_s * NS_PER_S;
 	rc = vg_dtable_init(&s->t, env->cfg->scan_sources, sizeof(struct source),
 			    sizeof(struct source_key), s->seed, evict, s);
 	if (rc < 0)
@@ -719,6 +732,7 @@ static void scan_fini(void *state)
 
 const struct vg_detector vg_detector_scan = {
     .name = "scan",
+    .enabled_off = offsetof(struct vg_detect_config, scan_on),
     .state_size = sizeof(struct scan_state),
     .wants = VG_DETECT_PKT_NOFLOW | VG_DETECT_PKT_FLOW,
     .init = scan_init,
