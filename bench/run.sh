@@ -10,6 +10,8 @@
 #   bare_reader F                 read() into 1 MiB, touch ethertype + IP protocol: the limit
 #   bare_reader --mmap F          the same over mmap + MADV_SEQUENTIAL
 #   BUILD_DIR/vigil read F        the real thing (a row of n/a while the binary does not exist)
+#   ... with no detectors, then with each detector alone (detect.<name>.enabled): each
+#   detector's cost in ns/packet is its run minus the run without any
 # Each command runs once to warm up, then VG_BENCH_RUNS times (default 5); the table gives the
 # median wall time as Mpps and ns/packet, the largest peak RSS (/usr/bin/time -f %M), and
 # instructions per packet when `perf stat` can count them. For vigil it also gives the
@@ -165,6 +167,7 @@ packets=$(summary_value "$tmp/count" packets)
 [[ $packets =~ ^[1-9][0-9]*$ ]] || die "bare_reader found no packets in $pcap"
 
 rows=()
+det_rows=()
 add_row() { rows+=("| $1 | \`$2\` | $3 | $4 | $5 | $6 | $7 | $8 | $9 |"); }
 
 run_timed cat /dev/null cat "$pcap"
@@ -213,6 +216,26 @@ else
 		vigil_note="vigil read failed; see the messages above"
 		add_row "vigil read" "vigil read F" n/a n/a n/a n/a n/a n/a n/a
 	fi
+	# The detectors' cost: the same run without any, then with each alone. The cost of a
+	# detector is its row's ns/packet minus the no-detector row's (both from this run).
+	if ((r_ok)); then
+		all_us=$r_wall_us
+		off=(--set detect.scan.enabled=0 --set detect.brute.enabled=0 --set detect.flood.enabled=0)
+		run_timed "vigil read, no detectors" /dev/null "$vigil" read -q "${off[@]}" "$pcap"
+		if ((r_ok)); then
+			none_us=$r_wall_us
+			add_row "vigil read, no detectors" "vigil read -q ${off[*]} F" "$(mpps "$none_us")" \
+				"$(ns_per_packet "$none_us")" "$((none_us / 1000))" "$(rss_text "$r_rss_kib")" n/a n/a n/a
+			det_rows=("| all three | $(ns_per_packet "$all_us") | $(awk -v a="$all_us" -v z="$none_us" -v n="$packets" 'BEGIN {printf "%.1f", (a - z) * 1000 / n}') |")
+			for d in scan brute flood; do
+				one=("${off[@]}")
+				one=("${one[@]/detect.$d.enabled=0/detect.$d.enabled=1}")
+				run_timed "vigil read, $d only" /dev/null "$vigil" read -q "${one[@]}" "$pcap"
+				((r_ok)) || continue
+				det_rows+=("| $d | $(ns_per_packet "$r_wall_us") | $(awk -v a="$r_wall_us" -v z="$none_us" -v n="$packets" 'BEGIN {printf "%.1f", (a - z) * 1000 / n}') |")
+			done
+		fi
+	fi
 fi
 
 # --- the report ----------------------------------------------------------------------------------
@@ -233,6 +256,15 @@ if [[ -n $vigil_mpps && -n $bare_mpps ]]; then
 		'BEGIN {printf "vigil read runs at %.3f of the limit: %.2f / %.2f Mpps (bare_reader, read, is %.1fx faster)\n", v / b, v, b, b / v}'
 else
 	echo "vigil read runs at n/a of the limit (bare_reader, read)"
+fi
+if ((${#det_rows[@]})); then
+	echo
+	echo "Detectors' cost (vigil read with only that detector enabled, minus the run with none):"
+	echo
+	echo "| detectors | ns/packet | cost ns/packet |"
+	echo "|---|---|---|"
+	echo "| none | $(ns_per_packet "$none_us") | 0 |"
+	printf '%s\n' "${det_rows[@]}"
 fi
 [[ -n $vigil_note ]] && echo && echo "note: $vigil_note"
 exit 0

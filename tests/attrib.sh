@@ -123,11 +123,18 @@ expect_eq "vigil geo --batch: a bad line is named (stdin:2) and exit 1, the othe
   "1 1 vigil geo: stdin:2: \"not-an-ip\" is not an IP address" "$rc $(wc -l <"$tmp/out") $(cat "$tmp/err")"
 
 # ---- confidence on captures of real tools ------------------------------------
-declare -A want=([nmap-connect]=verified [hydra-ssh]=verified [hydra-ftp]=verified
-  [nmap-syn]=unverified [masscan-syn]=unverified [hping-syn-flood]=unverified
-  [hping-udp-flood]=unverified [hping-icmp-flood]=unverified [nmap-udp]=unverified)
-for s in nmap-connect hydra-ssh hydra-ftp nmap-syn masscan-syn hping-syn-flood hping-udp-flood hping-icmp-flood nmap-udp; do
-  a=$(attacks "$cap/$s.pcap")
+# Verified: a handshake completed (connect scan, version probing, logins);
+# unverified: SYN/FIN/UDP/ICMP probes, nmap -O (raw SYNs, reset by the
+# kernel) and the floods.
+declare -A want=([nmap-connect]=verified [nmap-version]=verified [hydra-ssh]=verified
+  [hydra-ftp]=verified [hydra-http]=verified [medusa-ssh]=verified
+  [nmap-syn]=unverified [nmap-fin]=unverified [nmap-os]=unverified [nmap-sweep]=unverified
+  [masscan-syn]=unverified [hping-syn-flood]=unverified [hping-udp-flood]=unverified
+  [hping-icmp-flood]=unverified [nmap-udp]=unverified)
+for s in nmap-connect nmap-version hydra-ssh hydra-ftp hydra-http medusa-ssh nmap-syn nmap-fin \
+  nmap-os nmap-sweep masscan-syn hping-syn-flood hping-udp-flood hping-icmp-flood nmap-udp; do
+  [ -f "$cap/$s.pcap" ] || { skip "$s: attribution ${want[$s]}" "no $cap/$s.pcap"; continue; }
+  a=$(attacks "$cap/$s.pcap" | jq -c 'select(.attack.final)')
   expect_eq "$s: one attack, attribution ${want[$s]}" "1 ${want[$s]}" \
     "$(printf '%s\n' "$a" | grep -c .) $(printf '%s\n' "$a" | jq -r .attribution.confidence)"
 done

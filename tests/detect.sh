@@ -12,9 +12,10 @@ c=../shared/corpus
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-attacks() { # FILE [ARGS...]: the attack events, one compact line each
+attacks() { # FILE [ARGS...]: the final attack events, one compact line each
   local f=$1; shift
-  "$vigil" read --seed 1 "$@" --eve - "$f" 2>"$tmp/summary" | jq -c 'select(.event_type=="attack")'
+  "$vigil" read --seed 1 "$@" --eve - "$f" 2>"$tmp/summary" |
+    jq -c 'select(.event_type=="attack" and .attack.final)'
 }
 
 field() { printf '%s\n' "$1" | jq -r "$2"; }
@@ -49,6 +50,23 @@ expect_eq "nmap ARP sweep: kind, technique, attacker, first victim" "scan.sweep 
 expect_eq "nmap ARP sweep: 245 addresses, 503 requests" "245 503" "$(field "$a" '"\(.attack.victims) \(.attack.attempts)"')"
 n=$(tshark -r $c/scan/nmap-arp-host-sweep-and-version-scan.pcap -Y 'arp.opcode==1 && arp.src.proto_ipv4==192.168.1.71' -T fields -e arp.dst.proto_ipv4 2>/dev/null | sort -u | wc -l)
 expect_eq "nmap ARP sweep: victims equal tshark's distinct ARP targets" "$n" "$(field "$a" .attack.victims)"
+
+# Interim updates: hydra's 61 sessions over about 17 minutes, with an
+# update every 300 s of packet time: updates say final false, carry the
+# attack's id and its figures so far (growing), the final event the
+# totals; the summary counts the attack once. detect.update=0: no update.
+u=$("$vigil" read --seed 1 --eve - $c/bruteforce/ssh-hydra-1task.pcap 2>"$tmp/summary" | jq -c 'select(.event_type=="attack")')
+expect_eq "updates: interim events then one final, all with one id" "false false false true 1" \
+  "$(printf '%s\n' "$u" | jq -s -r '"\(map(.attack.final | tostring) | join(" ")) \(map(.attack.id) | unique | length)"')"
+expect_eq "updates: attempts grow to the final 61" "true" \
+  "$(printf '%s\n' "$u" | jq -s -r '[.[].attack.attempts] as $a | ($a == ($a | sort)) and $a[-1] == 61 and $a[0] < 61')"
+expect_eq "updates: at least 300 s of packet time after the start and each other" "true" \
+  "$(printf '%s\n' "$u" | jq -s -r 'def t: sub("\\.[0-9]+";"") | strptime("%Y-%m-%dT%H:%M:%S%z") | mktime;
+      [(.[0].attack.start | t)] + [.[] | select(.attack.final | not) | .attack.end | t]
+      | [range(1; length) as $i | .[$i] - .[$i-1]] | all(. >= 300)')"
+expect_match "updates: the summary counts the attack once" '^  attack.bruteforce.ssh: 1$' "$(cat "$tmp/summary")"
+expect_eq "detect.update=0: only the final event" 1 \
+  "$("$vigil" read --seed 1 --set detect.update=0 --eve - $c/bruteforce/ssh-hydra-1task.pcap 2>/dev/null | jq -c 'select(.event_type=="attack")' | grep -c .)"
 
 # Brute force by connection pattern: the sessions of hydra, medusa, ncrack
 # and two unnamed tools, each counted exactly (MANIFEST.tsv, tshark).

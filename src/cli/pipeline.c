@@ -48,11 +48,15 @@ static void on_attack(void *arg, const struct vg_attack *a)
 	struct vg_attribution at;
 	const char *warn;
 
-	vg_attack_count_add(&ctx->attacks, a->kind);
+	/* Every event is attributed (updates hit the cache); an attack counts
+	 * once, by its final event, in both tallies. */
 	vg_attrib_attack(ctx->attrib, a, &at);
 	if ((warn = vg_attrib_take_warning(ctx->attrib)))
 		fprintf(stderr, "vigil: warning: %s\n", warn);
-	ctx->confidence[at.confidence]++;
+	if (a->final) { /* interim updates repeat the attack */
+		vg_attack_count_add(&ctx->attacks, a->kind);
+		ctx->confidence[at.confidence]++;
+	}
 	if (ctx->writer)
 		ctx->wops->attack(ctx->writer, a, &at);
 }
@@ -148,11 +152,12 @@ static int run_capture(struct vg_ctx *ctx, struct vg_capture *cap, const char *n
 			if (ctx->recs[i].ts_ns > ctx->last_ns)
 				ctx->last_ns = ctx->recs[i].ts_ns;
 		}
-		vg_flow_update_batch(ctx->flows, ctx->pkts, (unsigned)n, ctx->fl);
 		/* Packets without a flow, for detectors that want them (ARP). */
-		for (int i = 0; ctx->detect_noflow && i < n; i++)
-			if (!ctx->fl[i])
-				vg_detect_packet(ctx->det, &ctx->pkts[i], NULL, 0);
+		if (vg_flow_update_batch(ctx->flows, ctx->pkts, (unsigned)n, ctx->fl) &&
+		    ctx->detect_noflow)
+			for (int i = 0; i < n; i++)
+				if (!ctx->fl[i])
+					vg_detect_packet(ctx->det, &ctx->pkts[i], NULL, 0);
 		vg_detect_tick(ctx->det, ctx->recs[n - 1].ts_ns);
 		if (VG_UNLIKELY(progress) && (++batches & 0x3fff) == 0)
 			draw_progress(cap, start_ns, pkts0, ctx, name);

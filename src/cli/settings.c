@@ -104,6 +104,20 @@ const struct vg_cfg_row vg_settings_rows[] = {
 	"average packets per second a run needs to be a flood (runs under 1 s count as 1 s)"),
     NUM("detect.flood.idle", VG_CFG_U32, DET(flood_idle_s), 60, 1, DAY,
 	"seconds without such packets after which a run ends"),
+    /* Updates: a long attack (a week-long slow scan, an hours-long flood)
+     * should not stay unseen until it ends; every 5 minutes of packet
+     * time is what Suricata's flow timeouts make a user expect. */
+    NUM("detect.update", VG_CFG_U32, DET(update_s), 300, 0, DAY,
+	"seconds of packet time between interim reports (final: false) of an attack still "
+	"under way; 0: only the final one"),
+    /* Switches, for measuring each detector's cost (bench/run.sh) or
+     * leaving one out. */
+    NUM("detect.scan.enabled", VG_CFG_U32, DET(scan_on), 1, 0, 1,
+	"1 runs the scan detector (scan.*), 0 leaves it out"),
+    NUM("detect.brute.enabled", VG_CFG_U32, DET(brute_on), 1, 0, 1,
+	"1 runs the brute-force detector (bruteforce.*), 0 leaves it out"),
+    NUM("detect.flood.enabled", VG_CFG_U32, DET(flood_on), 1, 0, 1,
+	"1 runs the flood detector (flood.*), 0 leaves it out"),
     /* Attribution (src/attrib/): relative paths are tried from the working
      * directory, then from the directory above the vigil executable's. */
     {.key = "geo.country_db",

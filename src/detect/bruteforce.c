@@ -2,18 +2,29 @@
  * bruteforce.c - password guessing: one source making repeated short
  * sessions to an authentication service (bruteforce.<service>).
  *
- * Method (the connection pattern; protocol replies - FTP 530, SMTP 535,
- * HTTP 401 - are the next step): a login attempt shows up as a TCP
- * session that completes its handshake, exchanges a little data and ends
- * within detect.brute.max_session seconds. Per (source, service port), the
- * detector counts such sessions when their flows end; detect.brute.attempts
- * of them, each begun within detect.brute.idle seconds of the previous
- * one, are an attack. Tools like hydra, medusa and ncrack open one session
- * per guess or per few guesses (the corpus captures: 13 to 243 sessions);
- * a person logging in makes one or two, and a long interactive session
- * after a run of short ones is how a success looks: it marks the attack
- * succeeded (severity 1). HTTP and HTTPS are left out: browsers open many
- * short connections, and only the replies (401, 403) can tell a guess.
+ * Method, two kinds of evidence per (source, service port):
+ *
+ * - The protocol, where it speaks in clear: the server's reply to a login
+ *   says whether it failed - FTP 530, SMTP 535, POP3 -ERR, IMAP NO,
+ *   HTTP 401 or 403 - or succeeded (FTP 230, SMTP 235, HTTP 2xx; counted
+ *   only after a failure). Each such reply is one attempt; a success
+ *   after failures marks the attack succeeded (severity 1). The packet
+ *   hook reads the first bytes of server-to-client segments on those
+ *   ports only; a source gets a record at its first failure.
+ * - The connection pattern, for the encrypted or binary protocols (SSH,
+ *   RDP, SMB, databases, VNC, Telnet...): a login attempt shows up as a
+ *   TCP session that completes its handshake, exchanges a little data and
+ *   ends within detect.brute.max_session seconds. Tools like hydra, medusa
+ *   and ncrack open one session per guess or per few guesses (the corpus
+ *   captures: 13 to 243 sessions); a person logging in makes one or two,
+ *   and a long interactive session after a run of short ones is how a
+ *   success looks: it marks the attack succeeded (severity 1).
+ *
+ * The attempts are the replies when the protocol gave any, else the
+ * sessions; detect.brute.attempts of them, each within detect.brute.idle
+ * seconds of the previous one, are an attack. HTTP counts replies only:
+ * browsers open many short connections, and only 401 and 403 tell a
+ * guess (form logins that answer 200 with an error page are not seen).
  *
  * Memory: a fixed table of detect.brute.sources entries (source, port),
  * seeded hash, 8 slots to a line with tags, least recently active reused
@@ -22,6 +33,7 @@
  * THREAT: source addresses, ports and session counts are the attacker's;
  * all of it lands in a fixed table.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -31,21 +43,31 @@
 #include "detect/detect.h"
 #include "detect/table.h"
 
-#define NS_PER_S    1000000000ull
-#define OPEN_MAX    4096
-#define VICTIMS_MAX 8
+#define NS_PER_S      1000000000ull
+#define OPEN_MAX      4096
+#define VICTIMS_MAX   8
+#define WATCH_PACKETS 64 /* packets of a login conversation looked at */
 
-/* Services guessed at by port (IANA assignments and common practice). */
-static const struct {
+/* How a service's server says a login failed (or succeeded), if in clear. */
+enum reply { R_NONE, R_FTP, R_SMTP, R_POP3, R_IMAP, R_HTTP };
+
+/* Services guessed at by port (IANA assignments and common practice);
+ * replies_only: short sessions are no evidence there (HTTP). */
+static const struct service {
 	uint16_t port;
+	uint8_t reply, replies_only;
 	const char *kind;
 } services[] = {
-    {21, "bruteforce.ftp"},     {22, "bruteforce.ssh"},     {23, "bruteforce.telnet"},
-    {25, "bruteforce.smtp"},    {110, "bruteforce.pop3"},   {143, "bruteforce.imap"},
-    {445, "bruteforce.smb"},    {465, "bruteforce.smtp"},   {587, "bruteforce.smtp"},
-    {993, "bruteforce.imap"},   {995, "bruteforce.pop3"},   {1433, "bruteforce.mssql"},
-    {3306, "bruteforce.mysql"}, {3389, "bruteforce.rdp"},   {5432, "bruteforce.postgres"},
-    {5900, "bruteforce.vnc"},   {6379, "bruteforce.redis"},
+    {21, R_FTP, 0, "bruteforce.ftp"},      {22, R_NONE, 0, "bruteforce.ssh"},
+    {23, R_NONE, 0, "bruteforce.telnet"},  {25, R_SMTP, 0, "bruteforce.smtp"},
+    {80, R_HTTP, 1, "bruteforce.http"},    {110, R_POP3, 0, "bruteforce.pop3"},
+    {143, R_IMAP, 0, "bruteforce.imap"},   {445, R_NONE, 0, "bruteforce.smb"},
+    {465, R_NONE, 0, "bruteforce.smtp"},   {587, R_SMTP, 0, "bruteforce.smtp"},
+    {993, R_NONE, 0, "bruteforce.imap"},   {995, R_NONE, 0, "bruteforce.pop3"},
+    {1433, R_NONE, 0, "bruteforce.mssql"}, {3306, R_NONE, 0, "bruteforce.mysql"},
+    {3389, R_NONE, 0, "bruteforce.rdp"},   {5432, R_NONE, 0, "bruteforce.postgres"},
+    {5900, R_NONE, 0, "bruteforce.vnc"},   {6379, R_NONE, 0, "bruteforce.redis"},
+    {8000, R_HTTP, 1, "bruteforce.http"},  {8080, R_HTTP, 1, "bruteforce.http"},
 };
 
 struct guesser_key {
@@ -56,8 +78,9 @@ struct guesser_key {
 struct guesser {
 	struct guesser_key key; /* first: the table's key */
 	uint64_t first_ns, last_ns;
-	uint64_t packets, bytes, attack_id;
-	uint32_t attempts, victims_more;
+	uint64_t packets, bytes, attack_id, reported_ns; /* reported: the last report */
+	uint32_t attempts, victims_more;                 /* attempts: short sessions */
+	uint32_t fails, oks; /* login replies: failed, succeeded after a failure */
 	uint8_t open, succeeded, n_victims;
 	const char *kind;
 	struct vg_addr victims[VICTIMS_MAX];
@@ -66,20 +89,51 @@ struct guesser {
 struct brute_state {
 	struct vg_detect_env env;
 	struct vg_dtable t;
-	uint64_t seed, idle_ns, max_session_ns;
+	uint64_t seed, idle_ns, max_session_ns, update_ns;
 	uint32_t open[OPEN_MAX];
 	uint32_t n_open;
 };
 
-static const char *service_of(uint16_t port)
+/* The service on a port: a switch (a few compares) rather than a walk of
+ * the table, as it runs on packets; brute_init checks that they agree. */
+static const struct service *service_of(uint16_t port)
 {
-	for (size_t i = 0; i < VG_ARRAY_LEN(services); i++)
-		if (services[i].port == port)
-			return services[i].kind;
-	return NULL;
+	int i;
+
+	switch (port) {
+	case 21: i = 0; break;
+	case 22: i = 1; break;
+	case 23: i = 2; break;
+	case 25: i = 3; break;
+	case 80: i = 4; break;
+	case 110: i = 5; break;
+	case 143: i = 6; break;
+	case 445: i = 7; break;
+	case 465: i = 8; break;
+	case 587: i = 9; break;
+	case 993: i = 10; break;
+	case 995: i = 11; break;
+	case 1433: i = 12; break;
+	case 3306: i = 13; break;
+	case 3389: i = 14; break;
+	case 5432: i = 15; break;
+	case 5900: i = 16; break;
+	case 6379: i = 17; break;
+	case 8000: i = 18; break;
+	case 8080: i = 19; break;
+	default: return NULL;
+	}
+	return &services[i];
 }
 
-static void report(struct brute_state *s, struct guesser *g)
+/* Attempts: the protocol's replies when it gave any, else the sessions. */
+static uint32_t attempts_of(const struct guesser *g)
+{
+	return g->fails + g->oks ? g->fails + g->oks : g->attempts;
+}
+
+/* Reports the run's attack: final (it ended) or an interim update. */
+static void report(struct brute_state *s, struct guesser *g, bool final)
 {
 	struct vg_attack a;
 	bool src_home = vg_cidr_match(s->env.home, &g->key.addr, g->key.family);
@@ -96,30 +150,38 @@ static void report(struct brute_state *s, struct guesser *g)
 	a.succeeded = g->succeeded;
 	a.src_verified = true; /* guesses run over established sessions */
 	a.severity = g->succeeded || src_home ? 1 : 2;
-	a.final = true;
+	a.final = final;
 	a.start_ns = g->first_ns;
 	a.end_ns = g->last_ns;
 	a.packets = g->packets;
 	a.bytes = g->bytes;
-	a.attempts = g->attempts;
+	a.attempts = attempts_of(g);
 	a.victims = g->n_victims + g->victims_more;
 	a.n_victim_ips = g->n_victims;
 	memcpy(a.victim_ips, g->victims, sizeof g->victims);
 	a.ports = 1;
 	a.n_ports = 1;
 	a.port_list[0] = g->key.port;
-	snprintf(a.evidence, sizeof a.evidence,
-		 "%u short sessions (at most %u s each) to port %u on %u host%s%s", g->attempts,
-		 (unsigned)(s->max_session_ns / NS_PER_S), g->key.port, a.victims,
-		 a.victims == 1 ? "" : "s",
-		 g->succeeded ? "; then a long session: the guessing likely succeeded" : "");
+	if (g->fails + g->oks)
+		snprintf(a.evidence, sizeof a.evidence,
+			 "%u failed logins (server replies) to port %u on %u host%s%s", g->fails,
+			 g->key.port, a.victims, a.victims == 1 ? "" : "s",
+			 g->oks ? "; then the server accepted a login" : "");
+	else
+		snprintf(a.evidence, sizeof a.evidence,
+			 "%u short sessions (at most %u s each) to port %u on %u host%s%s",
+			 g->attempts, (unsigned)(s->max_session_ns / NS_PER_S), g->key.port,
+			 a.victims, a.victims == 1 ? "" : "s",
+			 g->succeeded ? "; then a long session: the guessing likely succeeded"
+				      : "");
 	s->env.emit(s->env.emit_arg, &a);
+	g->reported_ns = g->last_ns;
 }
 
 static void forget(struct brute_state *s, struct guesser *g)
 {
 	if (g->open)
-		report(s, g);
+		report(s, g, true);
 	vg_dtable_remove(&s->t, g);
 }
 
@@ -128,7 +190,7 @@ static void evict(void *owner, void *rec)
 	struct guesser *g = rec;
 
 	if (g->open)
-		report(owner, g); /* reported before its slot is reused */
+		report(owner, g, true); /* reported before its slot is reused */
 }
 
 static struct guesser *find(struct brute_state *s, const struct vg_addr *a, uint8_t family,
@@ -137,7 +199,7 @@ static struct guesser *find(struct brute_state *s, const struct vg_addr *a, uint
 	struct guesser_key k = {*a, port, family};
 	struct guesser *g = vg_dtable_find(&s->t, &k, true, now);
 
-	if (!g->attempts)
+	if (!g->attempts && !g->fails)
 		g->first_ns = now;
 	return g;
 }
@@ -153,11 +215,126 @@ static void add_victim(struct guesser *g, const struct vg_addr *v)
 		g->victims_more++; /* may count a host twice past the list: noted in docs */
 }
 
+static void maybe_open(struct brute_state *s, struct guesser *g)
+{
+	if (!g->open && attempts_of(g) >= s->env.cfg->brute_attempts && s->n_open < OPEN_MAX) {
+		g->open = 1;
+		g->reported_ns = g->first_ns;
+		g->attack_id = (*s->env.next_attack_id)++;
+		vg_dtable_set_busy(&s->t, g, true);
+		s->open[s->n_open++] = vg_dtable_index(&s->t, g);
+	}
+}
+
+/* The (source, port) record at time now; a pause longer than idle ends
+ * the run before it (reported) and starts a new one. */
+static struct guesser *run_of(struct brute_state *s, const struct vg_addr *a, uint8_t family,
+			      uint16_t port, uint64_t now)
+{
+	struct guesser *g = find(s, a, family, port, now);
+
+	if ((g->attempts || g->fails) && now > g->last_ns && now - g->last_ns > s->idle_ns) {
+		forget(s, g);
+		g = find(s, a, family, port, now);
+	}
+	return g;
+}
+
+static bool starts(const uint8_t *b, uint32_t n, const char *lit)
+{
+	size_t l = strlen(lit);
+	return n >= l && !memcmp(b, lit, l);
+}
+
+/* A server's reply: -1 a failed login, 1 an accepted one, 0 neither. */
+static int login_reply(enum reply r, const uint8_t *b, uint32_t n)
+{
+	switch (r) {
+	case R_FTP: return starts(b, n, "530") ? -1 : starts(b, n, "230") ? 1 : 0;
+	case R_SMTP: return starts(b, n, "535") ? -1 : starts(b, n, "235") ? 1 : 0;
+	case R_POP3: return starts(b, n, "-ERR") ? -1 : 0;
+	case R_IMAP: /* "<tag> NO ...": a tagged failure (untagged lines begin with '*') */
+		if (n && b[0] != '*')
+			for (uint32_t i = 1; i + 4 <= n && i < 24; i++)
+				if (b[i] == ' ')
+					return !memcmp(b + i, " NO ", 4) ? -1 : 0;
+		return 0;
+	case R_HTTP: /* "HTTP/1.x NNN" */
+		if (n < 12 || !starts(b, n, "HTTP/1.") || b[8] != ' ')
+			return 0;
+		if (!memcmp(b + 9, "401", 3) || !memcmp(b + 9, "403", 3))
+			return -1;
+		return b[9] == '2' ? 1 : 0;
+	default: return 0;
+	}
+}
+
+/* Server-to-client segments with data on the services that answer in
+ * clear: a failed login is an attempt (and gives the source a record); an
+ * accepted one counts only after failures. A flow to such a service is
+ * marked VG_FLOW_WATCH on its first packet, so the hook sees the rest. */
+static void brute_on_packet(void *state, const struct vg_packet *p, struct vg_flow *f, int dir)
+{
+	struct brute_state *s = state;
+	const struct service *svc;
+	struct guesser *g;
+	uint32_t n;
+	int r;
+
+	if (!f || f->proto != VG_IPPROTO_TCP)
+		return;
+	if (!(f->flags & VG_FLOW_WATCH)) {
+		if (f->pkts[0] + f->pkts[1] == 1 && (svc = service_of(dir ? p->sport : p->dport)) &&
+		    svc->reply != R_NONE)
+			f->flags |= VG_FLOW_WATCH;
+		return; /* the first packet is the client's */
+	}
+	/* Logins come first: a conversation that went on for WATCH_PACKETS
+	 * without a failed login is a user's session (a mail sent, a file
+	 * listed), no longer looked at. */
+	if (f->pkts[0] + f->pkts[1] > WATCH_PACKETS && !(f->tag[1] & VG_TAG1_BRUTE_LOGIN)) {
+		f->flags &= (uint8_t)~VG_FLOW_WATCH;
+		return;
+	}
+	if (dir != 1 || !p->payload_len || !(svc = service_of(p->sport)) || svc->reply == R_NONE)
+		return;
+	n = p->caplen > p->payload_off ? p->caplen - p->payload_off : 0;
+	if (n > p->payload_len)
+		n = p->payload_len;
+	r = login_reply(svc->reply, p->data + p->payload_off, n);
+	/* A web connection whose reply is not a refusal is browsing: the
+	 * hook stops looking at it (the bulk of web traffic costs nothing). */
+	if (r >= 0 && svc->reply == R_HTTP)
+		f->flags &= (uint8_t)~VG_FLOW_WATCH;
+	if (!r)
+		return;
+	if (r > 0) {
+		struct guesser_key k = {p->dst, p->sport, p->family};
+		g = vg_dtable_find(&s->t, &k, false, p->ts_ns);
+		if (!g || !g->fails)
+			return;
+		g->oks++;
+		g->succeeded = 1;
+		f->tag[1] |= VG_TAG1_BRUTE_LOGIN;
+	} else {
+		f->tag[1] |= VG_TAG1_BRUTE_LOGIN;
+		g = run_of(s, &p->dst, p->family, p->sport, p->ts_ns);
+		g->kind = svc->kind;
+		g->fails++;
+		add_victim(g, &p->src);
+	}
+	if (p->ts_ns > g->last_ns)
+		g->last_ns = p->ts_ns;
+	vg_dtable_touch(&s->t, g, g->last_ns);
+	maybe_open(s, g);
+}
+
 static void brute_on_flow_end(void *state, const struct vg_flow *f)
 {
 	struct brute_state *s = state;
 	struct vg_flow_ends ends;
 	uint16_t port;
+	const struct service *svc;
 	const char *kind;
 	struct guesser *g;
 	bool session, long_session;
@@ -166,21 +343,27 @@ static void brute_on_flow_end(void *state, const struct vg_flow *f)
 		return;
 	vg_flow_ends(f, &ends);
 	port = ends.server_port;
-	if (!(kind = service_of(port)))
+	if (!(svc = service_of(port)))
 		return;
+	kind = svc->kind;
 	/* A session: the server accepted (SYN-ACK) and the client spoke. */
 	session = (f->tcp_flags[0] & VG_TH_SYN) &&
 		  (f->tcp_flags[1] & (VG_TH_SYN | VG_TH_ACK)) == (VG_TH_SYN | VG_TH_ACK) &&
 		  f->pkts[0] >= 3;
 	if (!session)
 		return;
-	long_session = f->last_ns - f->first_ns > s->max_session_ns;
-	g = find(s, &ends.client, ends.family, port, f->first_ns);
-	if (g->attempts && f->first_ns > g->last_ns && f->first_ns - g->last_ns > s->idle_ns) {
-		/* A pause longer than idle: what came before was one run. */
-		forget(s, g);
-		g = find(s, &ends.client, ends.family, port, f->first_ns);
+	if (svc->replies_only) { /* the session counts only for its packets */
+		struct guesser_key k = {ends.client, port, ends.family};
+		if (!(f->tag[1] & VG_TAG1_BRUTE_LOGIN))
+			return; /* no login in it: no lookup */
+		if ((g = vg_dtable_find(&s->t, &k, false, f->last_ns)) && g->fails) {
+			g->packets += f->pkts[0];
+			g->bytes += f->bytes[0];
+		}
+		return;
 	}
+	long_session = f->last_ns - f->first_ns > s->max_session_ns;
+	g = run_of(s, &ends.client, ends.family, port, f->first_ns);
 	if (long_session) {
 		if (g->open)
 			g->succeeded = 1;
@@ -196,12 +379,7 @@ static void brute_on_flow_end(void *state, const struct vg_flow *f)
 		g->last_ns = f->last_ns;
 	vg_dtable_touch(&s->t, g, g->last_ns);
 	add_victim(g, &ends.server);
-	if (!g->open && g->attempts >= s->env.cfg->brute_attempts && s->n_open < OPEN_MAX) {
-		g->open = 1;
-		g->attack_id = (*s->env.next_attack_id)++;
-		vg_dtable_set_busy(&s->t, g, true);
-		s->open[s->n_open++] = vg_dtable_index(&s->t, g);
-	}
+	maybe_open(s, g);
 }
 
 static void brute_on_tick(void *state, uint64_t now_ns)
@@ -212,6 +390,9 @@ static void brute_on_tick(void *state, uint64_t now_ns)
 		struct guesser *g = vg_dtable_at(&s->t, s->open[i]);
 		if (g->open && now_ns > g->last_ns && now_ns - g->last_ns > s->idle_ns)
 			forget(s, g);
+		else if (g->open && s->update_ns && g->last_ns > g->reported_ns &&
+			 g->last_ns - g->reported_ns >= s->update_ns)
+			report(s, g, false); /* still under way */
 		if (!g->open) {
 			s->open[i] = s->open[--s->n_open];
 			continue;
@@ -224,10 +405,14 @@ static int brute_init(void *state, const struct vg_detect_env *env)
 {
 	struct brute_state *s = state;
 
+	for (size_t i = 0; i < VG_ARRAY_LEN(services); i++)
+		if (service_of(services[i].port) != &services[i])
+			return VG_EINVAL; /* the switch and the table disagree: a bug */
 	s->env = *env;
 	s->seed = env->seed ^ 0x6272757465ull;
 	s->idle_ns = (uint64_t)env->cfg->brute_idle_s * NS_PER_S;
 	s->max_session_ns = (uint64_t)env->cfg->brute_max_session_s * NS_PER_S;
+	s->update_ns = (uint64_t)env->cfg->update_s * NS_PER_S;
 	return vg_dtable_init(&s->t, env->cfg->brute_sources, sizeof(struct guesser),
 			      sizeof(struct guesser_key), s->seed, evict, s);
 }
@@ -247,9 +432,11 @@ static void brute_fini(void *state)
 
 const struct vg_detector vg_detector_bruteforce = {
     .name = "bruteforce",
+    .enabled_off = offsetof(struct vg_detect_config, brute_on),
     .state_size = sizeof(struct brute_state),
-    .wants = 0,
+    .wants = VG_DETECT_PKT_FLOW,
     .init = brute_init,
+    .on_packet = brute_on_packet,
     .on_flow_end = brute_on_flow_end,
     .on_tick = brute_on_tick,
     .fini = brute_fini,

@@ -20,10 +20,18 @@ const struct vg_detector *const vg_detectors[] = {
     NULL,
 };
 
+typedef void (*packet_fn)(void *state, const struct vg_packet *p, struct vg_flow *f, int dir);
+
+/* The enabled detectors, in table order, each with its state; and, for
+ * the hot packet path, the on_packet calls each kind of packet needs. */
 struct vg_detect {
 	unsigned n;
 	uint64_t next_attack_id;
+	const struct vg_detector *det[8];
 	void *state[8];
+	unsigned n_flow, n_noflow;
+	packet_fn flow_fn[8], noflow_fn[8];
+	void *flow_state[8], *noflow_state[8];
 };
 
 int vg_detect_new(struct vg_detect **out, const struct vg_detect_config *cfg,
@@ -38,8 +46,11 @@ int vg_detect_new(struct vg_detect **out, const struct vg_detect_config *cfg,
 		return VG_ENOMEM;
 	d->next_attack_id = 1;
 	env.next_attack_id = &d->next_attack_id;
-	for (; vg_detectors[d->n] && d->n < VG_ARRAY_LEN(d->state); d->n++) {
-		const struct vg_detector *det = vg_detectors[d->n];
+	for (unsigned i = 0; vg_detectors[i] && d->n < VG_ARRAY_LEN(d->state); i++) {
+		const struct vg_detector *det = vg_detectors[i];
+		if (!*(const uint32_t *)((const char *)cfg + det->enabled_off))
+			continue;
+		d->det[d->n] = det;
 		d->state[d->n] = calloc(1, det->state_size);
 		if (!d->state[d->n]) {
 			rc = VG_ENOMEM;
@@ -51,6 +62,15 @@ int vg_detect_new(struct vg_detect **out, const struct vg_detect_config *cfg,
 			d->state[d->n] = NULL;
 			goto fail;
 		}
+		if (det->on_packet && (det->wants & VG_DETECT_PKT_FLOW)) {
+			d->flow_fn[d->n_flow] = det->on_packet;
+			d->flow_state[d->n_flow++] = d->state[d->n];
+		}
+		if (det->on_packet && (det->wants & VG_DETECT_PKT_NOFLOW)) {
+			d->noflow_fn[d->n_noflow] = det->on_packet;
+			d->noflow_state[d->n_noflow++] = d->state[d->n];
+		}
+		d->n++;
 	}
 	*out = d;
 	return 0;
@@ -59,14 +79,17 @@ fail:
 	return rc;
 }
 
-void vg_detect_packet(void *arg, const struct vg_packet *p, const struct vg_flow *f, int dir)
+void vg_detect_packet(void *arg, const struct vg_packet *p, struct vg_flow *f, int dir)
 {
-	struct vg_detect *d = arg;
-	unsigned want = f ? VG_DETECT_PKT_FLOW : VG_DETECT_PKT_NOFLOW;
+	const struct vg_detect *d = arg;
 
-	for (unsigned i = 0; i < d->n; i++)
-		if ((vg_detectors[i]->wants & want) && vg_detectors[i]->on_packet)
-			vg_detectors[i]->on_packet(d->state[i], p, f, dir);
+	if (VG_LIKELY(f != NULL)) {
+		for (unsigned i = 0; i < d->n_flow; i++)
+			d->flow_fn[i](d->flow_state[i], p, f, dir);
+	} else {
+		for (unsigned i = 0; i < d->n_noflow; i++)
+			d->noflow_fn[i](d->noflow_state[i], p, f, dir);
+	}
 }
 
 unsigned vg_detect_wants(const struct vg_detect *d)
@@ -74,22 +97,22 @@ unsigned vg_detect_wants(const struct vg_detect *d)
 	unsigned w = 0;
 
 	for (unsigned i = 0; i < d->n; i++)
-		w |= vg_detectors[i]->wants;
+		w |= d->det[i]->wants;
 	return w;
 }
 
 void vg_detect_flow_end(struct vg_detect *d, const struct vg_flow *f)
 {
 	for (unsigned i = 0; i < d->n; i++)
-		if (vg_detectors[i]->on_flow_end)
-			vg_detectors[i]->on_flow_end(d->state[i], f);
+		if (d->det[i]->on_flow_end)
+			d->det[i]->on_flow_end(d->state[i], f);
 }
 
 void vg_detect_tick(struct vg_detect *d, uint64_t now_ns)
 {
 	for (unsigned i = 0; i < d->n; i++)
-		if (vg_detectors[i]->on_tick)
-			vg_detectors[i]->on_tick(d->state[i], now_ns);
+		if (d->det[i]->on_tick)
+			d->det[i]->on_tick(d->state[i], now_ns);
 }
 
 void vg_detect_free(struct vg_detect *d)
@@ -97,8 +120,8 @@ void vg_detect_free(struct vg_detect *d)
 	if (!d)
 		return;
 	for (unsigned i = 0; i < d->n; i++) {
-		if (vg_detectors[i]->fini)
-			vg_detectors[i]->fini(d->state[i]);
+		if (d->det[i]->fini)
+			d->det[i]->fini(d->state[i]);
 		free(d->state[i]);
 	}
 	free(d);

@@ -39,8 +39,8 @@ struct vg_attack {
 	bool succeeded;
 	bool src_verified; /* the attacker completed a TCP handshake (its address
 			   * is real, not forged); attribution builds on it */
-	bool final;       /* the attack has ended; false in updates */
-	uint8_t severity; /* 1 high .. 3 low */
+	bool final;        /* the attack has ended; false in updates */
+	uint8_t severity;  /* 1 high .. 3 low */
 	uint64_t start_ns, end_ns;
 	uint64_t packets, bytes;
 	uint64_t attempts;
@@ -55,20 +55,22 @@ typedef void (*vg_attack_fn)(void *arg, const struct vg_attack *a);
 
 /* Settings of the detectors (config keys detect.*, cli/settings.c). */
 struct vg_detect_config {
-	uint32_t scan_sources;        /* sources tracked at once */
-	uint32_t scan_suspects;       /* sources with a detail block at once */
-	uint32_t scan_min_targets;    /* distinct (host, port) contacts before a verdict */
-	uint32_t scan_idle_s;         /* an attack ends after this much silence */
-	uint32_t scan_window_s;       /* a source's evidence is kept this long */
-	uint32_t brute_sources;       /* (source, port) pairs followed at once */
-	uint32_t brute_attempts;      /* short sessions that make a brute-force run */
-	uint32_t brute_idle_s;        /* a pause this long ends a run */
-	uint32_t brute_max_session_s; /* longer sessions are not guesses */
-	uint32_t flood_victims;       /* (victim, kind) pairs followed at once */
-	uint32_t flood_packets;       /* packets a run needs to be a flood */
-	uint32_t flood_pps;           /* and its average rate */
-	uint32_t flood_idle_s;        /* a pause this long ends a run */
-	uint32_t scan_sweep_arp;      /* distinct addresses ARP-probed for a sweep */
+	uint32_t scan_sources;                /* sources tracked at once */
+	uint32_t scan_suspects;               /* sources with a detail block at once */
+	uint32_t scan_min_targets;            /* distinct (host, port) contacts before a verdict */
+	uint32_t scan_idle_s;                 /* an attack ends after this much silence */
+	uint32_t scan_window_s;               /* a source's evidence is kept this long */
+	uint32_t brute_sources;               /* (source, port) pairs followed at once */
+	uint32_t brute_attempts;              /* short sessions that make a brute-force run */
+	uint32_t brute_idle_s;                /* a pause this long ends a run */
+	uint32_t brute_max_session_s;         /* longer sessions are not guesses */
+	uint32_t flood_victims;               /* (victim, kind) pairs followed at once */
+	uint32_t flood_packets;               /* packets a run needs to be a flood */
+	uint32_t flood_pps;                   /* and its average rate */
+	uint32_t flood_idle_s;                /* a pause this long ends a run */
+	uint32_t scan_sweep_arp;              /* distinct addresses ARP-probed for a sweep */
+	uint32_t scan_on, brute_on, flood_on; /* detect.<name>.enabled: 0 leaves it out */
+	uint32_t update_s; /* an open attack is reported (final: false) this often; 0: never */
 };
 
 /* What every detector gets at init. */
@@ -81,6 +83,13 @@ struct vg_detect_env {
 	uint64_t *next_attack_id; /* shared counter: ids unique over a run */
 };
 
+/* The flow's tag bytes (flow.h), shared by the detectors: tag[0] is the
+ * scanning tool of its first packet (scan.c), tag[1] holds these bits. */
+enum {
+	VG_TAG1_SCAN_FINGERPRINT = 1u << 0, /* a SYN with FIN or URG was sent */
+	VG_TAG1_BRUTE_LOGIN = 1u << 1,      /* a login reply was counted */
+};
+
 /* Which packets a detector's on_packet wants (vg_detector.wants): the
  * engine installs the per-packet hook only if some detector needs it. */
 enum {
@@ -90,14 +99,18 @@ enum {
 
 struct vg_detector {
 	const char *name;
+	size_t enabled_off; /* offset of its on/off switch in vg_detect_config */
 	size_t state_size;
 	unsigned wants; /* VG_DETECT_PKT_* */
 	/* Called once; may allocate its tables (under its cap). */
 	int (*init)(void *state, const struct vg_detect_env *env);
-	/* Hot: every decoded packet (f NULL when the packet has no flow: ARP,
-	 * orphan fragments, malformed). dir: 0 toserver, 1 toclient. No
-	 * allocation, no I/O. */
-	void (*on_packet)(void *state, const struct vg_packet *p, const struct vg_flow *f, int dir);
+	/* Hot: decoded packets (f NULL when the packet has no flow: ARP,
+	 * orphan fragments, malformed). Of the packets with a flow, it sees
+	 * the first of each flow, every TCP SYN, and all those of flows some
+	 * detector marked VG_FLOW_WATCH (flow.h). dir: 0 toserver, 1
+	 * toclient. No allocation, no I/O. The flow is writable only for its
+	 * tag bytes and that flag. */
+	void (*on_packet)(void *state, const struct vg_packet *p, struct vg_flow *f, int dir);
 	/* A flow ended (before its record is reused). */
 	void (*on_flow_end)(void *state, const struct vg_flow *f);
 	/* Packet time moved on (called once per batch): close idle attacks. */
@@ -113,7 +126,7 @@ struct vg_detect;
 int vg_detect_new(struct vg_detect **out, const struct vg_detect_config *cfg,
 		  const struct vg_cidr_set *home, uint64_t seed, vg_attack_fn emit, void *arg);
 /* arg is the struct vg_detect (the signature of a flow packet hook). */
-void vg_detect_packet(void *arg, const struct vg_packet *p, const struct vg_flow *f, int dir);
+void vg_detect_packet(void *arg, const struct vg_packet *p, struct vg_flow *f, int dir);
 /* Union of the detectors' wants. */
 unsigned vg_detect_wants(const struct vg_detect *d);
 void vg_detect_flow_end(struct vg_detect *d, const struct vg_flow *f);

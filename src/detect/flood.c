@@ -27,6 +27,7 @@
  * in a fixed table and counters.
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -66,7 +67,8 @@ struct victim_key {
 struct victim {
 	struct victim_key key; /* first: the table's key */
 	uint64_t first_ns, last_ns, packets, bytes, flows;
-	uint8_t hll[HLL_M]; /* distinct sources (HyperLogLog) */
+	uint64_t attack_id, reported_ns; /* id once reported; time of that report */
+	uint8_t hll[HLL_M];              /* distinct sources (HyperLogLog) */
 	struct top top[TOP_K];
 	uint16_t port; /* the victim's port most hit (first seen) */
 	uint8_t proto;
@@ -75,7 +77,7 @@ struct victim {
 struct flood_state {
 	struct vg_detect_env env;
 	struct vg_dtable t;
-	uint64_t seed, idle_ns;
+	uint64_t seed, idle_ns, update_ns;
 	uint32_t live[OPEN_MAX]; /* entries holding traffic, checked at ticks */
 	uint32_t n_live;
 };
@@ -137,7 +139,9 @@ static void top_add(struct victim *v, const struct vg_addr *src, uint64_t n)
 		v->top[i].count = v->top[i].count > n ? v->top[i].count - n : 0;
 }
 
-static void end_run(struct flood_state *s, struct victim *v)
+/* Reports the run if it is a flood (or was reported as one already):
+ * final when it has ended, else an interim update. */
+static void report(struct flood_state *s, struct victim *v, bool final)
 {
 	uint64_t dur = v->last_ns - v->first_ns;
 	double secs = dur < NS_PER_S ? 1.0 : (double)dur / NS_PER_S;
@@ -146,13 +150,17 @@ static void end_run(struct flood_state *s, struct victim *v)
 	int best = 0;
 	struct vg_attack a;
 
-	if (v->packets >= s->env.cfg->flood_packets && pps >= s->env.cfg->flood_pps) {
+	if (v->attack_id ||
+	    (v->packets >= s->env.cfg->flood_packets && pps >= s->env.cfg->flood_pps)) {
 		sources = hll_count(v->hll); /* only for floods: 1,024 registers */
 		for (int i = 1; i < TOP_K; i++)
 			if (v->top[i].count > v->top[best].count)
 				best = i;
+		if (!v->attack_id)
+			v->attack_id = (*s->env.next_attack_id)++;
+		v->reported_ns = v->last_ns;
 		memset(&a, 0, sizeof a);
-		a.id = (*s->env.next_attack_id)++;
+		a.id = v->attack_id;
 		a.kind = kind_names[v->key.kind];
 		a.src = v->top[best].addr;
 		a.dst = v->key.addr;
@@ -162,7 +170,7 @@ static void end_run(struct flood_state *s, struct victim *v)
 			      : vg_cidr_match(s->env.home, &a.src, v->key.family)     ? "outbound"
 										      : "transit";
 		a.severity = 2;
-		a.final = true;
+		a.final = final;
 		a.start_ns = v->first_ns;
 		a.end_ns = v->last_ns;
 		a.packets = v->packets;
@@ -184,6 +192,11 @@ static void end_run(struct flood_state *s, struct victim *v)
 			     : "");
 		s->env.emit(s->env.emit_arg, &a);
 	}
+}
+
+static void end_run(struct flood_state *s, struct victim *v)
+{
+	report(s, v, true);
 	vg_dtable_remove(&s->t, v);
 }
 
@@ -276,6 +289,9 @@ static void flood_on_tick(void *state, uint64_t now_ns)
 		if (vg_dtable_used(&s->t, s->live[i]) && now_ns > v->last_ns &&
 		    now_ns - v->last_ns > s->idle_ns)
 			end_run(s, v);
+		else if (s->update_ns && vg_dtable_used(&s->t, s->live[i]) &&
+			 v->last_ns - (v->attack_id ? v->reported_ns : v->first_ns) >= s->update_ns)
+			report(s, v, false); /* a flood still under way */
 		if (!vg_dtable_used(&s->t, s->live[i])) {
 			s->live[i] = s->live[--s->n_live];
 			continue;
@@ -291,6 +307,7 @@ static int flood_init(void *state, const struct vg_detect_env *env)
 	s->env = *env;
 	s->seed = env->seed ^ 0x666c6f6f64ull;
 	s->idle_ns = (uint64_t)env->cfg->flood_idle_s * NS_PER_S;
+	s->update_ns = (uint64_t)env->cfg->update_s * NS_PER_S;
 	return vg_dtable_init(&s->t, env->cfg->flood_victims, sizeof(struct victim),
 			      sizeof(struct victim_key), s->seed, evict, s);
 }
@@ -307,6 +324,7 @@ static void flood_fini(void *state)
 
 const struct vg_detector vg_detector_flood = {
     .name = "flood",
+    .enabled_off = offsetof(struct vg_detect_config, flood_on),
     .state_size = sizeof(struct flood_state),
     .wants = 0,
     .init = flood_init,

@@ -1,7 +1,8 @@
 /*
  * scan.c - port scans and host sweeps: one source probing many ports of a
  * host (scan.port) or one or a few ports across many hosts (scan.sweep,
- * also by ARP).
+ * also by ARP), and the probing that goes beyond open ports: service and
+ * version probing (scan.service), OS fingerprinting (scan.os).
  *
  * Method: every flow a source opens, and every ARP request it sends, is a
  * probe; the probe's outcome feeds a sequential hypothesis test, the
@@ -36,6 +37,19 @@
  * table that never grows; an evicted source with an open attack is
  * reported first, so no attack is lost.
  *
+ * Kind: a scanner whose probes include a SYN carrying FIN or URG (no
+ * stack sends one; OS fingerprinting does: nmap -O's T3 probe is
+ * SYN|FIN|PSH|URG) is scan.os; one that also held SERVICE_SESSIONS
+ * conversations with the ports it found (handshake completed, data
+ * exchanged, not aborted by its own RST: nmap -sV reading banners and
+ * sending its probes) is scan.service; else scan.sweep when it reached
+ * more hosts than ports, scan.port otherwise.
+ *
+ * Tool: the first SYN of every flow is matched against the probe formats
+ * of the common scanners (tool_of) from the packet hook, which stores the
+ * answer in the flow's tag byte; the tool is named when most of the
+ * source's SYN probes carry it.
+ *
  * An attack is one event: it opens when the source is judged a scanner
  * and is reported when the source has been silent for detect.scan.idle
  * seconds of packet time, or at the end of the input.
@@ -44,6 +58,7 @@
  * forges; all of it lands in fixed-size tables and counters.
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -59,6 +74,7 @@
 #define RECENT           8
 #define PROMOTE_PENDING  8
 #define PROMOTE_FAILURES 4
+#define SERVICE_SESSIONS 2
 
 /* Detail bitmaps (see the top comment). */
 #define HOST_BITS   2048
@@ -76,6 +92,10 @@
 #define ETA0   0.01
 
 enum tech { T_SYN, T_CONNECT, T_FIN, T_NULL, T_XMAS, T_ACK, T_MAIMON, T_UDP, T_ICMP, T_ARP, T_N };
+
+/* Scanners recognised by their SYN probes (flow tag byte 0). */
+enum tool { TOOL_NONE, TOOL_NMAP, TOOL_MASSCAN, TOOL_ZMAP, TOOL_N };
+static const char *const tool_names[TOOL_N] = {NULL, "nmap", "masscan", "zmap"};
 
 static const char *const tech_names[T_N] = {
     "syn", "connect", "fin", "null", "xmas", "ack", "maimon", "udp", "icmp_echo", "arp",
@@ -114,11 +134,14 @@ struct source {
 	struct source_key key;      /* first: the table's key */
 	uint64_t first_ns, last_ns; /* probes seen from first to last */
 	uint64_t packets, bytes;
-	uint64_t attack_id;
+	uint64_t attack_id, reported_ns; /* reported: time of the last report */
 	uint32_t probes, failures, successes;
-	uint32_t syn_open; /* SYN probes answered SYN-ACK and left half-open */
-	float llr;         /* log of the TRW likelihood ratio */
-	uint32_t detail;   /* 1 + index in the detail pool, 0 if none */
+	uint32_t syn_open;     /* SYN probes answered SYN-ACK and left half-open */
+	uint16_t os_probes;    /* SYNs with FIN or URG: fingerprinting */
+	uint16_t svc_sessions; /* conversations with found services */
+	uint16_t tool[TOOL_N]; /* SYN probes by their tool */
+	float llr;             /* log of the TRW likelihood ratio */
+	uint32_t detail;       /* 1 + index in the detail pool, 0 if none */
 	uint16_t tech[T_N];
 	uint8_t open, proto;
 	uint8_t n_recent; /* probes in recent[], a ring of the last RECENT */
@@ -132,7 +155,7 @@ struct scan_state {
 	struct detail *pool;
 	uint32_t pool_cap, pool_used, free_detail; /* free list through owner */
 	uint64_t seed;
-	uint64_t window_ns, idle_ns;
+	uint64_t window_ns, idle_ns, update_ns;
 	uint32_t open[OPEN_MAX]; /* indices of sources with an open attack */
 	uint32_t n_open;
 };
@@ -242,6 +265,18 @@ static bool is_home(const struct scan_state *s, const struct vg_addr *a, int fam
 	return vg_cidr_match(s->env.home, a, family);
 }
 
+/* The tool most probes of the scan's technique came from, if most of
+ * them carry its signature. */
+static enum tool scan_tool(const struct source *e, enum tech t)
+{
+	unsigned best = TOOL_NONE;
+
+	for (unsigned i = TOOL_NONE + 1; i < TOOL_N; i++)
+		if (e->tool[i] > (best ? e->tool[best] : 0))
+			best = i;
+	return best && 2u * e->tool[best] > e->tech[t] ? (enum tool)best : TOOL_NONE;
+}
+
 static enum tech dominant(const struct source *e)
 {
 	unsigned best = 0;
@@ -252,7 +287,8 @@ static enum tech dominant(const struct source *e)
 	return (enum tech)best;
 }
 
-static void close_attack(struct scan_state *s, struct source *e)
+/* Reports the source's attack: final (it ended) or an interim update. */
+static void report(struct scan_state *s, struct source *e, bool final)
 {
 	const struct detail *d = detail_of(s, e);
 	enum tech best = dominant(e);
@@ -273,8 +309,12 @@ static void close_attack(struct scan_state *s, struct source *e)
 	dst_home = d->n_victims && is_home(s, &d->victims[0], e->key.family);
 	memset(&a, 0, sizeof a);
 	a.id = e->attack_id;
-	a.kind = sweep ? "scan.sweep" : "scan.port";
+	a.kind = e->os_probes                          ? "scan.os"
+		 : e->svc_sessions >= SERVICE_SESSIONS ? "scan.service"
+		 : sweep                               ? "scan.sweep"
+						       : "scan.port";
 	a.technique = tech_names[best];
+	a.tool = tool_names[scan_tool(e, best)];
 	a.src = e->key.addr;
 	a.dst = d->n_victims ? d->victims[0] : e->key.addr;
 	a.family = e->key.family;
@@ -283,9 +323,8 @@ static void close_attack(struct scan_state *s, struct source *e)
 	 * whoever it probes; the worst case, so severity 1. */
 	a.direction = src_home ? "outbound" : dst_home ? "inbound" : "transit";
 	a.severity = src_home ? 1 : sweep ? 3 : 2;
-	a.final = true;
 	a.src_verified = e->tech[T_CONNECT] > 0; /* some probe completed a handshake */
-	a.succeeded = e->successes > 0; /* some probe found a live host or open port */
+	a.succeeded = e->successes > 0;          /* some probe found a live host or open port */
 	a.start_ns = e->first_ns;
 	a.end_ns = e->last_ns;
 	a.packets = e->packets;
@@ -304,10 +343,18 @@ static void close_attack(struct scan_state *s, struct source *e)
 	else
 		snprintf(a.evidence, sizeof a.evidence,
 			 "%u probes (%u unanswered or refused, %u answered) to %u ports on %u "
-			 "hosts; TRW log likelihood ratio %.1f (threshold %.1f)",
+			 "hosts; TRW log likelihood ratio %.1f (threshold %.1f); %u service "
+			 "conversations, %u fingerprinting SYNs",
 			 (unsigned)a.attempts, e->failures, e->successes, ports, hosts,
-			 (double)e->llr, log(ETA1));
+			 (double)e->llr, log(ETA1), e->svc_sessions, e->os_probes);
+	a.final = final;
 	s->env.emit(s->env.emit_arg, &a);
+	e->reported_ns = e->last_ns;
+}
+
+static void close_attack(struct scan_state *s, struct source *e)
+{
+	report(s, e, true);
 	/* Start afresh: a scanner that comes back later is a new attack. */
 	reset_source(s, e, e->last_ns);
 }
@@ -428,6 +475,7 @@ static void maybe_open(struct scan_state *s, struct source *e)
 		return; /* reported when others have closed */
 	e->open = 1;
 	e->attack_id = (*s->env.next_attack_id)++;
+	e->reported_ns = e->first_ns;
 	vg_dtable_set_busy(&s->t, e, true);
 	s->open[s->n_open++] = vg_dtable_index(&s->t, e);
 }
@@ -510,12 +558,58 @@ static void on_arp(struct scan_state *s, const struct vg_packet *p)
 	}
 }
 
-/* Only ARP needs packets: IP probes are judged whole, when their flow ends. */
-static void scan_on_packet(void *state, const struct vg_packet *p, const struct vg_flow *f, int dir)
+/* The scanner a flow's first packet comes from, by the probe formats the
+ * tools' sources use: nmap's SYN probes carry one option, MSS 1460, and a
+ * window of 1024 to 4096, its flag probes (FIN, NULL, Xmas, ACK, Maimon)
+ * no option and a window of 1024; masscan's SYNs have no options and a
+ * window of 1024 (it sends no flag probes); zmap sets the IP id to 54321
+ * and a window of 65535. Operating systems send several options and
+ * larger windows. */
+static enum tool tool_of(const struct vg_packet *p)
 {
-	(void)dir;
-	if (!f && (p->flags & VG_PKT_ARP))
+	uint16_t w = p->tcp.window;
+
+	if (!(p->tcp_flags & VG_TH_SYN))
+		return p->tcp.hlen == 20 && w == 1024 ? TOOL_NMAP : TOOL_NONE;
+	if (p->tcp_flags & VG_TH_ACK)
+		return TOOL_NONE;
+	if (p->family == 4 && p->frag_id == 54321 && w == 65535)
+		return TOOL_ZMAP;
+	if (p->tcp.hlen == 20 && w == 1024)
+		return TOOL_MASSCAN;
+	if (p->tcp.hlen == 24 && p->tcp.mss == 1460 && (w & 1023) == 0 && w && w <= 4096)
+		return TOOL_NMAP;
+	return TOOL_NONE;
+}
+
+/* ARP requests are probes; a flow's first SYN is matched to a tool (kept
+ * in the flow's tag until the flow ends). IP probes are otherwise judged
+ * whole, when their flow ends. */
+static void scan_on_packet(void *state, const struct vg_packet *p, struct vg_flow *f, int dir)
+{
+	if (VG_LIKELY(f != NULL)) {
+		if (dir != 0 || f->proto != VG_IPPROTO_TCP)
+			return;
+		if (f->pkts[0] == 1 && !f->pkts[1])
+			f->tag[0] = (uint8_t)tool_of(p);
+		if ((p->tcp_flags & (VG_TH_SYN | VG_TH_ACK)) == VG_TH_SYN &&
+		    (p->tcp_flags & (VG_TH_FIN | VG_TH_URG)))
+			f->tag[1] |= VG_TAG1_SCAN_FINGERPRINT;
+		return;
+	}
+	if (p->flags & VG_PKT_ARP)
 		on_arp(state, p);
+}
+
+/* A conversation with a service the source found: the handshake
+ * completed, data went either way, and the client did not abort it with
+ * a reset (a connect scan resets at once; a banner sent before that
+ * reset arrives does not make a conversation). */
+static bool service_session(const struct vg_flow *f)
+{
+	return (f->flags & VG_FLOW_HANDSHAKE) &&
+	       ((f->tcp_flags[0] & VG_TH_PSH) ||
+		((f->tcp_flags[1] & VG_TH_PSH) && !(f->tcp_flags[0] & VG_TH_RST)));
 }
 
 /* Every flow is a probe by its client, judged when it ends: its first
@@ -569,6 +663,14 @@ static void scan_on_flow_end(void *state, const struct vg_flow *f)
 	e->bytes += f->bytes[0];
 	if (t == T_SYN && success)
 		e->syn_open++;
+	if (f->proto == VG_IPPROTO_TCP) {
+		if (f->tag[1] & VG_TAG1_SCAN_FINGERPRINT)
+			e->os_probes += e->os_probes < UINT16_MAX;
+		else if (t == T_CONNECT && service_session(f))
+			e->svc_sessions += e->svc_sessions < UINT16_MAX;
+		if (f->tag[0] < TOOL_N && e->tool[f->tag[0]] < UINT16_MAX)
+			e->tool[f->tag[0]]++;
+	}
 	probe(s, e, &ends.server, port, t, f->proto);
 	outcome(s, e, success);
 }
@@ -581,7 +683,10 @@ static void scan_on_tick(void *state, uint64_t now_ns)
 		struct source *e = vg_dtable_at(&s->t, s->open[i]);
 		if (e->open && now_ns > e->last_ns && now_ns - e->last_ns > s->idle_ns)
 			close_attack(s, e);
-		if (!e->open) { /* closed now or by eviction */
+		else if (e->open && s->update_ns && e->last_ns > e->reported_ns &&
+			 e->last_ns - e->reported_ns >= s->update_ns)
+			report(s, e, false); /* still under way */
+		if (!e->open) {              /* closed now or by eviction */
 			s->open[i] = s->open[--s->n_open];
 			continue;
 		}
@@ -599,6 +704,7 @@ static int scan_init(void *state, const struct vg_detect_env *env)
 	s->seed = env->seed ^ 0x7363616e;
 	s->window_ns = (uint64_t)env->cfg->scan_window_s * NS_PER_S;
 	s->idle_ns = (uint64_t)env->cfg->scan_idle_s * NS_PER_S;
+	s->update_ns = (uint64_t)env->cfg->update_s * NS_PER_S;
 	rc = vg_dtable_init(&s->t, env->cfg->scan_sources, sizeof(struct source),
 			    sizeof(struct source_key), s->seed, evict, s);
 	if (rc < 0)
@@ -626,8 +732,9 @@ static void scan_fini(void *state)
 
 const struct vg_detector vg_detector_scan = {
     .name = "scan",
+    .enabled_off = offsetof(struct vg_detect_config, scan_on),
     .state_size = sizeof(struct scan_state),
-    .wants = VG_DETECT_PKT_NOFLOW,
+    .wants = VG_DETECT_PKT_NOFLOW | VG_DETECT_PKT_FLOW,
     .init = scan_init,
     .on_packet = scan_on_packet,
     .on_flow_end = scan_on_flow_end,

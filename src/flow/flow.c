@@ -460,20 +460,22 @@ static inline void prefetch_record(const struct vg_flow_table *t, const struct v
 	}
 }
 
-static void update_chunk(struct vg_flow_table *t, struct vg_packet *pkts, unsigned n,
-			 struct vg_flow **flows)
+static unsigned update_chunk(struct vg_flow_table *t, struct vg_packet *pkts, unsigned n,
+			     struct vg_flow **flows)
 {
 	struct vg_flow_key keys[BATCH_MAX];
 	uint64_t hashes[BATCH_MAX];
 	bool lo[BATCH_MAX];
-	unsigned i;
+	unsigned i, none = 0;
 
 	for (i = 0; i < n; i++) {
 		struct vg_packet *p = &pkts[i];
 
 		flows[i] = NULL;
-		if (!(p->flags & VG_PKT_IP))
+		if (!(p->flags & VG_PKT_IP)) {
+			none++;
 			continue;
+		}
 		if (VG_UNLIKELY(p->flags & VG_PKT_FRAG)) {
 			if (p->flags & VG_PKT_FRAG_FIRST) {
 				vg_frag_remember(&t->frags, p);
@@ -482,6 +484,7 @@ static void update_chunk(struct vg_flow_table *t, struct vg_packet *pkts, unsign
 			} else {
 				t->st.no_flow++;
 				p->flags &= ~(uint32_t)VG_PKT_IP; /* marks "no flow" below */
+				none++;
 				continue;
 			}
 		}
@@ -502,6 +505,7 @@ static void update_chunk(struct vg_flow_table *t, struct vg_packet *pkts, unsign
 		struct vg_flow *f;
 		uint32_t h, idx = VG_FLOW_NIL;
 		int dir;
+		bool fresh;
 
 		if (i + PREFETCH_BUCKET < n)
 			prefetch_bucket(t, pkts, hashes, i + PREFETCH_BUCKET);
@@ -523,7 +527,8 @@ static void update_chunk(struct vg_flow_table *t, struct vg_packet *pkts, unsign
 			release(t, idx, VG_FLOW_END_TIMEOUT);
 			f = NULL;
 		}
-		if (!f)
+		fresh = !f;
+		if (fresh)
 			f = create(t, &keys[i], h, p, lo[i]);
 		dir = lo[i] ^ !!(f->flags & VG_FLOW_CLIENT_LO); /* 0: toserver */
 		if (p->proto == VG_IPPROTO_TCP && (p->flags & VG_PKT_PORTS))
@@ -538,19 +543,24 @@ static void update_chunk(struct vg_flow_table *t, struct vg_packet *pkts, unsign
 		if (p->ts_ns > f->last_ns)
 			f->last_ns = p->ts_ns;
 		flows[i] = f;
-		if (t->on_packet)
+		if (t->on_packet &&
+		    (fresh || (p->tcp_flags & VG_TH_SYN) || (f->flags & VG_FLOW_WATCH)))
 			t->on_packet(t->packet_arg, p, f, dir);
 	}
 	expire_step(t);
+	return none;
 }
 
-void vg_flow_update_batch(struct vg_flow_table *t, struct vg_packet *pkts, unsigned n,
-			  struct vg_flow **flows)
+unsigned vg_flow_update_batch(struct vg_flow_table *t, struct vg_packet *pkts, unsigned n,
+			      struct vg_flow **flows)
 {
+	unsigned none = 0;
+
 	/* The per-batch arrays live on the stack: longer batches go in chunks. */
 	for (unsigned done = 0; done < n; done += BATCH_MAX)
-		update_chunk(t, pkts + done, n - done < BATCH_MAX ? n - done : BATCH_MAX,
-			     flows + done);
+		none += update_chunk(t, pkts + done, n - done < BATCH_MAX ? n - done : BATCH_MAX,
+				     flows + done);
+	return none;
 }
 
 void vg_flow_table_flush(struct vg_flow_table *t)

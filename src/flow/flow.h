@@ -66,6 +66,8 @@ enum {
 	VG_FLOW_SYN_ACK_FIRST = 1u << 3, /* first packet was a SYN-ACK */
 	VG_FLOW_HANDSHAKE = 1u << 4,     /* the TCP handshake completed (it stays set
 					  * when the connection closes) */
+	VG_FLOW_WATCH = 1u << 5,         /* the packet hook sees all its packets
+					  * (set by the hook itself) */
 };
 
 /* One flow record: 96 bytes; see flow_test.c for the size check. */
@@ -80,8 +82,15 @@ struct vg_flow {
 	uint8_t tcp_state;
 	uint8_t tcp_flags[2]; /* union of TCP flags per direction */
 	uint8_t proto;
-	uint8_t icmp_type; /* of the first packet, for ICMP flows */
-	uint8_t icmp_code;
+	union {
+		struct {
+			uint8_t icmp_type; /* of the first packet, for ICMP flows */
+			uint8_t icmp_code;
+		};
+		/* Other flows: two bytes the detectors may set from the
+		 * packet hook (scan.c: the tool that sent the first SYN). */
+		uint8_t tag[2];
+	};
 	uint8_t tmo; /* index of its idle timeout (protocol x state) */
 };
 
@@ -142,11 +151,14 @@ static inline uint64_t vg_counter_get(const void *stats, const struct vg_counter
 }
 
 typedef void (*vg_flow_end_fn)(void *arg, const struct vg_flow *f, enum vg_flow_end why);
-/* Called for each packet right after its flow was updated (dir 0:
- * toserver, 1: toclient): where per-packet consumers (the detectors) see
- * a packet with its flow while the record is certainly valid. */
-typedef void (*vg_flow_packet_fn)(void *arg, const struct vg_packet *p, const struct vg_flow *f,
-				  int dir);
+/* Called right after a packet's flow was updated (dir 0: toserver, 1:
+ * toclient), while the record is certainly valid: where per-packet
+ * consumers (the detectors) see packets with their flow. Not every packet
+ * goes there, so that the hook costs nothing on most of them: it sees the
+ * packet that opened each flow, every TCP packet with SYN, and every
+ * packet of a flow it has marked VG_FLOW_WATCH. It may set that flag and
+ * the flow's tag bytes, nothing else. */
+typedef void (*vg_flow_packet_fn)(void *arg, const struct vg_packet *p, struct vg_flow *f, int dir);
 
 struct vg_flow_table;
 
@@ -159,10 +171,11 @@ void vg_flow_table_set_packet_hook(struct vg_flow_table *t, vg_flow_packet_fn fn
  * (counters, TCP state), then runs a bounded expiry step. flows[i] is set
  * to the packet's flow or NULL. A later packet of the same batch may end a
  * flow (eviction, port reuse), so flows[i] is only safe to read before the
- * next packet is processed: per-packet consumers hook in via on_end or run
- * inside this loop (the detectors' issue adds that hook). */
-void vg_flow_update_batch(struct vg_flow_table *t, struct vg_packet *pkts, unsigned n,
-			  struct vg_flow **flows);
+ * next packet is processed: per-packet consumers hook in via on_end or the
+ * packet hook. Returns how many packets got no flow (not IP, or a fragment
+ * whose ports are unknown). */
+unsigned vg_flow_update_batch(struct vg_flow_table *t, struct vg_packet *pkts, unsigned n,
+			      struct vg_flow **flows);
 
 /* Ends every flow still in the table (reason shutdown). */
 void vg_flow_table_flush(struct vg_flow_table *t);

@@ -250,6 +250,191 @@ static void test_ssh_bruteforce_then_success(void **state)
 	assert_string_equal(got[0].direction, "transit"); /* neither end is 192.0.2.0/24 */
 }
 
+/* A TCP packet as the decoder hands it to the hook, payload included. */
+static struct vg_packet tcp_pkt(struct vg_addr src, struct vg_addr dst, uint16_t sport,
+				uint16_t dport, uint8_t flags, const char *payload, uint64_t ts)
+{
+	struct vg_packet p;
+
+	memset(&p, 0, sizeof p);
+	p.ts_ns = ts;
+	p.data = (const uint8_t *)payload;
+	p.caplen = p.wire_len = payload ? (uint32_t)strlen(payload) : 0;
+	p.payload_off = 0;
+	p.payload_len = (uint16_t)p.caplen;
+	p.family = 4;
+	p.proto = VG_IPPROTO_TCP;
+	p.tcp_flags = flags;
+	p.src = src, p.dst = dst;
+	p.sport = sport, p.dport = dport;
+	p.tcp.hlen = 20;
+	p.tcp.window = 64240;
+	return p;
+}
+
+static void test_ftp_replies_then_success(void **state)
+{
+	struct vg_settings set;
+	struct vg_cidr_set home;
+	struct vg_detect *d = engine(&set, &home);
+	struct vg_flow f = flow4(ROUTER4, SERVER4, 50000, 21, VG_IPPROTO_TCP, T0);
+	struct vg_packet p;
+
+	(void)state;
+	/* The client's SYN opens the flow: the detector asks to see the rest. */
+	f.pkts[0] = 1;
+	p = tcp_pkt(ROUTER4, SERVER4, 50000, 21, VG_TH_SYN, NULL, T0);
+	vg_detect_packet(d, &p, &f, 0);
+	assert_true(f.flags & VG_FLOW_WATCH);
+	f.pkts[0] = f.pkts[1] = 5;
+	/* A greeting and a 331 are not logins; twelve 530s are failed ones. */
+	p = tcp_pkt(SERVER4, ROUTER4, 21, 50000, VG_TH_ACK | VG_TH_PSH, "220 (vsFTPd 3.0.3)\r\n",
+		    T0);
+	vg_detect_packet(d, &p, &f, 1);
+	p = tcp_pkt(SERVER4, ROUTER4, 21, 50000, VG_TH_ACK | VG_TH_PSH,
+		    "331 Please specify the password.\r\n", T0 + MS);
+	vg_detect_packet(d, &p, &f, 1);
+	for (unsigned i = 0; i < 12; i++) {
+		p = tcp_pkt(SERVER4, ROUTER4, 21, 50000, VG_TH_ACK | VG_TH_PSH,
+			    "530 Login incorrect.\r\n", T0 + (2 + i) * NS);
+		vg_detect_packet(d, &p, &f, 1);
+		/* The same words from the client are not a reply. */
+		p = tcp_pkt(ROUTER4, SERVER4, 50000, 21, VG_TH_ACK | VG_TH_PSH, "530 x\r\n",
+			    T0 + (2 + i) * NS);
+		vg_detect_packet(d, &p, &f, 0);
+	}
+	p = tcp_pkt(SERVER4, ROUTER4, 21, 50000, VG_TH_ACK | VG_TH_PSH, "230 Login successful.\r\n",
+		    T0 + 20 * NS);
+	vg_detect_packet(d, &p, &f, 1);
+	vg_detect_free(d);
+	assert_int_equal(n_got, 1);
+	assert_string_equal(got[0].kind, "bruteforce.ftp");
+	assert_int_equal(got[0].attempts, 13);
+	assert_true(got[0].succeeded);
+	assert_true(got[0].src_verified);
+	assert_int_equal(got[0].severity, 1);
+	assert_memory_equal(got[0].src.b, ROUTER4.b, 4);
+	assert_memory_equal(got[0].dst.b, SERVER4.b, 4);
+}
+
+/* A web flow from ROUTER4 to host: its SYN, as the hook sees it first. */
+static struct vg_flow web_flow(struct vg_detect *d, struct vg_addr host, uint16_t sport,
+			       uint64_t ts)
+{
+	struct vg_flow f = flow4(ROUTER4, host, sport, 80, VG_IPPROTO_TCP, ts);
+	struct vg_packet p = tcp_pkt(ROUTER4, host, sport, 80, VG_TH_SYN, NULL, ts);
+
+	f.pkts[0] = 1;
+	vg_detect_packet(d, &p, &f, 0);
+	assert_true(f.flags & VG_FLOW_WATCH);
+	f.pkts[0] = f.pkts[1] = 3;
+	return f;
+}
+
+static void test_http_replies(void **state)
+{
+	struct vg_settings set;
+	struct vg_cidr_set home;
+	struct vg_detect *d = engine(&set, &home);
+	struct vg_flow f = web_flow(d, CLIENT4, 40000, T0);
+	struct vg_packet p;
+
+	(void)state;
+	/* 500 pages fetched on one connection: the first 200 ends the
+	 * watch, and nothing is counted. */
+	for (unsigned i = 0; i < 500; i++) {
+		p = tcp_pkt(CLIENT4, ROUTER4, 80, 40000, VG_TH_ACK | VG_TH_PSH,
+			    "HTTP/1.1 200 OK\r\n", T0 + i * MS);
+		vg_detect_packet(d, &p, &f, 1);
+	}
+	assert_false(f.flags & VG_FLOW_WATCH);
+	/* Then nine 401s and one 403 from another server, one connection
+	 * each: 10 attempts, the threshold. */
+	for (unsigned i = 0; i < 10; i++) {
+		f = web_flow(d, SERVER4, (uint16_t)(50000 + i), T0 + (1 + i) * NS);
+		p = tcp_pkt(SERVER4, ROUTER4, 80, (uint16_t)(50000 + i), VG_TH_ACK | VG_TH_PSH,
+			    i < 9 ? "HTTP/1.1 401 Unauthorized\r\n" : "HTTP/1.0 403 Forbidden\r\n",
+			    T0 + (1 + i) * NS);
+		vg_detect_packet(d, &p, &f, 1);
+		assert_true(f.flags & VG_FLOW_WATCH); /* a refusal: still watched */
+	}
+	vg_detect_free(d);
+	assert_int_equal(n_got, 1);
+	assert_string_equal(got[0].kind, "bruteforce.http");
+	assert_int_equal(got[0].attempts, 10);
+	assert_false(got[0].succeeded);
+	assert_memory_equal(got[0].dst.b, SERVER4.b, 4);
+}
+
+/* nmap -O: a SYN scan in nmap's probe format plus one SYN|FIN|PSH|URG. */
+static void test_os_scan_by_nmap(void **state)
+{
+	struct vg_settings set;
+	struct vg_cidr_set home;
+	struct vg_detect *d = engine(&set, &home);
+
+	(void)state;
+	for (uint16_t port = 1; port <= 31; port++) {
+		uint8_t fl = port == 31 ? VG_TH_SYN | VG_TH_FIN | VG_TH_PSH | VG_TH_URG : VG_TH_SYN;
+		struct vg_flow f =
+		    flow4(ROUTER4, CLIENT4, 40000, port, VG_IPPROTO_TCP, T0 + port * MS);
+		struct vg_packet p =
+		    tcp_pkt(ROUTER4, CLIENT4, 40000, port, fl, NULL, T0 + port * MS);
+		p.tcp.hlen = 24, p.tcp.mss = 1460, p.tcp.window = 1024;
+		f.pkts[0] = 1; /* the flow table counts the packet before the hook */
+		vg_detect_packet(d, &p, &f, 0);
+		f.bytes[0] = 60;
+		f.tcp_flags[0] = fl;
+		f.tcp_state = VG_TCP_SYN_SENT;
+		vg_detect_flow_end(d, &f);
+	}
+	vg_detect_free(d);
+	assert_int_equal(n_got, 1);
+	assert_string_equal(got[0].kind, "scan.os");
+	assert_string_equal(got[0].technique, "syn");
+	assert_non_null(got[0].tool);
+	assert_string_equal(got[0].tool, "nmap");
+	assert_false(got[0].src_verified);
+}
+
+/* A flood that lasts: interim reports (final false) with the attack's id
+ * and its packets so far, each detect.update seconds, then the final. */
+static void test_flood_updates(void **state)
+{
+	struct vg_settings set;
+	struct vg_cidr_set home;
+	struct vg_detect *d;
+
+	(void)state;
+	vg_settings_default(&set);
+	set.detect.update_s = 1;
+	assert_int_equal(vg_cidr_parse(&home, "192.0.2.0/24", NULL, 0), 0);
+	n_got = 0;
+	assert_int_equal(vg_detect_new(&d, &set.detect, &home, SEED, on_attack, NULL), 0);
+	/* 4,000 half-open connections a second for 3.5 s. */
+	for (uint32_t i = 0; i < 14000; i++) {
+		uint64_t ts = T0 + (uint64_t)i * 250000;
+		struct vg_flow f =
+		    flow4(a4n(0x0b000000 + i * 7919), CLIENT4, 1024, 443, VG_IPPROTO_TCP, ts);
+		f.pkts[0] = 1;
+		f.tcp_flags[0] = VG_TH_SYN;
+		f.tcp_state = VG_TCP_SYN_SENT;
+		vg_detect_flow_end(d, &f);
+		if (i % 64 == 63)
+			vg_detect_tick(d, ts);
+	}
+	vg_detect_free(d);
+	assert_int_equal(n_got, 4); /* updates near 1, 2 and 3 s, then the end */
+	for (unsigned i = 0; i < 4; i++) {
+		assert_string_equal(got[i].kind, "flood.syn");
+		assert_int_equal(got[i].id, got[0].id);
+		assert_int_equal(got[i].final, i == 3);
+		if (i)
+			assert_true(got[i].packets > got[i - 1].packets);
+	}
+	assert_int_equal(got[3].packets, 14000);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -258,6 +443,10 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_syn_scan),
 	    cmocka_unit_test(test_busy_client_is_not_a_scan),
 	    cmocka_unit_test(test_syn_flood_forged),
+	    cmocka_unit_test(test_flood_updates),
+	    cmocka_unit_test(test_ftp_replies_then_success),
+	    cmocka_unit_test(test_http_replies),
+	    cmocka_unit_test(test_os_scan_by_nmap),
 	    cmocka_unit_test(test_ssh_bruteforce_then_success),
 	};
 
