@@ -11,6 +11,7 @@ for t in capture decode config asn; do
   mkdir -p "$dir"
   if [ "$t" = capture ]; then
     cp -n tests/data/*.pcap tests/data/*.pcapng "$dir/" 2>/dev/null || true
+    find tests/corpus/captures -name '*.pcap' -size -64k -exec cp -n {} "$dir/" \; 2>/dev/null || true
     find ../shared/corpus -name '*.pcap*' -size -64k -exec cp -n {} "$dir/" \; 2>/dev/null || true
   fi
   echo "fuzz_$t: ${secs}s"

@@ -8,7 +8,8 @@
 #include "common/vg.h"
 #include "detect/table.h"
 
-#define NS_PER_S 1000000000ull
+#define NS_PER_S    1000000000ull
+#define FILTER_BITS 8 /* per record: a false positive for about 1 in 8 absent keys */
 
 int vg_dtable_init(struct vg_dtable *t, uint32_t min_records, size_t rec_size, size_t key_size,
 		   uint64_t seed, vg_dtable_evict_fn evict, void *owner)
@@ -27,7 +28,9 @@ int vg_dtable_init(struct vg_dtable *t, uint32_t min_records, size_t rec_size, s
 	t->owner = owner;
 	t->rec = vg_table_alloc((size_t)cap * rec_size);
 	t->slot = vg_table_alloc((size_t)cap * sizeof *t->slot);
-	if (!t->rec || !t->slot) {
+	t->filter_mask = cap * FILTER_BITS - 1;
+	t->filter = vg_table_alloc((size_t)cap * FILTER_BITS / 8);
+	if (!t->rec || !t->slot || !t->filter) {
 		vg_dtable_fini(t);
 		return VG_ENOMEM;
 	}
@@ -38,8 +41,10 @@ void vg_dtable_fini(struct vg_dtable *t)
 {
 	vg_table_free(t->rec, (size_t)t->cap * t->rec_size);
 	vg_table_free(t->slot, (size_t)t->cap * sizeof *t->slot);
+	vg_table_free(t->filter, (size_t)t->cap * FILTER_BITS / 8);
 	t->rec = NULL;
 	t->slot = NULL;
+	t->filter = NULL;
 }
 
 static uint64_t key_hash(const struct vg_dtable *t, const void *key)
@@ -50,14 +55,37 @@ static uint64_t key_hash(const struct vg_dtable *t, const void *key)
 	return vg_hash_words(k, sizeof k, t->seed);
 }
 
+/* The filter bit of a hash: bits 16 to 47, apart from the line's. */
+static inline uint32_t filter_bit(const struct vg_dtable *t, uint64_t h)
+{
+	return (uint32_t)(h >> 16) & t->filter_mask;
+}
+
+/* Too many records made since the last rebuild: the filter is made again
+ * from the live ones (their keys hashed again: rare, cap records). */
+static void filter_rebuild(struct vg_dtable *t)
+{
+	memset(t->filter, 0, ((size_t)t->filter_mask + 1) / 8);
+	t->filter_made = 0;
+	for (uint32_t i = 0; i < t->cap; i++)
+		if (t->slot[i].tag) {
+			uint32_t b = filter_bit(t, key_hash(t, vg_dtable_at(t, i)));
+			t->filter[b >> 6] |= 1ull << (b & 63);
+			t->filter_made++;
+		}
+}
+
 void *vg_dtable_find(struct vg_dtable *t, const void *key, bool create, uint64_t now_ns)
 {
 	uint64_t h = key_hash(t, key);
 	uint32_t tag = (uint32_t)(h >> 32) | 1,
-		 base = (uint32_t)h & t->mask & ~(VG_DTABLE_LINE - 1u);
+		 base = (uint32_t)h & t->mask & ~(VG_DTABLE_LINE - 1u), fb = filter_bit(t, h);
 	struct vg_dtable_slot *s = &t->slot[base];
 	uint32_t pick = VG_DTABLE_LINE;
 	void *rec;
+
+	if (!create && !(t->filter[fb >> 6] & (1ull << (fb & 63))))
+		return NULL; /* no record was made with this hash */
 
 	for (uint32_t i = 0; i < VG_DTABLE_LINE; i++) {
 		if (s[i].tag == tag && !memcmp(vg_dtable_at(t, base + i), key, t->key_size))
@@ -78,6 +106,9 @@ void *vg_dtable_find(struct vg_dtable *t, const void *key, bool create, uint64_t
 	}
 	memset(rec, 0, t->rec_size);
 	memcpy(rec, key, t->key_size);
+	if (++t->filter_made > 2 * t->cap)
+		filter_rebuild(t); /* before this record's bit: it has no tag yet */
+	t->filter[fb >> 6] |= 1ull << (fb & 63);
 	s[pick].tag = tag;
 	s[pick].last_s = (uint32_t)(now_ns / NS_PER_S) & 0x7fffffff;
 	s[pick].busy = 0;

@@ -12,6 +12,13 @@
  * owner's evict callback first, so nothing it holds is lost. A forged
  * flood of keys thus costs a table that never grows.
  *
+ * Most lookups are for keys that have no record (a benign client's
+ * answered flow, looked up by the scan detector): a filter of
+ * FILTER_BITS bits per record (set when a record is made, rebuilt from
+ * the live records when too many were made since) answers most of them
+ * without reading the slot line, which the flow table's traffic keeps
+ * pushing out of the cache.
+ *
  * THREAT: keys are attacker-chosen; the hash is seeded per run.
  */
 #ifndef VG_DETECT_TABLE_H
@@ -39,7 +46,9 @@ struct vg_dtable {
 	uint64_t seed;
 	vg_dtable_evict_fn evict;
 	void *owner;
-	uint64_t evicted; /* records that lost their slot to a new key */
+	uint64_t evicted;                  /* records that lost their slot to a new key */
+	uint64_t *filter;                  /* bit set: a record with a key of this hash may exist */
+	uint32_t filter_mask, filter_made; /* bits - 1; records made since its rebuild */
 };
 
 int vg_dtable_init(struct vg_dtable *t, uint32_t min_records, size_t rec_size, size_t key_size,

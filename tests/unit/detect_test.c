@@ -93,6 +93,31 @@ static void test_table_bounded_eviction(void **state)
 	vg_dtable_fini(&t);
 }
 
+/* The filter in front of lookups, rebuilt many times over: every live
+ * record is still found. */
+static void test_table_filter(void **state)
+{
+	struct vg_dtable t;
+	uint64_t k[3] = {0};
+	unsigned live = 0, found = 0;
+
+	(void)state;
+	assert_int_equal(vg_dtable_init(&t, 64, sizeof(struct rec), sizeof k, SEED, NULL, NULL), 0);
+	for (uint64_t i = 0; i < 5000; i++) { /* 2 x 64 records per rebuild */
+		k[0] = i;
+		vg_dtable_find(&t, k, true, T0 + i * NS);
+	}
+	for (uint64_t i = 0; i < 5000; i++) {
+		k[0] = i;
+		found += vg_dtable_find(&t, k, false, T0) != NULL;
+	}
+	for (uint32_t i = 0; i < t.cap; i++)
+		live += vg_dtable_used(&t, i);
+	assert_int_equal(found, live); /* no live record hidden by the filter */
+	assert_int_equal(live, t.cap);
+	vg_dtable_fini(&t);
+}
+
 /* ---- the detectors through the engine ---------------------------------- */
 
 #define MAX_ATTACKS 16
@@ -440,6 +465,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_table_find_create),
 	    cmocka_unit_test(test_table_bounded_eviction),
+	    cmocka_unit_test(test_table_filter),
 	    cmocka_unit_test(test_syn_scan),
 	    cmocka_unit_test(test_busy_client_is_not_a_scan),
 	    cmocka_unit_test(test_syn_flood_forged),
