@@ -101,6 +101,7 @@ int vg_ctx_new(struct vg_ctx **out, const struct vg_settings *set, const char *e
 		snprintf(errbuf, errlen, "detectors: %s", vg_strerror(rc));
 		goto fail;
 	}
+	vg_flow_table_set_end_prefetch(ctx->flows, vg_detect_prefetch, ctx->det);
 	if (vg_detect_wants(ctx->det) & VG_DETECT_PKT_FLOW)
 		vg_flow_table_set_packet_hook(ctx->flows, vg_detect_packet, ctx->det);
 	ctx->detect_noflow = vg_detect_wants(ctx->det) & VG_DETECT_PKT_NOFLOW;

@@ -382,6 +382,20 @@ static void brute_on_flow_end(void *state, const struct vg_flow *f)
 	maybe_open(s, g);
 }
 
+static void brute_prefetch(void *state, const struct vg_flow *f)
+{
+	const struct brute_state *s = state;
+	struct vg_flow_ends ends;
+
+	if (f->proto != VG_IPPROTO_TCP || !(f->flags & VG_FLOW_HANDSHAKE))
+		return;
+	vg_flow_ends(f, &ends);
+	if (service_of(ends.server_port)) {
+		struct guesser_key k = {ends.client, ends.server_port, ends.family};
+		vg_dtable_prefetch(&s->t, &k);
+	}
+}
+
 static void brute_on_tick(void *state, uint64_t now_ns)
 {
 	struct brute_state *s = state;
@@ -437,6 +451,7 @@ const struct vg_detector vg_detector_bruteforce = {
     .wants = VG_DETECT_PKT_FLOW,
     .init = brute_init,
     .on_packet = brute_on_packet,
+    .prefetch_flow_end = brute_prefetch,
     .on_flow_end = brute_on_flow_end,
     .on_tick = brute_on_tick,
     .fini = brute_fini,

@@ -101,6 +101,15 @@ unsigned vg_detect_wants(const struct vg_detect *d)
 	return w;
 }
 
+void vg_detect_prefetch(void *arg, const struct vg_flow *f)
+{
+	const struct vg_detect *d = arg;
+
+	for (unsigned i = 0; i < d->n; i++)
+		if (d->det[i]->prefetch_flow_end)
+			d->det[i]->prefetch_flow_end(d->state[i], f);
+}
+
 void vg_detect_flow_end(struct vg_detect *d, const struct vg_flow *f)
 {
 	for (unsigned i = 0; i < d->n; i++)

@@ -111,6 +111,9 @@ struct vg_detector {
 	 * toclient. No allocation, no I/O. The flow is writable only for its
 	 * tag bytes and that flag. */
 	void (*on_packet)(void *state, const struct vg_packet *p, struct vg_flow *f, int dir);
+	/* Optional: a flow will end soon (vg_flow_prefetch_fn): start loading
+	 * what on_flow_end will read for it. */
+	void (*prefetch_flow_end)(void *state, const struct vg_flow *f);
 	/* A flow ended (before its record is reused). */
 	void (*on_flow_end)(void *state, const struct vg_flow *f);
 	/* Packet time moved on (called once per batch): close idle attacks. */
@@ -130,6 +133,8 @@ void vg_detect_packet(void *arg, const struct vg_packet *p, struct vg_flow *f, i
 /* Union of the detectors' wants. */
 unsigned vg_detect_wants(const struct vg_detect *d);
 void vg_detect_flow_end(struct vg_detect *d, const struct vg_flow *f);
+/* arg is the struct vg_detect (the signature of vg_flow_prefetch_fn). */
+void vg_detect_prefetch(void *arg, const struct vg_flow *f);
 void vg_detect_tick(struct vg_detect *d, uint64_t now_ns);
 /* Reports open attacks (final) and releases everything; accepts NULL. */
 void vg_detect_free(struct vg_detect *d);

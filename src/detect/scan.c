@@ -675,6 +675,18 @@ static void scan_on_flow_end(void *state, const struct vg_flow *f)
 	outcome(s, e, success);
 }
 
+static void scan_prefetch(void *state, const struct vg_flow *f)
+{
+	const struct scan_state *s = state;
+	struct vg_flow_ends ends;
+	struct source_key k;
+
+	vg_flow_ends(f, &ends);
+	k.addr = ends.client;
+	k.family = ends.family;
+	vg_dtable_prefetch(&s->t, &k);
+}
+
 static void scan_on_tick(void *state, uint64_t now_ns)
 {
 	struct scan_state *s = state;
@@ -737,6 +749,7 @@ const struct vg_detector vg_detector_scan = {
     .wants = VG_DETECT_PKT_NOFLOW | VG_DETECT_PKT_FLOW,
     .init = scan_init,
     .on_packet = scan_on_packet,
+    .prefetch_flow_end = scan_prefetch,
     .on_flow_end = scan_on_flow_end,
     .on_tick = scan_on_tick,
     .fini = scan_fini,

@@ -58,6 +58,9 @@ void vg_dtable_fini(struct vg_dtable *t);
 /* The record with this key, or NULL; with create, a new zeroed record
  * holding the key, active at now_ns. */
 void *vg_dtable_find(struct vg_dtable *t, const void *key, bool create, uint64_t now_ns);
+/* Starts loading what a find of this key will read (filter word, slot
+ * line); no effect on the table. */
+void vg_dtable_prefetch(const struct vg_dtable *t, const void *key);
 /* Marks a record active at now_ns (for the choice of slots to reuse). */
 void vg_dtable_touch(struct vg_dtable *t, const void *rec, uint64_t now_ns);
 /* A busy record goes through evict before its slot is reused. */

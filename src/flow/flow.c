@@ -55,6 +55,8 @@ struct vg_flow_table {
 	void *arg;
 	vg_flow_packet_fn on_packet;
 	void *packet_arg;
+	vg_flow_prefetch_fn end_prefetch;
+	void *prefetch_arg;
 	struct vg_flow_stats st;
 	struct vg_frag_cache frags;
 };
@@ -113,6 +115,12 @@ void vg_flow_table_set_packet_hook(struct vg_flow_table *t, vg_flow_packet_fn fn
 {
 	t->on_packet = fn;
 	t->packet_arg = arg;
+}
+
+void vg_flow_table_set_end_prefetch(struct vg_flow_table *t, vg_flow_prefetch_fn fn, void *arg)
+{
+	t->end_prefetch = fn;
+	t->prefetch_arg = arg;
 }
 
 void vg_flow_table_free(struct vg_flow_table *t)
@@ -434,6 +442,9 @@ static void expire_step(struct vg_flow_table *t)
 				break;
 		}
 	}
+	if (t->end_prefetch)
+		for (uint32_t i = 0; i < nf; i++)
+			t->end_prefetch(t->prefetch_arg, &t->pool[found[i]]);
 	for (uint32_t i = 0; i < nf; i++)
 		release(t, found[i], VG_FLOW_END_TIMEOUT);
 }

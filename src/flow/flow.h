@@ -160,12 +160,18 @@ typedef void (*vg_flow_end_fn)(void *arg, const struct vg_flow *f, enum vg_flow_
  * the flow's tag bytes, nothing else. */
 typedef void (*vg_flow_packet_fn)(void *arg, const struct vg_packet *p, struct vg_flow *f, int dir);
 
+/* Called for each flow of a batch that is about to end (the expiry
+ * sweep's), before the first of them ends: where on_end's consumers start
+ * loading what they will need, so the batch's cache misses overlap. */
+typedef void (*vg_flow_prefetch_fn)(void *arg, const struct vg_flow *f);
+
 struct vg_flow_table;
 
 int vg_flow_table_new(struct vg_flow_table **out, const struct vg_flow_config *cfg,
 		      vg_flow_end_fn on_end, void *arg);
 void vg_flow_table_free(struct vg_flow_table *t);
 void vg_flow_table_set_packet_hook(struct vg_flow_table *t, vg_flow_packet_fn fn, void *arg);
+void vg_flow_table_set_end_prefetch(struct vg_flow_table *t, vg_flow_prefetch_fn fn, void *arg);
 
 /* Finds or creates the flow of every IP packet in the batch and updates it
  * (counters, TCP state), then runs a bounded expiry step. flows[i] is set
