@@ -323,21 +323,20 @@ static void test_format_addr(void **state)
 	    {{{192, 0, 2, 10}}, 4, "192.0.2.10"},
 	    {{{0, 0, 0, 0}}, 4, "0.0.0.0"},
 	    {{{255, 255, 255, 255}}, 4, "255.255.255.255"},
+	    /* IPv6 as Suricata's EVE writes it: no compression, 4 digits a group */
 	    {{{0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10}},
 	     6,
-	     "2001:db8:1::10"},
-	    {{{0}}, 6, "::"},
-	    {{{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}}, 6, "::1"},
-	    {{{0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}}, 6, "fe80::"},
-	    /* RFC 5952 4.2.2: a single zero group is not compressed */
-	    {{{0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1}},
+	     "2001:0db8:0001:0000:0000:0000:0000:0010"},
+	    {{{0}}, 6, "0000:0000:0000:0000:0000:0000:0000:0000"},
+	    {{{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}},
 	     6,
-	     "2001:db8:0:1:1:1:1:1"},
-	    /* RFC 5952 4.2.3: the longest run of zeros is compressed */
-	    {{{0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1}},
+	     "0000:0000:0000:0000:0000:0000:0000:0001"},
+	    {{{0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0x02, 0x0c, 0x29, 0xff, 0xfe, 0xf3, 0xcf, 0x38}},
 	     6,
-	     "2001:db8::1:0:0:1"},
-	    {{{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 192, 0, 2, 10}}, 6, "::ffff:192.0.2.10"},
+	     "fe80:0000:0000:0000:020c:29ff:fef3:cf38"},
+	    {{{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 192, 0, 2, 10}},
+	     6,
+	     "0000:0000:0000:0000:0000:ffff:c000:020a"},
 	};
 	char buf[64];
 
@@ -498,7 +497,8 @@ static void test_eve_icmp(void **state)
 			seen |= 2;
 		} else {
 			assert_true(
-			    has(l, "\"src_ip\":\"2001:db8:1::10\",\"dest_ip\":\"2001:db8:2::20\","
+			    has(l, "\"src_ip\":\"2001:0db8:0001:0000:0000:0000:0000:0010\",\"dest_"
+				   "ip\":\"2001:0db8:0002:0000:0000:0000:0000:0020\","
 				   "\"proto\":\"IPv6-ICMP\",\"icmp_type\":128,\"icmp_code\":0,"));
 			seen |= 4;
 		}
@@ -518,8 +518,10 @@ static void test_eve_ipv6_udp(void **state)
 	feed1(x, udp(6, CLIENT6, SERVER6, 42000, 53, T0, 86));
 	fx_finish(x);
 	flow_line(x, 0, line, sizeof line);
-	assert_true(has(line, "\"src_ip\":\"2001:db8:1::10\",\"src_port\":42000,"
-			      "\"dest_ip\":\"2001:db8:2::20\",\"dest_port\":53,\"proto\":\"UDP\""));
+	assert_true(has(line,
+			"\"src_ip\":\"2001:0db8:0001:0000:0000:0000:0000:0010\",\"src_port\":42000,"
+			"\"dest_ip\":\"2001:0db8:0002:0000:0000:0000:0000:0020\",\"dest_port\":53,"
+			"\"proto\":\"UDP\""));
 	free(x->text);
 	x->text = NULL;
 	vg_flow_table_free(x->t);
@@ -530,8 +532,9 @@ static void test_eve_ipv6_udp(void **state)
 	feed1(x, udp(6, ll, mapped, 546, 547, T0, 86));
 	fx_finish(x);
 	flow_line(x, 0, line, sizeof line);
-	assert_true(has(line, "\"src_ip\":\"fe80::1\",\"src_port\":546,"
-			      "\"dest_ip\":\"::ffff:192.0.2.10\",\"dest_port\":547"));
+	assert_true(
+	    has(line, "\"src_ip\":\"fe80:0000:0000:0000:0000:0000:0000:0001\",\"src_port\":546,"
+		      "\"dest_ip\":\"0000:0000:0000:0000:0000:ffff:c000:020a\",\"dest_port\":547"));
 }
 
 static void test_eve_vlan(void **state)
