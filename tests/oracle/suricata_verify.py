@@ -8,9 +8,10 @@ capture and evaluates each check the way suricata-verify does: the number
 of flow events whose fields equal every field of `match` must be `count`.
 
 Per field, it counts the checks that name the field (compared) and those
-where it holds: for the 5-tuple fields (event_type, proto, src_ip, src_port,
-dest_ip, dest_port) the check holds on them alone; any other field holds
-when the events matching the check's 5-tuple fields and that field number
+where it holds. A check's selecting fields (the 5-tuple, vlan, icmp_type...:
+every field not under flow. or tcp.) hold when the events matching all of
+them number `count`; each other field (counters, state, age, flags) holds
+when the events matching the selecting fields and that field number
 `count`. A whole check holds when every compared field of it matches at
 once. Fields vigil never writes (e.g. app_proto, community_id) are "not
 compared", listed with their number of checks, never passed silently.
@@ -30,7 +31,15 @@ import subprocess
 import sys
 import tempfile
 
+# Fields that say which flow a check is about; the others are its figures
+# (counters, state, age, flags), each judged on the flows the check's
+# selecting fields pick out.
+FIGURES = ("flow.", "tcp.")
 TUPLE = ("event_type", "proto", "src_ip", "src_port", "dest_ip", "dest_port")
+
+
+def selecting(f):
+    return not f.startswith(FIGURES)
 
 
 def get(ev, path):
@@ -102,16 +111,16 @@ def main():
             for f in m:
                 if f not in produced:
                     not_compared[f] = not_compared.get(f, 0) + 1
-            tuple_f = [f for f in fields if f in TUPLE]
+            tuple_f = [f for f in fields if selecting(f)]
             tuple_ok = count(evs, m, tuple_f) == want
             for f in fields:
                 compared[f] = compared.get(f, 0) + 1
-                ok = tuple_ok if f in TUPLE else count(evs, m, tuple_f + [f]) == want
+                ok = tuple_ok if selecting(f) else count(evs, m, tuple_f + [f]) == want
                 held[f] = held.get(f, 0) + ok
                 if not ok:
                     cand = [e for e in evs if all(get(e, g) == m[g] for g in tuple_f)]
-                    got = sorted({repr(get(e, f)) for e in cand}) if f not in TUPLE else \
-                        ["%d flows match the 5-tuple" % len(cand)]
+                    got = sorted({repr(get(e, f)) for e in cand}) if not selecting(f) else \
+                        ["%d flows match the selecting fields" % len(cand)]
                     notes.append("%s check %d: %s expected %r (count %d), vigil: %s" %
                                  (d, n + 1, f, m[f], want, ", ".join(got) or "no flow"))
             whole += 1
@@ -143,7 +152,7 @@ def main():
     r = recorded.get("(whole checks)", 0)
     line(whole_held >= r, "whole checks: %d of %d hold on every compared field (recorded %d)" %
          (whole_held, whole, r))
-    for f in sorted(compared, key=lambda f: (f not in TUPLE, f)):
+    for f in sorted(compared, key=lambda f: (f not in TUPLE, not selecting(f), f)):
         r = recorded.get(f, 0)
         line(held[f] >= r, "field %s: %d of %d checks hold (recorded %d)" % (f, held[f], compared[f], r))
     for f, c in sorted(not_compared.items(), key=lambda x: -x[1]):
