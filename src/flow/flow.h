@@ -68,6 +68,8 @@ enum {
 					  * when the connection closes) */
 	VG_FLOW_WATCH = 1u << 5,         /* the packet hook sees all its packets
 					  * (set by the hook itself) */
+	VG_FLOW_ICMP_ERR = 1u << 6,      /* an ICMP destination unreachable quoting
+					  * one of its packets was counted in it */
 };
 
 /* One flow record: 96 bytes; see flow_test.c for the size check. */
@@ -128,6 +130,7 @@ struct vg_flow_config {
 	X(tcp_reuse, "flow.tcp_reuse")       /* a SYN after close started a new flow */       \
 	X(no_flow, "flow.no_flow")           /* IP packets with no flow (orphan fragments) */ \
 	X(frag_matched, "flow.frag_matched") /* non-first fragments given their ports */      \
+	X(icmp_err_matched, "flow.icmp_err_matched") /* unreachables counted in their flow */ \
 	X(active, "flow.active")                                                              \
 	X(active_max, "flow.active_max")
 
