@@ -248,7 +248,9 @@ static void eve_flow(struct vg_writer *w, const struct vg_flow *f, enum vg_flow_
 	put(w, ",");
 	put_time(w, "end", f->last_ns);
 	put(w, ",\"age\":%" PRIu64 ",\"state\":\"%s\",\"reason\":\"%s\",\"alerted\":false}",
-	    (f->last_ns - f->first_ns) / 1000000000u, vg_flow_state_name(f), vg_flow_end_name(why));
+	    /* Suricata's age: whole seconds of the end minus those of the start */
+	    f->last_ns / 1000000000u - f->first_ns / 1000000000u, vg_flow_state_name(f),
+	    vg_flow_end_name(why));
 	if (f->proto == VG_IPPROTO_TCP)
 		put_tcp_flags(w, f);
 	put(w, "}");
