@@ -639,7 +639,9 @@ static void test_eve_tcp_flags(void **state)
 			      "\"tcp_flags_tc\":\"00\",\"syn\":true,\"state\":\"syn_sent\"}}"));
 }
 
-/* timestamp = start = first packet, end = last packet, age rounded down;
+/* timestamp = start = first packet, end = last packet, age as Suricata
+ * counts it: whole seconds of the end minus whole seconds of the start
+ * (5.999999 s from x.999999 to (x+6).999998: age 6);
  * the writer's per-second cache must not leak one flow's date into another. */
 static void test_eve_times(void **state)
 {
@@ -654,7 +656,7 @@ static void test_eve_times(void **state)
 	flow_line(x, 0, line, sizeof line);
 	assert_true(has(line, "{\"timestamp\":\"2023-11-14T22:13:20.999999+0000\","));
 	assert_true(has(line, "\"start\":\"2023-11-14T22:13:20.999999+0000\","
-			      "\"end\":\"2023-11-14T22:13:26.999998+0000\",\"age\":5,"));
+			      "\"end\":\"2023-11-14T22:13:26.999998+0000\",\"age\":6,"));
 	free(x->text);
 	x->text = NULL;
 	vg_flow_table_free(x->t);
