@@ -240,6 +240,8 @@ static void eve_flow(struct vg_writer *w, const struct vg_flow *f, enum vg_flow_
 	put(w, ",\"proto\":\"%s\"", vg_proto_name(f->proto, pbuf, sizeof pbuf));
 	if (icmp)
 		put(w, ",\"icmp_type\":%u,\"icmp_code\":%u", f->icmp_type, f->icmp_code);
+	if (f->proto == VG_IPPROTO_ESP) /* the SPI stands in the ports (esp.c) */
+		put(w, ",\"spi\":%u", (unsigned)sport << 16 | dport);
 	put(w,
 	    ",\"flow\":{\"pkts_toserver\":%u,\"pkts_toclient\":%u,"
 	    "\"bytes_toserver\":%" PRIu64 ",\"bytes_toclient\":%" PRIu64 ",",
