@@ -406,6 +406,25 @@ static inline struct vg_flow *lookup(const struct vg_flow_table *t, const struct
 	return NULL;
 }
 
+/* The protocols that make flows: those Suricata calls FlowSetupPacket for
+ * (decode-ipv4.c, decode-ipv6.c, and the transport decoders): TCP, UDP,
+ * ICMP, ICMPv6, SCTP, ESP, and the outer packets of IP-in-IP and
+ * IPv6-in-IPv4 tunnels. Others (IGMP, GRE, OSPF, PIM...) have no flow. */
+static inline bool tracked(uint8_t proto)
+{
+	switch (proto) {
+	case VG_IPPROTO_TCP:
+	case VG_IPPROTO_UDP:
+	case VG_IPPROTO_ICMP:
+	case VG_IPPROTO_ICMPV6:
+	case VG_IPPROTO_SCTP:
+	case VG_IPPROTO_ESP:
+	case 4: /* IPv4-in-IP */
+	case 41: /* IPv6-in-IP */ return true;
+	default: return false;
+	}
+}
+
 /* An ICMPv4 destination unreachable that quotes a TCP, UDP or SCTP
  * header belongs to the flow of the quoted packet, as Suricata counts it
  * (flow-hash.c: the hash and compare use the embedded tuple): the key is
@@ -529,6 +548,12 @@ static unsigned update_chunk(struct vg_flow_table *t, struct vg_packet *pkts, un
 
 		flows[i] = NULL;
 		if (!(p->flags & VG_PKT_IP)) {
+			none++;
+			continue;
+		}
+		if (VG_UNLIKELY(!tracked(p->proto))) {
+			t->st.not_tracked++;
+			p->flags &= ~(uint32_t)VG_PKT_IP; /* marks "no flow" below */
 			none++;
 			continue;
 		}

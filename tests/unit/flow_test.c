@@ -902,12 +902,20 @@ static void test_other_protocol(void **state)
 	struct vg_flow f;
 
 	fx_open(x, NULL);
-	f = one(x, ip_pkt(4, 47, CLIENT4, SERVER4, T0, 100)); /* GRE */
-	f = one(x, ip_pkt(4, 47, SERVER4, CLIENT4, T0 + 1, 120));
+	/* IP-in-IP: the outer packets are a flow (as Suricata has them). */
+	f = one(x, ip_pkt(4, 4, CLIENT4, SERVER4, T0, 100));
+	f = one(x, ip_pkt(4, 4, SERVER4, CLIENT4, T0 + 1, 120));
 	assert_int_equal(f.pkts[0], 1);
 	assert_int_equal(f.pkts[1], 1);
-	assert_int_equal(f.proto, 47);
+	assert_int_equal(f.proto, 4);
 	assert_int_equal(st(x)->created_other, 1);
+	/* IGMP and GRE make no flow: Suricata sets none up for them. */
+	f = one(x, ip_pkt(4, 2, CLIENT4, SERVER4, T0 + 2, 60));
+	assert_int_equal(f.proto, 0);
+	f = one(x, ip_pkt(4, 47, CLIENT4, SERVER4, T0 + 3, 100));
+	assert_int_equal(f.proto, 0);
+	assert_int_equal(st(x)->not_tracked, 2);
+	assert_int_equal(st(x)->created, 1);
 	fx_close(x);
 }
 
