@@ -268,7 +268,7 @@ static int schema_version(struct sqlite_store *s, int *version, char *err, size_
 
 static int rebuild_rollup(struct sqlite_store *s, const struct rollup *r, char *err, size_t errlen)
 {
-	char sql[1024], cols[256] = "", exprs[512] = "";
+	char sql[2048], cols[256] = "", exprs[512] = "";
 	size_t nc = 0, ne = 0;
 
 	for (unsigned i = 0; i < r->nkeys; i++) {
@@ -340,7 +340,7 @@ static int prepare(struct sqlite_store *s, sqlite3_stmt **st, const char *sql, c
 
 static int prepare_writes(struct sqlite_store *s, char *err, size_t errlen)
 {
-	char sql[1024];
+	char sql[2048];
 	int rc;
 
 	rc = prepare(
@@ -907,7 +907,7 @@ static int sqlite_runs(struct vg_store *base, vg_store_run_fn fn, void *arg, cha
 static int prune_rollup(struct sqlite_store *s, const struct rollup *r, int64_t before, char *err,
 			size_t errlen)
 {
-	char sql[2048], sel[512] = "", match[512] = "", grp[512] = "";
+	char sql[4096], sel[512] = "", match[512] = "", grp[512] = "";
 	size_t ns = 0, nm = 0, ng = 0;
 
 	for (unsigned i = 0; i < r->nkeys; i++) {
