@@ -82,6 +82,9 @@ static const char schema_v2[] =
     "CREATE TABLE r_day_target(day INTEGER, kind TEXT, country TEXT, confidence TEXT,"
     " target TEXT, attacks INTEGER NOT NULL,"
     " PRIMARY KEY(day, kind, country, confidence, target)) WITHOUT ROWID;"
+    "CREATE TABLE r_asn(asn INTEGER PRIMARY KEY, attacks INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE r_port(port INTEGER, service TEXT, attacks INTEGER NOT NULL,"
+    " PRIMARY KEY(port, service)) WITHOUT ROWID;"
     "CREATE TABLE r_attacker(attacker TEXT PRIMARY KEY, attacks INTEGER NOT NULL) WITHOUT ROWID;"
     "CREATE TABLE r_target(target TEXT PRIMARY KEY, attacks INTEGER NOT NULL) WITHOUT ROWID;"
     "CREATE TABLE asn_names(asn INTEGER PRIMARY KEY, as_org TEXT);"
@@ -113,6 +116,14 @@ struct rollup {
 static const struct rollup rollups[] = {
     {"r_attacker", B(VG_DIM_ATTACKER), GRAIN_NONE, 2, 1, {"attacker"}, {"attacker"}},
     {"r_target", B(VG_DIM_TARGET), GRAIN_NONE, 2, 1, {"target"}, {"target"}},
+    {"r_asn", B(VG_DIM_ASN), GRAIN_NONE, 2, 1, {"asn"}, {"asn"}},
+    {"r_port",
+     B(VG_DIM_PORT) | B(VG_DIM_SERVICE),
+     GRAIN_NONE,
+     2,
+     2,
+     {"port", "service"},
+     {"port", "service"}},
     {"r_month",
      BASE_DIMS | B(VG_DIM_MONTH) | B(VG_DIM_YEAR),
      GRAIN_MONTH,
@@ -673,7 +684,7 @@ static int pick_source(const struct vg_query *q)
 	return -1;
 }
 
-static const char *dim_expr(enum vg_dim d, enum grain g, char *buf, size_t len)
+static const char *dim_expr(enum vg_dim d, enum grain g)
 {
 	switch (d) {
 	case VG_DIM_DAY: return "date(day * 86400, 'unixepoch')";
@@ -681,12 +692,8 @@ static const char *dim_expr(enum vg_dim d, enum grain g, char *buf, size_t len)
 	case VG_DIM_YEAR:
 		return g == GRAIN_MONTH ? "substr(month, 1, 4)"
 					: "strftime('%Y', day * 86400, 'unixepoch')";
-	case VG_DIM_ASN:
-		snprintf(buf, len,
-			 "CAST(asn AS TEXT) || coalesce(' ' || (SELECT n.as_org FROM asn_names n"
-			 " WHERE n.asn = src.asn), '')");
-		return buf;
-	case VG_DIM_PORT: return "CAST(port AS TEXT)";
+	case VG_DIM_ASN: return "asn"; /* named by the outer query */
+	case VG_DIM_PORT: return "port";
 	default: return vg_dim_name(d);
 	}
 }
@@ -749,7 +756,7 @@ static int sqlite_query(struct vg_store *base, const struct vg_query *q, vg_stor
 	enum grain g = src >= 0 ? rollups[src].grain : GRAIN_DAY;
 	const char *table = src >= 0 ? rollups[src].table : "attacks";
 	const char *measure;
-	char sql[2048], exprbuf[256];
+	char sql[2048];
 	size_t n = 0;
 	sqlite3_stmt *st = NULL;
 	const char *keys[VG_QUERY_DIMS_MAX];
@@ -771,25 +778,40 @@ static int sqlite_query(struct vg_store *base, const struct vg_query *q, vg_stor
 		table = q->measure == VG_MEASURE_ATTACKERS ? "r_attacker" : "r_target";
 		measure = "count(*)";
 	}
+	/* Inner: group and order on plain columns (an AS number sorts as a
+	 * number); outer: the display text of the rows kept (AS names are
+	 * looked up for those rows only). */
 	n += (size_t)snprintf(sql + n, sizeof sql - n, "SELECT ");
 	for (unsigned i = 0; i < q->ndims; i++)
-		n += (size_t)snprintf(sql + n, sizeof sql - n, "%s, ",
-				      dim_expr(q->dims[i], g, exprbuf, sizeof exprbuf));
-	n += (size_t)snprintf(sql + n, sizeof sql - n, "%s FROM %s AS src", measure, table);
+		n += (size_t)snprintf(sql + n, sizeof sql - n,
+				      q->dims[i] == VG_DIM_ASN
+					  ? "CAST(k%u AS TEXT) || coalesce(' ' || (SELECT n.as_org"
+					    " FROM asn_names n WHERE n.asn = k%u), ''), "
+					  : "CAST(k%u AS TEXT), ",
+				      i, i);
+	n += (size_t)snprintf(sql + n, sizeof sql - n, "v FROM (SELECT ");
+	for (unsigned i = 0; i < q->ndims; i++)
+		n += (size_t)snprintf(sql + n, sizeof sql - n, "%s AS k%u, ",
+				      dim_expr(q->dims[i], g), i);
+	n += (size_t)snprintf(sql + n, sizeof sql - n, "%s AS v FROM %s AS src", measure, table);
 	n += where_clause(&q->filter, g, sql + n, sizeof sql - n);
 	if (q->ndims) {
+		char order[128];
+		size_t no = 0;
+		if (!q->order_by_key)
+			no += (size_t)snprintf(order + no, sizeof order - no, "v DESC, ");
+		for (unsigned i = 0; i < q->ndims; i++)
+			no += (size_t)snprintf(order + no, sizeof order - no, "%sk%u",
+					       i ? ", " : "", i);
 		n += (size_t)snprintf(sql + n, sizeof sql - n, " GROUP BY ");
 		for (unsigned i = 0; i < q->ndims; i++)
-			n +=
-			    (size_t)snprintf(sql + n, sizeof sql - n, "%s%u", i ? ", " : "", i + 1);
-		n += (size_t)snprintf(sql + n, sizeof sql - n, " ORDER BY ");
-		if (!q->order_by_key)
-			n += (size_t)snprintf(sql + n, sizeof sql - n, "%u DESC, ", q->ndims + 1);
-		for (unsigned i = 0; i < q->ndims; i++)
-			n +=
-			    (size_t)snprintf(sql + n, sizeof sql - n, "%s%u", i ? ", " : "", i + 1);
+			n += (size_t)snprintf(sql + n, sizeof sql - n, "%sk%u", i ? ", " : "", i);
+		n += (size_t)snprintf(sql + n, sizeof sql - n, " ORDER BY %s", order);
 		if (q->limit)
 			n += (size_t)snprintf(sql + n, sizeof sql - n, " LIMIT %" PRIu64, q->limit);
+		n += (size_t)snprintf(sql + n, sizeof sql - n, ") ORDER BY %s", order);
+	} else {
+		n += (size_t)snprintf(sql + n, sizeof sql - n, ")");
 	}
 	if (n >= sizeof sql) {
 		snprintf(err, errlen, "%s: query too long", s->path);
