@@ -9,7 +9,8 @@ cd "$(dirname "$0")/.."
 # Debian 12 packages: build (meson, ninja, pkg-config, gcc), unit tests
 # (cmocka), oracles (tshark, jq), fuzzing and sanitizers (clang and its
 # runtime), benchmarks (time, perf), geo lookups for the attribution stage
-# (libmaxminddb, mmdblookup), EVE schema validation (python3-jsonschema).
+# (libmaxminddb, mmdblookup), EVE schema validation (python3-jsonschema), the
+# attack store (libsqlite3-dev; the sqlite3 shell for tests and the curious).
 packages=(
   build-essential meson ninja-build pkg-config
   libcmocka-dev
@@ -17,6 +18,7 @@ packages=(
   clang libclang-rt-14-dev
   time
   libmaxminddb-dev mmdb-bin
+  libsqlite3-dev sqlite3
   python3 python3-jsonschema
   nodejs npm
 )
