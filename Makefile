@@ -5,7 +5,7 @@
 #   make geo      compile the fetched ASN ranges into data/geo/asn.vgasn (needs build)
 #   make demo     deps + build + run vigil on the bundled sample captures
 #   make check    deps + build + every test suite (ends with "N passed, M failed")
-#   make bench    deps + build + the benchmark (docs/PERFORMANCE.md)
+#   make bench    deps + build + the benchmarks (docs/PERFORMANCE.md), the store's included
 #   make fuzz     build the libFuzzer targets with clang and run each for FUZZ_SECONDS
 
 BUILD      ?= build
@@ -55,6 +55,7 @@ bench: deps
 	VG_BENCH_PCAP=$(SMALL_PCAP) bash bench/run.sh $(BUILD)
 	bash bench/flood.sh $(BUILD)
 	bash bench/geo.sh $(BUILD)
+	bash bench/store.sh $(BUILD)
 
 $(FUZZ_BUILD)/build.ninja:
 	CC=clang meson setup $(FUZZ_BUILD) -Dfuzz=true -Dbuildtype=debugoptimized -Db_sanitize=address,undefined -Db_lundef=false

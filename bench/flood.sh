@@ -5,6 +5,8 @@
 # evicted, the wall time and the peak RSS: the flood must be one attack and
 # the RSS must follow the cap, not the number of sources.
 set -euo pipefail
+# Throughput and crash runs store nothing (vigil read stores in ./vigil.db by default).
+export VIGIL_STORE=none
 cd "$(dirname "$0")/.."
 build=${1:-build}
 f=bench/data/synflood-10M.pcap

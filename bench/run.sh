@@ -26,6 +26,8 @@
 # ../shared/PEERS.md for why: ±30% between runs on shared machines).
 
 set -euo pipefail
+# Throughput and crash runs store nothing (vigil read stores in ./vigil.db by default).
+export VIGIL_STORE=none
 
 bench_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo_dir=$(dirname "$bench_dir")

@@ -4,6 +4,8 @@
 # corpus captures (small ones) and any crash reproducers in fuzz/regress/.
 # Part of make check; long fuzzing runs are `make fuzz`.
 set -uo pipefail
+# Throughput and crash runs store nothing (vigil read stores in ./vigil.db by default).
+export VIGIL_STORE=none
 cd "$(dirname "$0")/.."
 . tests/lib.sh
 b=build-fuzz

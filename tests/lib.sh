@@ -1,6 +1,9 @@
 # tests/lib.sh - TAP output helpers shared by the shell suites.
 # Each suite prints "ok N - what" or "not ok N - what" lines; tests/run.sh
 # counts them over every suite.
+# vigil read stores attacks in ./vigil.db by default; suites run in the
+# repository root, so they store nothing unless a test asks (--store).
+export VIGIL_STORE=none
 _tap_n=0
 _tap_failed=0
 

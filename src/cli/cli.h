@@ -20,6 +20,8 @@ struct vg_command {
 extern const struct vg_command vg_cmd_read;
 extern const struct vg_command vg_cmd_geo;
 extern const struct vg_command vg_cmd_version;
+extern const struct vg_command vg_cmd_report;
+extern const struct vg_command vg_cmd_prune;
 
 #define VG_VERSION "0.1.0"
 

@@ -59,6 +59,18 @@ static void on_attack(void *arg, const struct vg_attack *a)
 	}
 	if (ctx->writer)
 		ctx->wops->attack(ctx->writer, a, &at);
+	/* The store keeps final attacks only (the last word, cumulative); a
+	 * store error stops storing, the run and the EVE output go on. */
+	if (a->final && ctx->store && ctx->store_rc == 0) {
+		int rc =
+		    vg_store_put_attack(ctx->store, a, &at, ctx->store_err, sizeof ctx->store_err);
+		if (rc < 0)
+			ctx->store_rc = rc;
+		else if (rc > 0)
+			ctx->stored_new++;
+		else
+			ctx->stored_dup++;
+	}
 }
 
 int vg_ctx_new(struct vg_ctx **out, const struct vg_settings *set, const char *eve_path,

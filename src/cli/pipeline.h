@@ -23,6 +23,7 @@
 #include "detect/detect.h"
 #include "event/event.h"
 #include "flow/flow.h"
+#include "store/store.h"
 
 /* Records per batch: big enough to amortise the per-batch work and hide
  * bucket prefetch latency, small enough that a batch's packets and flow
@@ -44,8 +45,13 @@ struct vg_ctx {
 	struct vg_attack_count attacks;     /* reported attacks by kind */
 	struct vg_attrib *attrib;           /* country, ASN and confidence of attackers */
 	uint64_t confidence[VG_CONF_COUNT]; /* attacks by confidence of the source */
-	bool progress;                      /* draw a progress line on stderr */
-	bool detect_noflow;                 /* some detector wants packets without a flow */
+	struct vg_store *store;             /* final attacks go here too (NULL: none); the
+					     * caller opens it, begins and ends the run */
+	int store_rc;                       /* first store error (then storing stops) */
+	char store_err[512];
+	uint64_t stored_new, stored_dup; /* attacks stored, and already there */
+	bool progress;                   /* draw a progress line on stderr */
+	bool detect_noflow;              /* some detector wants packets without a flow */
 	struct vg_pkt_rec recs[VG_BATCH];
 	struct vg_packet pkts[VG_BATCH];
 	struct vg_flow *fl[VG_BATCH];

@@ -3,14 +3,18 @@
  * pipeline and prints a summary; optionally writes EVE JSON events.
  */
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/pipeline.h"
+#include "common/hash.h"
 #include "common/vg.h"
+#include "store/store.h"
 
 static void usage(FILE *fp)
 {
@@ -41,6 +45,12 @@ static void usage(FILE *fp)
 		"  --asn-db PATH       ASN database: a range file made by `vigil geo\n"
 		"                      --compile-asn`, or a GeoLite2-ASN .mmdb (default\n"
 		"                      %s; '' for none; geo.asn_db)\n"
+		"  --store URL         keep the run and its final attacks in this store\n"
+		"                      (default %s, in the current directory;\n"
+		"                      config key store.url, environment VIGIL_STORE);\n"
+		"                      reading the same captures again adds nothing.\n"
+		"                      `vigil report` reads it\n"
+		"  --no-store          do not store (the EVE file is still written)\n"
 		"  -q, --quiet         no summary\n"
 		"  -h, --help          this help\n"
 		"\n"
@@ -60,18 +70,110 @@ static void usage(FILE *fp)
 		"fields are left out and one warning says which file is missing; a corrupt\n"
 		"database gives one warning naming it and the run goes on without it.\n"
 		"\n"
-		"Not yet: HTTP form logins and storage (later releases);\n"
+		"Not yet: HTTP form logins (a later release);\n"
 		"tunnels (GRE, VXLAN, Teredo, IP-in-IP...) and link types other than\n"
 		"Ethernet, Linux cooked (v1, v2), raw IP and BSD loopback are counted\n"
 		"but not decoded.\n"
 		"\n"
 		"Exit codes: 0 success, 1 an input could not be read completely or an\n"
 		"output could not be written (the summary still covers what was read),\n"
-		"2 usage or configuration error.\n",
-		VG_HOME_NET_DEFAULT, VG_GEO_COUNTRY_DB_DEFAULT, VG_GEO_ASN_DB_DEFAULT);
+		"2 usage or configuration error. A store that cannot be opened (missing\n"
+		"directory, corrupt, locked, newer schema) stops the run before reading\n"
+		"(exit 1); a store write that fails (disk full) is reported, the run goes\n"
+		"on, what was committed stays, and the exit code is 1.\n",
+		VG_HOME_NET_DEFAULT, VG_GEO_COUNTRY_DB_DEFAULT, VG_GEO_ASN_DB_DEFAULT,
+		VG_STORE_URL_DEFAULT);
 }
 
-enum { OPT_EVE = 256, OPT_HOME, OPT_CONFIG, OPT_SET, OPT_SEED, OPT_GEO_DB, OPT_ASN_DB };
+enum {
+	OPT_EVE = 256,
+	OPT_HOME,
+	OPT_CONFIG,
+	OPT_SET,
+	OPT_SEED,
+	OPT_GEO_DB,
+	OPT_ASN_DB,
+	OPT_STORE,
+	OPT_NO_STORE
+};
+
+/* The store's side of a run: the captures' content hashes (the run key
+ * is the hash of them in order), packets per capture, the run record. */
+struct store_run {
+	struct vg_store *store;
+	struct vg_store_capture *caps;
+	struct vg_store_run run;
+	char *geo;
+};
+
+static int store_start(struct store_run *sr, const char *url, char **files, int nfiles, char *err,
+		       size_t errlen)
+{
+	char *keys = malloc((size_t)nfiles * VG_HASH_HEX + 1), why[512];
+	bool random_key = false;
+	size_t n = 0;
+	int rc;
+
+	sr->caps = calloc((size_t)nfiles, sizeof *sr->caps);
+	if (!keys || !sr->caps) {
+		free(keys);
+		snprintf(err, errlen, "out of memory");
+		return VG_ENOMEM;
+	}
+	for (int i = 0; i < nfiles; i++) {
+		struct vg_store_capture *c = &sr->caps[i];
+		c->name = files[i];
+		rc = vg_capture_hash(files[i], c->hash, &c->size, why, sizeof why);
+		if (rc == VG_ENOTSUP) {
+			fprintf(stderr,
+				"vigil read: warning: %s; its attacks are stored without "
+				"deduplication\n",
+				why);
+			random_key = true;
+		}
+		if (rc < 0) /* unreadable: reading it reports why */
+			vg_hash128_hex(files[i], strlen(files[i]), c->hash);
+		n += (size_t)snprintf(keys + n, VG_HASH_HEX, "%s", c->hash);
+	}
+	vg_hash128_hex(keys, n, sr->run.key);
+	if (random_key)
+		snprintf(sr->run.key, sizeof sr->run.key, "%016" PRIx64 "%016" PRIx64,
+			 vg_hash_seed_random(), vg_hash_seed_random());
+	free(keys);
+	sr->run.captures = sr->caps;
+	sr->run.ncaptures = (size_t)nfiles;
+	sr->run.version = VG_VERSION;
+	sr->run.started_s = (uint64_t)time(NULL);
+	rc = vg_store_open(&sr->store, url, false, err, errlen);
+	if (rc == 0)
+		rc = vg_store_run_begin(sr->store, &sr->run, err, errlen);
+	return rc;
+}
+
+/* Completes the run record; returns <0 with err filled on a store error
+ * (during the run or now). */
+static int store_finish(struct store_run *sr, struct vg_ctx *ctx, char *err, size_t errlen)
+{
+	size_t len = 0;
+	FILE *fp;
+	int rc;
+
+	if (ctx->store_rc < 0) {
+		snprintf(err, errlen, "%s", ctx->store_err);
+		return ctx->store_rc;
+	}
+	if ((fp = open_memstream(&sr->geo, &len))) {
+		vg_attrib_describe(ctx->attrib, fp, "");
+		fclose(fp);
+	}
+	sr->run.packets = ctx->dec.packets;
+	sr->run.first_ns = ctx->dec.packets ? ctx->first_ns : 0;
+	sr->run.last_ns = ctx->last_ns;
+	sr->run.attacks = ctx->attacks.total;
+	sr->run.geo = sr->geo ? sr->geo : "";
+	rc = vg_store_run_end(sr->store, &sr->run, err, errlen);
+	return rc;
+}
 
 static int run(int argc, char **argv)
 {
@@ -83,12 +185,16 @@ static int run(int argc, char **argv)
 	    {"seed", required_argument, NULL, OPT_SEED},
 	    {"geo-db", required_argument, NULL, OPT_GEO_DB},
 	    {"asn-db", required_argument, NULL, OPT_ASN_DB},
+	    {"store", required_argument, NULL, OPT_STORE},
+	    {"no-store", no_argument, NULL, OPT_NO_STORE},
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct vg_settings set;
 	const char *eve = NULL, *home = NULL, *seed = NULL, *geo_db = NULL, *asn_db = NULL;
+	const char *store_url = NULL, *env;
+	struct store_run sr = {0};
 	char **sets = calloc((size_t)argc, sizeof *sets);
 	char **configs = calloc((size_t)argc, sizeof *configs);
 	int nsets = 0, nconfigs = 0, c, rc = VG_EXIT_OK;
@@ -111,6 +217,8 @@ static int run(int argc, char **argv)
 		case OPT_SEED: seed = optarg; break;
 		case OPT_GEO_DB: geo_db = optarg; break;
 		case OPT_ASN_DB: asn_db = optarg; break;
+		case OPT_STORE: store_url = optarg; break;
+		case OPT_NO_STORE: store_url = ""; break;
 		case 'q': quiet = true; break;
 		case 'h': usage(stdout); goto out;
 		default:
@@ -126,6 +234,8 @@ static int run(int argc, char **argv)
 	}
 
 	vg_settings_default(&set);
+	if ((env = getenv("VIGIL_STORE")))
+		snprintf(set.store_url, sizeof set.store_url, "%s", env);
 	for (int i = 0; i < nconfigs; i++) {
 		if (vg_config_load(vg_settings_rows, vg_settings_nrows, &set, configs[i], err,
 				   sizeof err) < 0) {
@@ -181,25 +291,56 @@ static int run(int argc, char **argv)
 			 : VG_EXIT_RUNTIME;
 		goto out;
 	}
+	if (store_url)
+		snprintf(set.store_url, sizeof set.store_url, "%s", store_url);
+	if (set.store_url[0] && strcmp(set.store_url, "none")) {
+		if (store_start(&sr, set.store_url, argv + optind, argc - optind, err, sizeof err) <
+		    0) {
+			fprintf(stderr, "vigil read: store: %s\n", err);
+			rc = VG_EXIT_RUNTIME;
+			goto out;
+		}
+		ctx->store = sr.store;
+	}
 	ctx->progress = isatty(STDERR_FILENO);
 	for (int i = optind; i < argc; i++) {
+		uint64_t before = ctx->dec.packets;
 		if (vg_ctx_read_file(ctx, argv[i], err, sizeof err) < 0) {
 			fprintf(stderr, "vigil read: %s\n", err);
 			rc = VG_EXIT_RUNTIME;
 		}
+		if (sr.caps)
+			sr.caps[i - optind].packets = ctx->dec.packets - before;
 	}
 	if (vg_ctx_finish(ctx, err, sizeof err) < 0) {
 		fprintf(stderr, "vigil read: %s\n", err);
 		rc = VG_EXIT_RUNTIME;
 	}
+	if (sr.store && store_finish(&sr, ctx, err, sizeof err) < 0) {
+		fprintf(stderr, "vigil read: store: %s\n", err);
+		rc = VG_EXIT_RUNTIME;
+	}
 	summary = eve && !strcmp(eve, "-") ? stderr : stdout;
 	if (!quiet)
 		vg_ctx_print_summary(ctx, summary);
+	if (!quiet && sr.store)
+		fprintf(summary,
+			"store: %s\n  store.attacks_new: %" PRIu64
+			"\n  store.attacks_already_stored: %" PRIu64 "\n",
+			set.store_url, ctx->stored_new, ctx->stored_dup);
 	if (fflush(stdout) != 0) {
 		perror("vigil read: stdout");
 		rc = VG_EXIT_RUNTIME;
 	}
 out:
+	if (sr.store && vg_store_close(sr.store, err, sizeof err) < 0) {
+		fprintf(stderr, "vigil read: store: %s\n", err);
+		rc = VG_EXIT_RUNTIME;
+	}
+	if (ctx)
+		ctx->store = NULL;
+	free(sr.caps);
+	free(sr.geo);
 	vg_ctx_free(ctx);
 	free(sets);
 	free(configs);

@@ -10,6 +10,7 @@
 
 #include "cli/settings.h"
 #include "common/cidr.h"
+#include "store/store.h"
 
 #define FLOW(field) offsetof(struct vg_settings, flow) + offsetof(struct vg_flow_config, field)
 #define TMO(field)  FLOW(timeout) + offsetof(struct vg_flow_timeouts, field)
@@ -133,6 +134,15 @@ const struct vg_cfg_row vg_settings_rows[] = {
      .def_str = VG_GEO_ASN_DB_DEFAULT,
      .help = "ASN database: a range file compiled by `vigil geo --compile-asn`, or a "
 	     "GeoLite2-ASN .mmdb; empty: none"},
+    /* The store (src/store/): the environment variable VIGIL_STORE, when
+     * set, replaces this default before config files are read. */
+    {.key = "store.url",
+     .type = VG_CFG_STR,
+     .offset = offsetof(struct vg_settings, store_url),
+     .size = sizeof(((struct vg_settings *)0)->store_url),
+     .def_str = VG_STORE_URL_DEFAULT,
+     .help = "where `vigil read` stores attacks and runs: sqlite:PATH (a bare path is a SQLite "
+	     "file); empty or none: no store"},
 };
 
 const size_t vg_settings_nrows = sizeof vg_settings_rows / sizeof vg_settings_rows[0];

@@ -17,6 +17,7 @@ struct vg_settings {
 	struct vg_flow_config flow;
 	struct vg_detect_config detect;
 	struct vg_attrib_config attrib;
+	char store_url[1024]; /* store.url: where `vigil read` keeps attacks; "" none */
 };
 
 extern const struct vg_cfg_row vg_settings_rows[];

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# bench/store.sh [BUILD_DIR] - the store's benchmark (`make bench` runs it):
+#   1. ingest rate of attack events into SQLite through the store API
+#      (bench/store_bench: synthetic attacks, the call `vigil read` makes)
+#      and the default report's latency over them (VG_BENCH_STORE_ATTACKS,
+#      default 1000000; 10000000 for the docs/PERFORMANCE.md figure);
+#   2. `vigil read` end to end on a capture of 150,000 port scans
+#      (bench/gen_scans), with and without the store.
+# Output: `key: value` lines; the database is in bench/data (git-ignored).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${1:-build}
+n=${VG_BENCH_STORE_ATTACKS:-1000000}
+mkdir -p bench/data
+db=bench/data/store-bench-$n.db
+rm -f "$db" "$db-wal" "$db-shm"
+echo "== store_bench --attacks $n $db"
+"$build/bench/store_bench" --attacks "$n" "$db"
+echo "db_bytes: $(stat -c %s "$db")"
+echo "== vigil report (default, table) over $n attacks, wall time of the command:"
+for i in 1 2 3; do
+  /usr/bin/time -f "report_cmd_s: %e" "$build/vigil" report --store "$db" >/dev/null
+done
+scans=bench/data/scans-150k.pcap
+[ -s $scans ] || "$build/bench/gen_scans" --sources 150000 $scans
+echo "== vigil read of $scans (150,000 scans), without and with the store:"
+/usr/bin/time -f "read_nostore_s: %e" "$build/vigil" read -q --seed 1 --home-net 192.168.50.0/24 --no-store $scans
+rm -f bench/data/scans.db*
+/usr/bin/time -f "read_store_s: %e" "$build/vigil" read -q --seed 1 --home-net 192.168.50.0/24 --store bench/data/scans.db $scans
+echo "stored: $(sqlite3 bench/data/scans.db 'select count(*) from attacks')"
