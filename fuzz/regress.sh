@@ -14,7 +14,7 @@ if [ ! -f $b/build.ninja ]; then
     -Db_sanitize=address,undefined -Db_lundef=false >$b.setup.log 2>&1 ||
     { not_ok "configure the fuzz build" "$(tail -5 $b.setup.log)"; tap_done; exit; }
 fi
-if ninja -C $b fuzz/fuzz_capture fuzz/fuzz_decode fuzz/fuzz_config fuzz/fuzz_asn >$b.log 2>&1; then
+if ninja -C $b fuzz/fuzz_capture fuzz/fuzz_decode fuzz/fuzz_config fuzz/fuzz_asn fuzz/fuzz_eve >$b.log 2>&1; then
   ok "fuzz targets build with clang -fsanitize=fuzzer"
 else
   not_ok "fuzz targets build" "$(grep -m5 error $b.log)"
@@ -22,7 +22,7 @@ else
 fi
 seeds=$(mktemp -d)
 trap 'rm -rf "$seeds"' EXIT
-mkdir -p "$seeds/capture" "$seeds/decode" "$seeds/config" "$seeds/asn"
+mkdir -p "$seeds/capture" "$seeds/decode" "$seeds/config" "$seeds/asn" "$seeds/eve"
 cp tests/data/*.pcap tests/data/*.pcapng tests/data/*.txt "$seeds/capture/"
 find ../shared/corpus -name '*.pcap*' -size -64k -exec cp {} "$seeds/capture/" \;
 [ -d fuzz/regress ] && cp fuzz/regress/* "$seeds/capture/" 2>/dev/null
@@ -54,7 +54,9 @@ printf 'flow.timeout.tcp.new = 99999999999\n' >"$seeds/config/b"
 if [ -x build/vigil ] && build/vigil geo --compile-asn "$seeds/edges.vgasn" tests/data/asn-edges.csv >/dev/null 2>&1; then
   { printf '\1'; cat "$seeds/edges.vgasn"; } >"$seeds/asn/bin"
 fi
-for t in capture decode config asn; do
+# EVE seeds: each line of the hand-written Suricata alerts.
+split -l 1 tests/data/suricata-alerts.json "$seeds/eve/line"
+for t in capture decode config asn eve; do
   if ASAN_OPTIONS=detect_leaks=1 $b/fuzz/fuzz_$t -runs=0 "$seeds/$t" >"$seeds/$t.log" 2>&1; then
     ok "fuzz_$t runs its $(ls "$seeds/$t" | wc -l) seeds clean"
   else

@@ -23,7 +23,6 @@ cap=tests/corpus/captures
 country_db=data/geo/dbip-country.mmdb
 asn_db=data/geo/asn.vgasn
 
-skip() { _tap_n=$((_tap_n + 1)); echo "ok $_tap_n - $1 # SKIP $2"; }
 attacks() { # FILE [ARGS...]: attack events, one compact line each
   local f=$1; shift
   "$vigil" read -q --seed 1 --home-net 192.168.50.0/24 "$@" --eve - "$f" 2>"$tmp/stderr" |

@@ -58,6 +58,8 @@ run_suite attrib bash tests/attrib.sh "$build/vigil"
 run_suite attrib-asan bash tests/attrib.sh "$asan/vigil"
 run_suite store bash tests/store.sh "$build/vigil"
 run_suite store-asan bash tests/store.sh "$asan/vigil"
+run_suite import bash tests/import.sh "$build/vigil"
+run_suite import-asan bash tests/import.sh "$asan/vigil"
 run_suite oracle-tshark bash tests/oracle/tshark.sh "$build/vigil"
 run_suite eve-schema bash tests/oracle/eve-schema.sh "$build/vigil"
 run_suite suricata-verify python3 tests/oracle/suricata_verify.py "$build/vigil" \

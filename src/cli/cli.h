@@ -22,6 +22,7 @@ extern const struct vg_command vg_cmd_geo;
 extern const struct vg_command vg_cmd_version;
 extern const struct vg_command vg_cmd_report;
 extern const struct vg_command vg_cmd_prune;
+extern const struct vg_command vg_cmd_import;
 
 #define VG_VERSION "0.1.0"
 

@@ -73,6 +73,11 @@ static void on_attack(void *arg, const struct vg_attack *a)
 	}
 }
 
+void vg_ctx_attack(struct vg_ctx *ctx, const struct vg_attack *a)
+{
+	on_attack(ctx, a);
+}
+
 int vg_ctx_new(struct vg_ctx **out, const struct vg_settings *set, const char *eve_path,
 	       char *errbuf, size_t errlen)
 {

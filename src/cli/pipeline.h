@@ -67,6 +67,9 @@ int vg_ctx_read_file(struct vg_ctx *ctx, const char *path, char *errbuf, size_t 
 /* Reads a capture held in memory (tests, fuzzers). */
 int vg_ctx_read_mem(struct vg_ctx *ctx, const uint8_t *buf, size_t len, const char *name,
 		    char *errbuf, size_t errlen);
+/* An attack from elsewhere (vigil import): attributed, counted, stored
+ * and written like the detectors' own. */
+void vg_ctx_attack(struct vg_ctx *ctx, const struct vg_attack *a);
 /* Ends all flows, writes the stats event and closes the writer. */
 int vg_ctx_finish(struct vg_ctx *ctx, char *errbuf, size_t errlen);
 void vg_ctx_run_stats(const struct vg_ctx *ctx, struct vg_run_stats *rs);

@@ -12,6 +12,7 @@
 
 #include "cli/cli.h"
 #include "cli/pipeline.h"
+#include "cli/storerun.h"
 #include "common/hash.h"
 #include "common/vg.h"
 #include "store/store.h"
@@ -97,84 +98,6 @@ enum {
 	OPT_NO_STORE
 };
 
-/* The store's side of a run: the captures' content hashes (the run key
- * is the hash of them in order), packets per capture, the run record. */
-struct store_run {
-	struct vg_store *store;
-	struct vg_store_capture *caps;
-	struct vg_store_run run;
-	char *geo;
-};
-
-static int store_start(struct store_run *sr, const char *url, char **files, int nfiles, char *err,
-		       size_t errlen)
-{
-	char *keys = malloc((size_t)nfiles * VG_HASH_HEX + 1), why[512];
-	bool random_key = false;
-	size_t n = 0;
-	int rc;
-
-	sr->caps = calloc((size_t)nfiles, sizeof *sr->caps);
-	if (!keys || !sr->caps) {
-		free(keys);
-		snprintf(err, errlen, "out of memory");
-		return VG_ENOMEM;
-	}
-	for (int i = 0; i < nfiles; i++) {
-		struct vg_store_capture *c = &sr->caps[i];
-		c->name = files[i];
-		rc = vg_capture_hash(files[i], c->hash, &c->size, why, sizeof why);
-		if (rc == VG_ENOTSUP) {
-			fprintf(stderr,
-				"vigil read: warning: %s; its attacks are stored without "
-				"deduplication\n",
-				why);
-			random_key = true;
-		}
-		if (rc < 0) /* unreadable: reading it reports why */
-			vg_hash128_hex(files[i], strlen(files[i]), c->hash);
-		n += (size_t)snprintf(keys + n, VG_HASH_HEX, "%s", c->hash);
-	}
-	vg_hash128_hex(keys, n, sr->run.key);
-	if (random_key)
-		snprintf(sr->run.key, sizeof sr->run.key, "%016" PRIx64 "%016" PRIx64,
-			 vg_hash_seed_random(), vg_hash_seed_random());
-	free(keys);
-	sr->run.captures = sr->caps;
-	sr->run.ncaptures = (size_t)nfiles;
-	sr->run.version = VG_VERSION;
-	sr->run.started_s = (uint64_t)time(NULL);
-	rc = vg_store_open(&sr->store, url, false, err, errlen);
-	if (rc == 0)
-		rc = vg_store_run_begin(sr->store, &sr->run, err, errlen);
-	return rc;
-}
-
-/* Completes the run record; returns <0 with err filled on a store error
- * (during the run or now). */
-static int store_finish(struct store_run *sr, struct vg_ctx *ctx, char *err, size_t errlen)
-{
-	size_t len = 0;
-	FILE *fp;
-	int rc;
-
-	if (ctx->store_rc < 0) {
-		snprintf(err, errlen, "%s", ctx->store_err);
-		return ctx->store_rc;
-	}
-	if ((fp = open_memstream(&sr->geo, &len))) {
-		vg_attrib_describe(ctx->attrib, fp, "");
-		fclose(fp);
-	}
-	sr->run.packets = ctx->dec.packets;
-	sr->run.first_ns = ctx->dec.packets ? ctx->first_ns : 0;
-	sr->run.last_ns = ctx->last_ns;
-	sr->run.attacks = ctx->attacks.total;
-	sr->run.geo = sr->geo ? sr->geo : "";
-	rc = vg_store_run_end(sr->store, &sr->run, err, errlen);
-	return rc;
-}
-
 static int run(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -194,7 +117,7 @@ static int run(int argc, char **argv)
 	struct vg_settings set;
 	const char *eve = NULL, *home = NULL, *seed = NULL, *geo_db = NULL, *asn_db = NULL;
 	const char *store_url = NULL, *env;
-	struct store_run sr = {0};
+	struct vg_store_runner sr = {0};
 	char **sets = calloc((size_t)argc, sizeof *sets);
 	char **configs = calloc((size_t)argc, sizeof *configs);
 	int nsets = 0, nconfigs = 0, c, rc = VG_EXIT_OK;
@@ -294,8 +217,8 @@ static int run(int argc, char **argv)
 	if (store_url)
 		snprintf(set.store_url, sizeof set.store_url, "%s", store_url);
 	if (set.store_url[0] && strcmp(set.store_url, "none")) {
-		if (store_start(&sr, set.store_url, argv + optind, argc - optind, err, sizeof err) <
-		    0) {
+		if (vg_store_run_start(&sr, set.store_url, argv + optind, argc - optind, err,
+				       sizeof err) < 0) {
 			fprintf(stderr, "vigil read: store: %s\n", err);
 			rc = VG_EXIT_RUNTIME;
 			goto out;
@@ -316,7 +239,7 @@ static int run(int argc, char **argv)
 		fprintf(stderr, "vigil read: %s\n", err);
 		rc = VG_EXIT_RUNTIME;
 	}
-	if (sr.store && store_finish(&sr, ctx, err, sizeof err) < 0) {
+	if (sr.store && vg_store_run_finish(&sr, ctx, err, sizeof err) < 0) {
 		fprintf(stderr, "vigil read: store: %s\n", err);
 		rc = VG_EXIT_RUNTIME;
 	}
@@ -339,8 +262,7 @@ out:
 	}
 	if (ctx)
 		ctx->store = NULL;
-	free(sr.caps);
-	free(sr.geo);
+	vg_store_run_free(&sr);
 	vg_ctx_free(ctx);
 	free(sets);
 	free(configs);
