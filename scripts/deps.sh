@@ -9,8 +9,10 @@ cd "$(dirname "$0")/.."
 # Debian 12 packages: build (meson, ninja, pkg-config, gcc), unit tests
 # (cmocka), oracles (tshark, jq), fuzzing and sanitizers (clang and its
 # runtime), benchmarks (time, perf), geo lookups for the attribution stage
-# (libmaxminddb, mmdblookup), EVE schema validation (python3-jsonschema), the
-# attack store (libsqlite3-dev; the sqlite3 shell for tests and the curious).
+# (libmaxminddb, mmdblookup), EVE schema validation (python3-jsonschema),
+# the store backends (libsqlite3 and sqlite3; libcurl for ClickHouse's HTTP
+# interface and Debian's clickhouse-server, which the tests start on
+# loopback: tests/clickhouse/server.sh).
 packages=(
   build-essential meson ninja-build pkg-config
   libcmocka-dev
@@ -18,9 +20,10 @@ packages=(
   clang libclang-rt-14-dev
   time
   libmaxminddb-dev mmdb-bin
-  libsqlite3-dev sqlite3
   python3 python3-jsonschema
   nodejs npm
+  libsqlite3-dev sqlite3
+  libcurl4-openssl-dev clickhouse-server clickhouse-client
 )
 
 missing=()

@@ -101,7 +101,7 @@ syn-flood-spoofed-port25565.pcap flood.syn 10.10.10.10 37841
 synack-reflection-tcp80-443.pcap flood.reflection 10.10.10.10 6666
 isakmp-udp4500-amplification.pcap flood.reflection 10.10.10.10 3983
 bacnet-37810-udp-amplification.pcapng flood.reflection 10.10.10.1 9112
-ipv6-rsmurf6-multicast-ping.pcap flood.icmp ff02::1 1000
+ipv6-rsmurf6-multicast-ping.pcap flood.icmp ff02:0000:0000:0000:0000:0000:0000:0001 1000
 LIST
 n=$(tshark -r $c/flood/syn-flood-spoofed-port25565.pcap -Y 'tcp.flags.syn==1 && tcp.flags.ack==0' 2>/dev/null | wc -l)
 a=$(attacks $c/flood/syn-flood-spoofed-port25565.pcap)

@@ -60,6 +60,8 @@ run_suite store bash tests/store.sh "$build/vigil"
 run_suite store-asan bash tests/store.sh "$asan/vigil"
 run_suite oracle-tshark bash tests/oracle/tshark.sh "$build/vigil"
 run_suite eve-schema bash tests/oracle/eve-schema.sh "$build/vigil"
+run_suite suricata-verify python3 tests/oracle/suricata_verify.py "$build/vigil" \
+  ../shared/oracle/suricata-verify tests/oracle/suricata-verify.expected
 run_suite corpus-asan bash tests/corpus/no-crash.sh "$asan/vigil"
 if [ -d build-fuzz ] || command -v clang >/dev/null 2>&1; then
   run_suite fuzz-regress bash fuzz/regress.sh

@@ -103,6 +103,8 @@ int vg_transport_decode(struct vg_decode_stats *st, struct vg_packet *p, uint32_
 	case VG_IPPROTO_UDP: return vg_udp_decode(st, p, off, len);
 	case VG_IPPROTO_ICMP: return vg_icmp_decode(st, p, off, len);
 	case VG_IPPROTO_ICMPV6: return vg_icmpv6_decode(st, p, off, len);
+	case VG_IPPROTO_SCTP: return vg_sctp_decode(st, p, off, len);
+	case VG_IPPROTO_ESP: return vg_esp_decode(st, p, off, len);
 	default: st->ip_other++; return VG_ANOM_NONE;
 	}
 }

@@ -67,6 +67,7 @@
 	X(UDP_TRUNCATED, "decode.udp.truncated", 1)               \
 	X(UDP_BAD_LEN, "decode.udp.bad_len", 1)                   \
 	X(SCTP_TRUNCATED, "decode.sctp.truncated", 1)             \
+	X(ESP_TRUNCATED, "decode.esp.truncated", 1)               \
 	X(ICMP_TRUNCATED, "decode.icmp.truncated", 1)             \
 	X(ICMPV6_TRUNCATED, "decode.icmpv6.truncated", 1)         \
 	X(ICMP_INNER_TRUNCATED, "decode.icmp.inner_truncated", 0) \
@@ -102,6 +103,7 @@ enum {
 	VG_PKT_ARP = 1u << 6,
 	VG_PKT_IPV4_OPTS = 1u << 7,
 	VG_PKT_TCP_OPTS = 1u << 8, /* tcp.mss etc. parsed from options */
+	VG_PKT_SPI = 1u << 9,      /* ESP: sport/dport hold the SPI's halves */
 };
 
 /* The header an ICMP error quotes: who sent what that failed. */
@@ -153,7 +155,7 @@ struct vg_decode_stats {
 	uint64_t bytes_wire;
 	uint64_t bytes_captured;
 	uint64_t anomalies[VG_ANOM_COUNT];
-	uint64_t arp, ipv4, ipv6, tcp, udp, sctp, icmp, icmpv6, ip_other, non_ip;
+	uint64_t arp, ipv4, ipv6, tcp, udp, sctp, esp, icmp, icmpv6, ip_other, non_ip;
 	uint64_t fragments;
 };
 
@@ -179,6 +181,7 @@ int vg_ipv6_decode(struct vg_decode_stats *st, struct vg_packet *p, uint32_t off
 int vg_tcp_decode(struct vg_decode_stats *st, struct vg_packet *p, uint32_t off, uint32_t len);
 int vg_udp_decode(struct vg_decode_stats *st, struct vg_packet *p, uint32_t off, uint32_t len);
 int vg_sctp_decode(struct vg_decode_stats *st, struct vg_packet *p, uint32_t off, uint32_t len);
+int vg_esp_decode(struct vg_decode_stats *st, struct vg_packet *p, uint32_t off, uint32_t len);
 int vg_icmp_decode(struct vg_decode_stats *st, struct vg_packet *p, uint32_t off, uint32_t len);
 int vg_icmpv6_decode(struct vg_decode_stats *st, struct vg_packet *p, uint32_t off, uint32_t len);
 /* Dispatches on p->proto to the transport decoders above. */
@@ -201,6 +204,7 @@ int vg_icmp_inner_decode(struct vg_packet *p, uint32_t off);
 #define VG_IPPROTO_UDP    17
 #define VG_IPPROTO_ICMPV6 58
 #define VG_IPPROTO_SCTP   132
+#define VG_IPPROTO_ESP    50
 
 /* TCP flags */
 #define VG_TH_FIN 0x01

@@ -229,9 +229,10 @@ static void flood_on_flow_end(void *state, const struct vg_flow *f)
 
 	/* Answered traffic is a busy service, not a flood - except ICMP echo:
 	 * a host's kernel answers a ping flood, and thousands of echo
-	 * requests a second are a flood all the same. */
-	if (f->pkts[1] && !(f->flags & VG_FLOW_SYN_ACK_FIRST) && f->proto != VG_IPPROTO_ICMP &&
-	    f->proto != VG_IPPROTO_ICMPV6)
+	 * requests a second are a flood all the same. An ICMP unreachable
+	 * counted in the flow (flow.c) is no answer either. */
+	if (f->pkts[1] && !(f->flags & (VG_FLOW_SYN_ACK_FIRST | VG_FLOW_ICMP_ERR)) &&
+	    f->proto != VG_IPPROTO_ICMP && f->proto != VG_IPPROTO_ICMPV6)
 		return;
 	vg_flow_ends(f, &e);
 	switch (f->proto) {

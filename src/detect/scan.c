@@ -634,7 +634,9 @@ static void scan_on_flow_end(void *state, const struct vg_flow *f)
 		break;
 	case VG_IPPROTO_UDP:
 		t = T_UDP;
-		success = f->pkts[1] > 0;
+		/* An ICMP unreachable is counted in the flow it quotes
+		 * (flow.c): a refusal, not an answer. */
+		success = f->pkts[1] > 0 && !(f->flags & VG_FLOW_ICMP_ERR);
 		break;
 	case VG_IPPROTO_ICMP:
 	case VG_IPPROTO_ICMPV6:

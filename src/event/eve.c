@@ -51,10 +51,26 @@ size_t vg_format_time(char *buf, size_t len, uint64_t ns)
 	return (size_t)snprintf(buf, len, "%s.%06u+0000", base, usec);
 }
 
+/* IPv4 dotted; IPv6 as Suricata writes it in EVE: eight groups of four
+ * lowercase hex digits, nothing compressed ("2001:0db8:0000:...:0001"), so
+ * that a filter written for Suricata's events matches vigil's. */
 void vg_format_addr(char *buf, size_t len, const struct vg_addr *a, int family)
 {
-	if (!inet_ntop(family == 4 ? AF_INET : AF_INET6, a->b, buf, (socklen_t)len))
+	const uint8_t *b = a->b;
+
+	if (family == 4) {
+		if (!inet_ntop(AF_INET, b, buf, (socklen_t)len))
+			snprintf(buf, len, "?");
+		return;
+	}
+	if (len < 40) {
 		snprintf(buf, len, "?");
+		return;
+	}
+	snprintf(buf, len,
+		 "%02x%02x:%02x%02x:%02x%02x:%02x%02x:%02x%02x:%02x%02x:%02x%02x:%02x%02x", b[0],
+		 b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
+		 b[14], b[15]);
 }
 
 const char *vg_proto_name(uint8_t proto, char *buf, size_t len)
@@ -224,6 +240,8 @@ static void eve_flow(struct vg_writer *w, const struct vg_flow *f, enum vg_flow_
 	put(w, ",\"proto\":\"%s\"", vg_proto_name(f->proto, pbuf, sizeof pbuf));
 	if (icmp)
 		put(w, ",\"icmp_type\":%u,\"icmp_code\":%u", f->icmp_type, f->icmp_code);
+	if (f->proto == VG_IPPROTO_ESP) /* the SPI stands in the ports (esp.c) */
+		put(w, ",\"spi\":%u", (unsigned)sport << 16 | dport);
 	put(w,
 	    ",\"flow\":{\"pkts_toserver\":%u,\"pkts_toclient\":%u,"
 	    "\"bytes_toserver\":%" PRIu64 ",\"bytes_toclient\":%" PRIu64 ",",
@@ -232,7 +250,9 @@ static void eve_flow(struct vg_writer *w, const struct vg_flow *f, enum vg_flow_
 	put(w, ",");
 	put_time(w, "end", f->last_ns);
 	put(w, ",\"age\":%" PRIu64 ",\"state\":\"%s\",\"reason\":\"%s\",\"alerted\":false}",
-	    (f->last_ns - f->first_ns) / 1000000000u, vg_flow_state_name(f), vg_flow_end_name(why));
+	    /* Suricata's age: whole seconds of the end minus those of the start */
+	    f->last_ns / 1000000000u - f->first_ns / 1000000000u, vg_flow_state_name(f),
+	    vg_flow_end_name(why));
 	if (f->proto == VG_IPPROTO_TCP)
 		put_tcp_flags(w, f);
 	put(w, "}");

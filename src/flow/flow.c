@@ -406,6 +406,70 @@ static inline struct vg_flow *lookup(const struct vg_flow_table *t, const struct
 	return NULL;
 }
 
+/* The protocols that make flows: those Suricata calls FlowSetupPacket for
+ * (decode-ipv4.c, decode-ipv6.c, and the transport decoders): TCP, UDP,
+ * ICMP, ICMPv6, SCTP, ESP, and the outer packets of IP-in-IP and
+ * IPv6-in-IPv4 tunnels. Others (IGMP, GRE, OSPF, PIM...) have no flow. */
+static inline bool tracked(uint8_t proto)
+{
+	switch (proto) {
+	case VG_IPPROTO_TCP:
+	case VG_IPPROTO_UDP:
+	case VG_IPPROTO_ICMP:
+	case VG_IPPROTO_ICMPV6:
+	case VG_IPPROTO_SCTP:
+	case VG_IPPROTO_ESP:
+	case 4: /* IPv4-in-IP */
+	case 41: /* IPv6-in-IP */ return true;
+	default: return false;
+	}
+}
+
+/* An ICMPv4 destination unreachable that quotes a TCP, UDP or SCTP
+ * header belongs to the flow of the quoted packet, as Suricata counts it
+ * (flow-hash.c: the hash and compare use the embedded tuple): the key is
+ * built from the quoted header, as if the quoted packet were sent again. */
+static inline bool icmp_err_of_flow(const struct vg_packet *p)
+{
+	return VG_UNLIKELY(p->proto == VG_IPPROTO_ICMP) && p->icmp_type == 3 &&
+	       (p->flags & (VG_PKT_ICMP_ERR | VG_PKT_INNER_PORTS)) ==
+		   (VG_PKT_ICMP_ERR | VG_PKT_INNER_PORTS) &&
+	       p->inner.family == 4;
+}
+
+static void make_inner_key(struct vg_flow_key *k, const struct vg_packet *p)
+{
+	struct vg_packet q;
+
+	memset(&q, 0, sizeof q);
+	q.family = 4;
+	q.proto = p->inner.proto;
+	q.src = p->inner.src;
+	q.dst = p->inner.dst;
+	q.sport = p->inner.sport;
+	q.dport = p->inner.dport;
+	q.vlan[0] = p->vlan[0];
+	q.vlan[1] = p->vlan[1];
+	make_key(k, &q);
+}
+
+/* The ICMP error counted in the quoted packet's flow f: to the server if
+ * it comes from the client, else to the client (Suricata's
+ * FlowGetPacketDirection for ICMP); no TCP state change. */
+static void count_icmp_err(struct vg_flow *f, const struct vg_packet *p)
+{
+	struct vg_flow_ends e;
+	int dir;
+
+	vg_flow_ends(f, &e);
+	dir = memcmp(e.client.b, p->src.b, 4) != 0;
+	f->pkts[dir]++;
+	f->bytes[dir] += p->caplen;
+	if (p->ts_ns > f->last_ns)
+		f->last_ns = p->ts_ns;
+	f->flags |= VG_FLOW_ICMP_ERR;
+}
+
 /* Advances the hand so that it passes every used slot once per
  * sweep_period of packet time (at most sweep_max slots per call) and ends
  * the flows idle past their timeout. The cost follows packet time, not
@@ -476,7 +540,7 @@ static unsigned update_chunk(struct vg_flow_table *t, struct vg_packet *pkts, un
 {
 	struct vg_flow_key keys[BATCH_MAX];
 	uint64_t hashes[BATCH_MAX];
-	bool lo[BATCH_MAX];
+	bool lo[BATCH_MAX], quoted[BATCH_MAX];
 	unsigned i, none = 0;
 
 	for (i = 0; i < n; i++) {
@@ -484,6 +548,12 @@ static unsigned update_chunk(struct vg_flow_table *t, struct vg_packet *pkts, un
 
 		flows[i] = NULL;
 		if (!(p->flags & VG_PKT_IP)) {
+			none++;
+			continue;
+		}
+		if (VG_UNLIKELY(!tracked(p->proto))) {
+			t->st.not_tracked++;
+			p->flags &= ~(uint32_t)VG_PKT_IP; /* marks "no flow" below */
 			none++;
 			continue;
 		}
@@ -499,7 +569,11 @@ static unsigned update_chunk(struct vg_flow_table *t, struct vg_packet *pkts, un
 				continue;
 			}
 		}
-		lo[i] = make_key(&keys[i], p);
+		quoted[i] = icmp_err_of_flow(p);
+		if (VG_UNLIKELY(quoted[i]))
+			make_inner_key(&keys[i], p);
+		else
+			lo[i] = make_key(&keys[i], p);
 		hashes[i] = vg_hash_key40(keys[i].w, t->cfg.hash_seed ^ p->family);
 	}
 	/* Loads run PREFETCH_BUCKET packets ahead for buckets and
@@ -530,6 +604,20 @@ static unsigned update_chunk(struct vg_flow_table *t, struct vg_packet *pkts, un
 		t->now_ns = p->ts_ns;
 		h = (uint32_t)hashes[i];
 		f = lookup(t, &keys[i], h, p, &idx);
+		if (VG_UNLIKELY(quoted[i])) {
+			if (f) {
+				count_icmp_err(f, p);
+				t->st.icmp_err_matched++;
+				flows[i] = f;
+				continue;
+			}
+			/* The quoted packet's flow is not (or no longer) here:
+			 * the error is an ICMP flow of its own. */
+			lo[i] = make_key(&keys[i], p);
+			hashes[i] = vg_hash_key40(keys[i].w, t->cfg.hash_seed ^ p->family);
+			h = (uint32_t)hashes[i];
+			f = lookup(t, &keys[i], h, p, &idx);
+		}
 		if (f &&
 		    VG_UNLIKELY(is_reuse(f, p) || (f->last_ns < p->ts_ns &&
 						   p->ts_ns - f->last_ns > t->tmo_ns[f->tmo]))) {

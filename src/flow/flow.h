@@ -68,6 +68,8 @@ enum {
 					  * when the connection closes) */
 	VG_FLOW_WATCH = 1u << 5,         /* the packet hook sees all its packets
 					  * (set by the hook itself) */
+	VG_FLOW_ICMP_ERR = 1u << 6,      /* an ICMP destination unreachable quoting
+					  * one of its packets was counted in it */
 };
 
 /* One flow record: 96 bytes; see flow_test.c for the size check. */
@@ -115,20 +117,22 @@ struct vg_flow_config {
 
 /* Flow-table counters with their stable dotted names (the summary, the
  * stats event and docs/EVENTS.md use these names). */
-#define VG_FLOW_COUNTERS(X)                                                                   \
-	X(created, "flow.created")                                                            \
-	X(created_tcp, "flow.created.tcp")                                                    \
-	X(created_udp, "flow.created.udp")                                                    \
-	X(created_icmpv4, "flow.created.icmpv4")                                              \
-	X(created_icmpv6, "flow.created.icmpv6")                                              \
-	X(created_other, "flow.created.other")                                                \
-	X(ended_timeout, "flow.ended.timeout")                                                \
-	X(ended_forced, "flow.evicted.cap")                                                   \
-	X(ended_shutdown, "flow.ended.shutdown")                                              \
-	X(tcp_reuse, "flow.tcp_reuse")       /* a SYN after close started a new flow */       \
-	X(no_flow, "flow.no_flow")           /* IP packets with no flow (orphan fragments) */ \
-	X(frag_matched, "flow.frag_matched") /* non-first fragments given their ports */      \
-	X(active, "flow.active")                                                              \
+#define VG_FLOW_COUNTERS(X)                                                                      \
+	X(created, "flow.created")                                                               \
+	X(created_tcp, "flow.created.tcp")                                                       \
+	X(created_udp, "flow.created.udp")                                                       \
+	X(created_icmpv4, "flow.created.icmpv4")                                                 \
+	X(created_icmpv6, "flow.created.icmpv6")                                                 \
+	X(created_other, "flow.created.other")                                                   \
+	X(ended_timeout, "flow.ended.timeout")                                                   \
+	X(ended_forced, "flow.evicted.cap")                                                      \
+	X(ended_shutdown, "flow.ended.shutdown")                                                 \
+	X(tcp_reuse, "flow.tcp_reuse")       /* a SYN after close started a new flow */          \
+	X(no_flow, "flow.no_flow")           /* IP packets with no flow (orphan fragments) */    \
+	X(frag_matched, "flow.frag_matched") /* non-first fragments given their ports */         \
+	X(icmp_err_matched, "flow.icmp_err_matched") /* unreachables counted in their flow */    \
+	X(not_tracked, "flow.not_tracked") /* IP packets of protocols without flows (IGMP...) */ \
+	X(active, "flow.active")                                                                 \
 	X(active_max, "flow.active_max")
 
 struct vg_flow_stats {

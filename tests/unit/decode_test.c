@@ -91,6 +91,35 @@ static const uint8_t eth_ipv4_udp[] = {
 };
 /* clang-format on */
 
+/* IPv4 + SCTP 7 -> 7 (common header, one empty DATA chunk header). */
+/* clang-format off */
+static const uint8_t eth_ipv4_sctp[] = {
+	ETH_MACS, 0x08, 0x00,         /* Ethernet: type IPv4 */
+	0x45, 0x00, 0x00, 0x24,       /* IPv4: total 36 */
+	0x00, 0x01, 0x00, 0x00,
+	0x40, 0x84, 0x00, 0x00,       /* ttl 64, proto SCTP (132) */
+	IP4_CLIENT, IP4_DNS,
+	0x00, 0x07, 0x00, 0x07,       /* SCTP: sport 7, dport 7 */
+	0x00, 0x00, 0x00, 0x01,       /* verification tag */
+	0x00, 0x00, 0x00, 0x00,       /* checksum */
+	0x00, 0x00, 0x00, 0x04,       /* chunk: DATA, length 4 */
+};
+/* clang-format on */
+
+/* IPv4 + ESP, SPI 0x0000007b, sequence 1, 4 bytes of ciphertext. */
+/* clang-format off */
+static const uint8_t eth_ipv4_esp[] = {
+	ETH_MACS, 0x08, 0x00,         /* Ethernet: type IPv4 */
+	0x45, 0x00, 0x00, 0x20,       /* IPv4: total 32 */
+	0x00, 0x01, 0x00, 0x00,
+	0x40, 0x32, 0x00, 0x00,       /* ttl 64, proto ESP (50) */
+	IP4_CLIENT, IP4_DNS,
+	0x00, 0x01, 0x00, 0x7b,       /* ESP: SPI 0x0001007b */
+	0x00, 0x00, 0x00, 0x01,       /* sequence number */
+	0xde, 0xad, 0xbe, 0xef,       /* encrypted */
+};
+/* clang-format on */
+
 /* The same frame padded to the Ethernet minimum of 60 bytes. */
 /* clang-format off */
 static const uint8_t eth_ipv4_udp_padded[] = {
@@ -653,6 +682,42 @@ static void test_eth_ipv4_udp(void **state)
 	assert_int_equal(d->st.ipv4, 1);
 	assert_int_equal(d->st.udp, 1);
 	assert_int_equal(d->st.tcp, 0);
+}
+
+/* SCTP goes through the transport dispatch: ports, as Suricata keys it. */
+static void test_eth_ipv4_sctp(void **state)
+{
+	struct dec *d = *state;
+	const struct vg_packet *p = &d->p;
+
+	dec_full(d, eth_ipv4_sctp, sizeof eth_ipv4_sctp, VG_LINK_ETHERNET);
+	assert_anomaly(p, VG_ANOM_NONE);
+	assert_int_equal(p->flags, VG_PKT_IP | VG_PKT_PORTS);
+	assert_int_equal(p->proto, VG_IPPROTO_SCTP);
+	assert_int_equal(p->sport, 7);
+	assert_int_equal(p->dport, 7);
+	assert_int_equal(p->payload_len, 4);
+	assert_int_equal(d->st.sctp, 1);
+	assert_int_equal(d->st.ip_other, 0);
+}
+
+/* ESP: the SPI's halves stand in the ports (each SA its own flow). */
+static void test_eth_ipv4_esp(void **state)
+{
+	struct dec *d = *state;
+	const struct vg_packet *p = &d->p;
+
+	dec_full(d, eth_ipv4_esp, sizeof eth_ipv4_esp, VG_LINK_ETHERNET);
+	assert_anomaly(p, VG_ANOM_NONE);
+	assert_int_equal(p->flags, VG_PKT_IP | VG_PKT_SPI);
+	assert_int_equal(p->proto, VG_IPPROTO_ESP);
+	assert_int_equal(p->sport, 0x0001);
+	assert_int_equal(p->dport, 0x007b);
+	assert_int_equal(p->payload_len, 4);
+	assert_int_equal(d->st.esp, 1);
+	/* Cut inside the ESP header: an anomaly, no SPI. */
+	dec_full(d, eth_ipv4_esp, sizeof eth_ipv4_esp - 6, VG_LINK_ETHERNET);
+	assert_false(p->flags & VG_PKT_SPI);
 }
 
 /* Ethernet pads short frames to 60 bytes: the payload ends where IP says. */
@@ -2116,6 +2181,8 @@ int main(void)
 	    T(test_eth_ipv4_tcp_syn),
 	    T(test_tcp_options_absent),
 	    T(test_eth_ipv4_udp),
+	    T(test_eth_ipv4_sctp),
+	    T(test_eth_ipv4_esp),
 	    T(test_eth_padding_not_payload),
 	    T(test_ipv4_options),
 	    T(test_ipv4_bad_options),

@@ -845,18 +845,77 @@ static void test_icmp_echo(void **state)
 	fx_close(x);
 }
 
+/* An ICMP destination unreachable from router to client, quoting the
+ * client's UDP datagram to server. */
+static struct vg_packet unreachable(struct vg_addr router, struct vg_addr client,
+				    struct vg_addr server, uint16_t sport, uint16_t dport,
+				    uint64_t ts)
+{
+	struct vg_packet p = ip_pkt(4, VG_IPPROTO_ICMP, router, client, ts, 70);
+
+	p.icmp_type = 3;
+	p.icmp_code = 3;
+	p.flags |= VG_PKT_ICMP_ERR | VG_PKT_INNER_PORTS;
+	p.inner.family = 4;
+	p.inner.proto = VG_IPPROTO_UDP;
+	p.inner.src = client;
+	p.inner.dst = server;
+	p.inner.sport = sport;
+	p.inner.dport = dport;
+	return p;
+}
+
+/* As Suricata counts them: an unreachable quoting a flow's packet is a
+ * packet of that flow (to the client, from a router or the server), not
+ * a flow of its own; without such a flow it is an ICMP flow. */
+static void test_icmp_error_joins_its_flow(void **state)
+{
+	struct fx *x = *state;
+	struct vg_flow f;
+
+	fx_open(x, NULL);
+	one(x, udp4(CLIENT4, SERVER4, 40000, 33434, T0, 74));
+	f = one(x, unreachable(ROUTER4, CLIENT4, SERVER4, 40000, 33434, T0 + MS));
+	assert_int_equal(f.proto, VG_IPPROTO_UDP);
+	assert_int_equal(f.pkts[0], 1);
+	assert_int_equal(f.pkts[1], 1);
+	assert_int_equal(f.bytes[1], 70);
+	assert_true(f.flags & VG_FLOW_ICMP_ERR);
+	assert_int_equal(f.last_ns, T0 + MS);
+	/* From the server itself: also to the client. */
+	f = one(x, unreachable(SERVER4, CLIENT4, SERVER4, 40000, 33434, T0 + 2 * MS));
+	assert_int_equal(f.pkts[1], 2);
+	assert_int_equal(st(x)->icmp_err_matched, 2);
+	/* Quoting a datagram vigil never saw: an ICMP flow. */
+	f = one(x, unreachable(ROUTER4, CLIENT4, SERVER4, 40001, 53, T0 + 3 * MS));
+	assert_int_equal(f.proto, VG_IPPROTO_ICMP);
+	assert_int_equal(f.icmp_type, 3);
+	assert_int_equal(st(x)->created, 2);
+	assert_int_equal(st(x)->created_udp, 1);
+	assert_int_equal(st(x)->created_icmpv4, 1);
+	fx_close(x);
+}
+
 static void test_other_protocol(void **state)
 {
 	struct fx *x = *state;
 	struct vg_flow f;
 
 	fx_open(x, NULL);
-	f = one(x, ip_pkt(4, 47, CLIENT4, SERVER4, T0, 100)); /* GRE */
-	f = one(x, ip_pkt(4, 47, SERVER4, CLIENT4, T0 + 1, 120));
+	/* IP-in-IP: the outer packets are a flow (as Suricata has them). */
+	f = one(x, ip_pkt(4, 4, CLIENT4, SERVER4, T0, 100));
+	f = one(x, ip_pkt(4, 4, SERVER4, CLIENT4, T0 + 1, 120));
 	assert_int_equal(f.pkts[0], 1);
 	assert_int_equal(f.pkts[1], 1);
-	assert_int_equal(f.proto, 47);
+	assert_int_equal(f.proto, 4);
 	assert_int_equal(st(x)->created_other, 1);
+	/* IGMP and GRE make no flow: Suricata sets none up for them. */
+	f = one(x, ip_pkt(4, 2, CLIENT4, SERVER4, T0 + 2, 60));
+	assert_int_equal(f.proto, 0);
+	f = one(x, ip_pkt(4, 47, CLIENT4, SERVER4, T0 + 3, 100));
+	assert_int_equal(f.proto, 0);
+	assert_int_equal(st(x)->not_tracked, 2);
+	assert_int_equal(st(x)->created, 1);
 	fx_close(x);
 }
 
@@ -1282,6 +1341,7 @@ int main(int argc, char **argv)
 	    T(test_ipv4_and_ipv6_are_separate),
 	    T(test_ipv4_mapped_ipv6_is_not_ipv4),
 	    T(test_icmp_echo),
+	    T(test_icmp_error_joins_its_flow),
 	    T(test_other_protocol),
 	    T(test_fragments),
 	    T(test_memcap_too_small),
