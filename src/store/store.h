@@ -209,6 +209,7 @@ struct vg_store {
 };
 
 extern const struct vg_store_ops vg_store_sqlite;
+extern const struct vg_store_ops vg_store_clickhouse; /* clickhouse.c */
 extern const struct vg_store_ops *const vg_stores[];
 
 /* Opens the store a URL names: "sqlite:PATH"; a bare path (no known
