@@ -293,14 +293,12 @@ struct idset {
 static uint64_t identity(uint64_t start_ns, const char *kind, const char *attacker,
 			 const char *target)
 {
-	char key[512];
-	int n =
-	    snprintf(key, sizeof key, "%" PRIu64 "\t%s\t%s\t%s", start_ns, kind, attacker, target);
-	uint64_t h = vg_hash_words(key,
-				   n < 0                    ? 0
-				   : (size_t)n < sizeof key ? (size_t)n
-							    : sizeof key,
-				   ID_SEED);
+	char key[512] = {0}; /* zero padding: vg_hash_words reads whole words */
+	int n = snprintf(key, sizeof key - 8, "%" PRIu64 "\t%s\t%s\t%s", start_ns, kind, attacker,
+			 target);
+	size_t len = n < 0 ? 0 : (size_t)n < sizeof key - 8 ? (size_t)n : sizeof key - 9;
+	uint64_t h = vg_hash_words(key, (len + 7) & ~(size_t)7, ID_SEED);
+
 	return h ? h : 1;
 }
 
