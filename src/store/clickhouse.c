@@ -269,7 +269,8 @@ static void day_text(int64_t day, char out[16])
 	struct tm tm;
 
 	gmtime_r(&t, &tm);
-	snprintf(out, 16, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+	if (!strftime(out, 16, "%Y-%m-%d", &tm))
+		out[0] = '\0';
 }
 
 static uint64_t wall_ns(void)
