@@ -89,7 +89,20 @@ rep --format json >"$tmp/r.json"
 rep --format csv >"$tmp/r.csv"
 rep >"$tmp/r.txt"
 j=$(jq -r '.tables[] | .name as $n | .dims[0] as $d | (.rows[] | "\($n),\(.[$d]),\(.attacks),\(.percent)")' "$tmp/r.json" | sort)
-c=$(awk -F, -v OFS=, 'NR > 1 && $1 != "totals" && $1 != "notable" && $2 != "total" && $2 != "other" {$4 = $4 + 0; print}' "$tmp/r.csv" | sort)
+# CSV fields may be quoted ("63949 Akamai Technologies, Inc."): split them as CSV.
+c=$(awk 'function csv(line, f,   n, i, ch, q, cur) {
+    n = 0; cur = ""; q = 0
+    for (i = 1; i <= length(line); i++) {
+      ch = substr(line, i, 1)
+      if (q && ch == "\"" && substr(line, i + 1, 1) == "\"") { cur = cur ch; i++ }
+      else if (ch == "\"") q = !q
+      else if (!q && ch == ",") { f[++n] = cur; cur = "" }
+      else cur = cur ch
+    }
+    f[++n] = cur
+    return n
+  }
+  NR > 1 { csv($0, f); if (f[1] != "totals" && f[1] != "notable" && f[2] != "total" && f[2] != "other") print f[1] "," f[2] "," f[3] "," f[4] + 0 }' "$tmp/r.csv" | sort)
 expect_eq "json and csv give the same rows" "$j" "$c"
 bad=$(jq -r '.tables[] | select(.total > 0) | [.name, (([.rows[].percent] + [(.other.percent // 0)]) | add * 10 | round)] | select(.[1] != 1000) | .[0]' "$tmp/r.json")
 [ -z "$bad" ] && ok "shares add up to exactly 100.0 in every table" || not_ok "shares do not add up: $bad"

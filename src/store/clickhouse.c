@@ -377,7 +377,7 @@ static size_t on_body(char *data, size_t size, size_t n, void *arg)
 static int http(struct ch_store *s, const char *query, const char *body, size_t len,
 		const char *what, char *err, size_t errlen)
 {
-	char url[1024], cerr[CURL_ERROR_SIZE] = "";
+	char url[2048], cerr[CURL_ERROR_SIZE] = "";
 	long status = 0;
 	CURLcode cc;
 	int n;
