@@ -35,7 +35,9 @@ struct vg_addr {
 #define VG_LIKELY(x)   __builtin_expect(!!(x), 1)
 #define VG_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #define VG_PREFETCH(p) __builtin_prefetch(p)
+#define VG_COLD        __attribute__((cold, noinline)) /* rare paths out of hot loops */
 #else
+#define VG_COLD
 #define VG_LIKELY(x)   (x)
 #define VG_UNLIKELY(x) (x)
 #define VG_PREFETCH(p) ((void)(p))

@@ -21,7 +21,16 @@
  *
  * Forged sources: floods from millions of addresses fill the flow table,
  * whose eviction ends their flows early - each still counts here, once.
- * Memory: a fixed table of detect.flood.victims (victim, kind) entries.
+ * Memory: a fixed table of detect.flood.victims (victim, kind) entries of
+ * about 280 bytes; a run's first SRC_EXACT distinct sources are kept
+ * exactly, and a run that reaches HLL_AFTER packets (every flood does)
+ * takes a 1 KiB HyperLogLog from a pool of HLL_POOL_MAX at most, fed the
+ * exact sources first. Most runs (a host pinged a few times) never need
+ * one: the table stays small and cache-friendly. Sources of a run between
+ * its SRC_EXACT-th distinct one and the HyperLogLog's start are not
+ * counted (at most HLL_AFTER packets' worth, within the estimate's error
+ * for a flood from thousands); with the pool empty the count is a lower
+ * bound and the evidence says so.
  *
  * THREAT: addresses, ports and counts are the attacker's; all of it lands
  * in a fixed table and counters.
@@ -37,11 +46,14 @@
 #include "detect/detect.h"
 #include "detect/table.h"
 
-#define NS_PER_S 1000000000ull
-#define OPEN_MAX 4096
-#define HLL_BITS 10 /* 1,024 registers: about 3% error */
-#define HLL_M    (1u << HLL_BITS)
-#define TOP_K    4
+#define NS_PER_S     1000000000ull
+#define OPEN_MAX     4096
+#define HLL_BITS     10 /* 1,024 registers: about 3% error */
+#define HLL_M        (1u << HLL_BITS)
+#define TOP_K        4
+#define SRC_EXACT    8    /* distinct sources kept exactly before a HyperLogLog */
+#define HLL_AFTER    64   /* packets of a run before it gets one */
+#define HLL_POOL_MAX 4096 /* HyperLogLogs at once (4 MiB) */
 
 enum kind { K_SYN, K_UDP, K_ICMP, K_REFL, K_N };
 
@@ -68,7 +80,10 @@ struct victim {
 	struct victim_key key; /* first: the table's key */
 	uint64_t first_ns, last_ns, packets, bytes, flows;
 	uint64_t attack_id, reported_ns; /* id once reported; time of that report */
-	uint8_t hll[HLL_M];              /* distinct sources (HyperLogLog) */
+	uint64_t src[SRC_EXACT];         /* hashes of the first distinct sources */
+	uint32_t hll;                    /* 1 + its HyperLogLog in the pool, 0: none */
+	uint8_t n_src;                   /* entries of src[] */
+	uint8_t src_more;                /* sources were seen that src[] could not hold */
 	struct top top[TOP_K];
 	uint16_t port; /* the victim's port most hit (first seen) */
 	uint8_t proto;
@@ -80,6 +95,8 @@ struct flood_state {
 	uint64_t seed, idle_ns, update_ns;
 	uint32_t live[OPEN_MAX]; /* entries holding traffic, checked at ticks */
 	uint32_t n_live;
+	uint8_t *hll_pool;                    /* hll_cap blocks of HLL_M registers */
+	uint32_t hll_cap, hll_used, hll_free; /* free list: 1 + block, through its first bytes */
 };
 
 static bool amplifier(uint16_t port)
@@ -117,6 +134,40 @@ static uint32_t hll_count(const uint8_t *reg)
 	return (uint32_t)lround(est);
 }
 
+static uint8_t *hll_of(const struct flood_state *s, const struct victim *v)
+{
+	return s->hll_pool + (size_t)(v->hll - 1) * HLL_M;
+}
+
+/* A source of the run: exact while few, then into a HyperLogLog taken
+ * from the pool once the run has HLL_AFTER packets. */
+static void source_add(struct flood_state *s, struct victim *v, uint64_t h)
+{
+	if (v->hll) {
+		hll_add(hll_of(s, v), h);
+		return;
+	}
+	for (unsigned i = 0; i < v->n_src; i++)
+		if (v->src[i] == h)
+			goto promote;
+	if (v->n_src < SRC_EXACT)
+		v->src[v->n_src++] = h;
+	else
+		v->src_more = 1;
+promote:
+	if (v->packets < HLL_AFTER || (!s->hll_free && s->hll_used >= s->hll_cap))
+		return;
+	if (s->hll_free) {
+		v->hll = s->hll_free;
+		memcpy(&s->hll_free, hll_of(s, v), sizeof s->hll_free);
+	} else {
+		v->hll = ++s->hll_used;
+	}
+	memset(hll_of(s, v), 0, HLL_M);
+	for (unsigned i = 0; i < v->n_src; i++)
+		hll_add(hll_of(s, v), v->src[i]);
+}
+
 /* Misra-Gries: the heaviest sources survive in TOP_K counters. */
 static void top_add(struct victim *v, const struct vg_addr *src, uint64_t n)
 {
@@ -152,7 +203,7 @@ static void report(struct flood_state *s, struct victim *v, bool final)
 
 	if (v->attack_id ||
 	    (v->packets >= s->env.cfg->flood_packets && pps >= s->env.cfg->flood_pps)) {
-		sources = hll_count(v->hll); /* only for floods: 1,024 registers */
+		sources = v->hll ? hll_count(hll_of(s, v)) : v->n_src; /* only for floods */
 		for (int i = 1; i < TOP_K; i++)
 			if (v->top[i].count > v->top[best].count)
 				best = i;
@@ -185,8 +236,12 @@ static void report(struct flood_state *s, struct victim *v, bool final)
 			a.port_list[0] = v->port;
 		}
 		snprintf(a.evidence, sizeof a.evidence,
-			 "%llu packets in %.2f s (%.0f per s average) from about %u sources%s",
-			 (unsigned long long)v->packets, (double)dur / NS_PER_S, pps, sources,
+			 "%llu packets in %.2f s (%.0f per s average) from %s %u sources%s",
+			 (unsigned long long)v->packets, (double)dur / NS_PER_S, pps,
+			 v->hll        ? "about"
+			 : v->src_more ? "at least"
+				       : "exactly",
+			 sources,
 			 sources > 1000 && sources * 2 > v->flows
 			     ? " (most sent once or twice: forged or reflectors)"
 			     : "");
@@ -197,6 +252,11 @@ static void report(struct flood_state *s, struct victim *v, bool final)
 static void end_run(struct flood_state *s, struct victim *v)
 {
 	report(s, v, true);
+	if (v->hll) { /* its HyperLogLog goes back to the pool */
+		uint32_t b = v->hll;
+		memcpy(hll_of(s, v), &s->hll_free, sizeof s->hll_free);
+		s->hll_free = b;
+	}
 	vg_dtable_remove(&s->t, v);
 }
 
@@ -276,7 +336,7 @@ static void flood_on_flow_end(void *state, const struct vg_flow *f)
 	{
 		uint64_t sk[2];
 		memcpy(sk, e.client.b, 16);
-		hll_add(v->hll, vg_hash_words(sk, sizeof sk, s->seed));
+		source_add(s, v, vg_hash_words(sk, sizeof sk, s->seed));
 	}
 	top_add(v, &e.client, f->pkts[0]);
 }
@@ -309,8 +369,18 @@ static int flood_init(void *state, const struct vg_detect_env *env)
 	s->seed = env->seed ^ 0x666c6f6f64ull;
 	s->idle_ns = (uint64_t)env->cfg->flood_idle_s * NS_PER_S;
 	s->update_ns = (uint64_t)env->cfg->update_s * NS_PER_S;
-	return vg_dtable_init(&s->t, env->cfg->flood_victims, sizeof(struct victim),
-			      sizeof(struct victim_key), s->seed, evict, s);
+	s->hll_cap =
+	    env->cfg->flood_victims < HLL_POOL_MAX ? env->cfg->flood_victims : HLL_POOL_MAX;
+	s->hll_pool = vg_table_alloc((size_t)s->hll_cap * HLL_M); /* pages touched as used */
+	if (!s->hll_pool)
+		return VG_ENOMEM;
+	if (vg_dtable_init(&s->t, env->cfg->flood_victims, sizeof(struct victim),
+			   sizeof(struct victim_key), s->seed, evict, s) < 0) {
+		vg_table_free(s->hll_pool, (size_t)s->hll_cap * HLL_M);
+		s->hll_pool = NULL;
+		return VG_ENOMEM;
+	}
+	return 0;
 }
 
 static void flood_fini(void *state)
@@ -321,6 +391,8 @@ static void flood_fini(void *state)
 		if (vg_dtable_used(&s->t, i))
 			end_run(s, vg_dtable_at(&s->t, i));
 	vg_dtable_fini(&s->t);
+	vg_table_free(s->hll_pool, (size_t)s->hll_cap * HLL_M);
+	s->hll_pool = NULL;
 }
 
 const struct vg_detector vg_detector_flood = {

@@ -239,6 +239,14 @@ static void test_syn_flood_forged(void **state)
 	assert_string_equal(got[0].kind, "flood.syn");
 	assert_int_equal(got[0].packets, 20000);
 	assert_memory_equal(got[0].dst.b, CLIENT4.b, 4);
+	/* 20,000 distinct sources, counted by the run's HyperLogLog (3%). */
+	{
+		unsigned n = 0;
+		const char *at = strstr(got[0].evidence, "from about ");
+		assert_non_null(at);
+		assert_int_equal(sscanf(at, "from about %u sources", &n), 1);
+		assert_true(n > 19000 && n < 21000);
+	}
 }
 
 static void test_ssh_bruteforce_then_success(void **state)
