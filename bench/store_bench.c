@@ -1,10 +1,13 @@
 /*
  * store_bench.c - the store's benchmark: ingest rate of attack events
- * into SQLite through the store API (vg_store_put_attack, the call
+ * into a store through the store API (vg_store_put_attack, the call
  * `vigil read` makes), then the latency of the default report (the year
  * in review, top 10) over what was stored.
  *
- *   store_bench [--attacks N] [--seed S] DB
+ *   store_bench [--attacks N] [--seed S] DB|URL
+ *
+ * DB is a SQLite file; a URL with a scheme (clickhouse://127.0.0.1:8123/b,
+ * sqlite:PATH) is opened as it is.
  *
  * The attacks are synthetic, fixed-seed (xorshift): 365 days of 2025,
  * 12 kinds, 200,000 attackers in 60 countries (skewed: a few countries
@@ -74,10 +77,13 @@ int main(int argc, char **argv)
 			path = argv[i];
 	}
 	if (!path) {
-		fprintf(stderr, "usage: store_bench [--attacks N] [--seed S] DB\n");
+		fprintf(stderr, "usage: store_bench [--attacks N] [--seed S] DB|URL\n");
 		return 2;
 	}
-	snprintf(url, sizeof url, "sqlite:%s", path);
+	if (strstr(path, "://") || !strncmp(path, "sqlite:", 7))
+		snprintf(url, sizeof url, "%s", path);
+	else
+		snprintf(url, sizeof url, "sqlite:%s", path);
 	if (vg_store_open(&s, url, false, err, sizeof err) < 0) {
 		fprintf(stderr, "store_bench: %s\n", err);
 		return 1;

@@ -4,6 +4,7 @@
 #
 # Suites: unit tests (cmocka, in both builds), CLI behaviour, golden
 # outputs, the detectors, attribution (with the mmdblookup oracle), the
+# store (SQLite, and ClickHouse against it when clickhouse-server is installed), the
 # tshark oracle, and the whole ../shared/corpus plus tests/data under
 # AddressSanitizer/UBSan. Each prints TAP lines; a suite
 # that dies without printing its plan counts as one failure.
@@ -60,6 +61,8 @@ run_suite store bash tests/store.sh "$build/vigil"
 run_suite store-asan bash tests/store.sh "$asan/vigil"
 run_suite import bash tests/import.sh "$build/vigil"
 run_suite import-asan bash tests/import.sh "$asan/vigil"
+run_suite clickhouse bash tests/clickhouse.sh "$build/vigil"
+run_suite clickhouse-asan bash tests/clickhouse.sh "$asan/vigil"
 run_suite oracle-tshark bash tests/oracle/tshark.sh "$build/vigil"
 run_suite eve-schema bash tests/oracle/eve-schema.sh "$build/vigil"
 run_suite suricata-verify python3 tests/oracle/suricata_verify.py "$build/vigil" \

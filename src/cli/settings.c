@@ -142,7 +142,7 @@ const struct vg_cfg_row vg_settings_rows[] = {
      .size = sizeof(((struct vg_settings *)0)->store_url),
      .def_str = VG_STORE_URL_DEFAULT,
      .help = "where `vigil read` stores attacks and runs: sqlite:PATH (a bare path is a SQLite "
-	     "file); empty or none: no store"},
+	     "file) or clickhouse://HOST[:PORT][/DB][?cluster=NAME]; empty or none: no store"},
 };
 
 const size_t vg_settings_nrows = sizeof vg_settings_rows / sizeof vg_settings_rows[0];

@@ -14,6 +14,7 @@
 
 const struct vg_store_ops *const vg_stores[] = {
     &vg_store_sqlite,
+    &vg_store_clickhouse,
     NULL,
 };
 
@@ -23,7 +24,8 @@ int vg_store_open(struct vg_store **out, const char *url, bool readonly, char *e
 
 	*out = NULL;
 	if (!url[0]) {
-		snprintf(err, errlen, "store: empty URL (expected sqlite:PATH)");
+		snprintf(err, errlen,
+			 "store: empty URL (expected sqlite:PATH or clickhouse://HOST:PORT/DB)");
 		return VG_EINVAL;
 	}
 	for (size_t i = 0; colon && vg_stores[i]; i++) {
@@ -39,7 +41,7 @@ int vg_store_open(struct vg_store **out, const char *url, bool readonly, char *e
 	}
 	/* "clickhouse://..." and other schemes with "//" are not paths. */
 	if (colon && colon[1] == '/' && colon[2] == '/') {
-		snprintf(err, errlen, "store %s: unknown scheme (known: sqlite)", url);
+		snprintf(err, errlen, "store %s: unknown scheme (known: sqlite, clickhouse)", url);
 		return VG_EINVAL;
 	}
 	return vg_store_sqlite.open(out, url, readonly, err, errlen);

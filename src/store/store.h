@@ -11,9 +11,8 @@
  * describes the SQLite schema, migrations, deduplication and rollups.
  *
  * Backends are descriptors (struct vg_store_ops) in the table vg_stores[]
- * (store.c), chosen by the URL's scheme: `sqlite:PATH` (sqlite.c). A
- * second backend (ClickHouse over HTTP, `clickhouse://host:8123/db`) is one
- * more file implementing these ops and one more row in vg_stores[]: the
+ * (store.c), chosen by the URL's scheme: `sqlite:PATH` (sqlite.c) and
+ * `clickhouse://host:8123/db` (clickhouse.c, ClickHouse over HTTP). The
  * pipeline, the report and the commands only call the vg_store_* wrappers
  * below and never see SQL.
  *
@@ -209,9 +208,10 @@ struct vg_store {
 };
 
 extern const struct vg_store_ops vg_store_sqlite;
+extern const struct vg_store_ops vg_store_clickhouse; /* clickhouse.c */
 extern const struct vg_store_ops *const vg_stores[];
 
-/* Opens the store a URL names: "sqlite:PATH"; a bare path (no known
+/* Opens the store a URL names: "sqlite:PATH", "clickhouse://HOST:PORT/DB"; a bare path (no known
  * scheme) is a SQLite file. err names the URL on failure. */
 int vg_store_open(struct vg_store **out, const char *url, bool readonly, char *err, size_t errlen);
 
