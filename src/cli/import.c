@@ -14,8 +14,9 @@
  * `unverified`. Runs are keyed by the files' content hashes: importing
  * the same files again adds nothing.
  *
- * Memory: at most GROUPS open runs (8-slot lines; a full line gives up its
- * least recently active run, reported first). Input: one JSON object a
+ * Memory: at most GROUPS open runs in the detectors' bounded table
+ * (detect/table.c: 8-slot lines; a full line gives up its least recently
+ * active run, reported first through the evict callback). Input: one JSON object a
  * line; other event types are skipped, bad lines reported with file and
  * line number and skipped (exit 1 at the end, everything else kept).
  */
@@ -30,18 +31,22 @@
 #include "cli/pipeline.h"
 #include "cli/storerun.h"
 #include "common/cidr.h"
-#include "common/hash.h"
 #include "common/vg.h"
+#include "detect/table.h"
 #include "event/eve_alert.h"
 
 #define NS_PER_S   1000000000ull
 #define IDLE_S     600 /* as detect.brute.idle: a pause this long ends a run */
 #define GROUPS     65536
-#define LINE       8
 #define WARN_LINES 5
 
+struct group_key {
+	struct vg_addr src, dst;
+	uint64_t sid_family; /* signature id << 8 | address family */
+};
+
 struct group {
-	bool used;
+	struct group_key key; /* first: the table's key */
 	uint8_t family, proto, severity, n_ports;
 	uint32_t gid, sid, rev, ports_more;
 	struct vg_addr src, dst;
@@ -52,7 +57,7 @@ struct group {
 
 struct importer {
 	struct vg_ctx *ctx;
-	struct group *g;
+	struct vg_dtable t; /* open runs by (attacker, victim, signature) */
 	uint64_t next_id, lines, alerts, other, bad, first_ns, last_ns;
 };
 
@@ -76,23 +81,6 @@ static void usage(FILE *fp)
 		"Exit codes: 0 success, 1 a file could not be read or held bad lines (the\n"
 		"rest is imported), 2 usage error.\n",
 		IDLE_S, VG_STORE_URL_DEFAULT);
-}
-
-static uint32_t group_hash(const struct vg_eve_alert *al)
-{
-	uint64_t k[5];
-
-	memcpy(k, al->src.b, 16);
-	memcpy(k + 2, al->dst.b, 16);
-	k[4] = (uint64_t)al->sid << 8 | al->family;
-	return (uint32_t)vg_hash_words(k, sizeof k, 0x696d706f7274ull);
-}
-
-static bool same(const struct group *g, const struct vg_eve_alert *al)
-{
-	return g->sid == al->sid && g->family == al->family &&
-	       !memcmp(&g->src, &al->src, sizeof g->src) &&
-	       !memcmp(&g->dst, &al->dst, sizeof g->dst);
 }
 
 /* The run as an attack, through the context (attribution, store). */
@@ -126,39 +114,27 @@ static void flush(struct importer *im, struct group *g)
 		 g->alerts, g->alerts == 1 ? "" : "s", g->gid, g->sid, g->rev, g->signature,
 		 g->category[0] ? g->category : "no category");
 	vg_ctx_attack(im->ctx, &a);
-	g->used = false;
+	vg_dtable_remove(&im->t, g);
+}
+
+/* A run losing its slot to a new one is reported first. */
+static void evict(void *owner, void *rec)
+{
+	flush(owner, rec);
 }
 
 static void add(struct importer *im, const struct vg_eve_alert *al)
 {
-	uint32_t h = group_hash(al), base = h & (GROUPS - 1) & ~(uint32_t)(LINE - 1);
-	struct group *g = NULL, *oldest = NULL, *free_slot = NULL;
+	struct group_key k = {al->src, al->dst, (uint64_t)al->sid << 8 | al->family};
+	struct group *g = vg_dtable_find(&im->t, &k, false, al->ts_ns);
 
-	for (unsigned i = 0; i < LINE; i++) {
-		struct group *c = &im->g[base + i];
-		if (!c->used) {
-			if (!free_slot)
-				free_slot = c;
-		} else if (same(c, al)) {
-			g = c;
-			break;
-		} else if (!oldest || c->last_ns < oldest->last_ns) {
-			oldest = c;
-		}
-	}
-	if (free_slot)
-		oldest = free_slot; /* a new run takes a free slot before a used one */
 	if (g && al->ts_ns > g->last_ns && al->ts_ns - g->last_ns > IDLE_S * NS_PER_S) {
 		flush(im, g); /* a pause: what came before was one attack */
-		oldest = g;
 		g = NULL;
 	}
 	if (!g) {
-		g = oldest;
-		if (g->used)
-			flush(im, g); /* the line is full: its least recent run goes */
-		memset(g, 0, sizeof *g);
-		g->used = true;
+		g = vg_dtable_find(&im->t, &k, true, al->ts_ns);
+		vg_dtable_set_busy(&im->t, g, true); /* reported before its slot is reused */
 		g->family = al->family;
 		g->proto = al->proto;
 		g->src = al->src;
@@ -171,6 +147,7 @@ static void add(struct importer *im, const struct vg_eve_alert *al)
 		memcpy(g->signature, al->signature, sizeof g->signature);
 		memcpy(g->category, al->category, sizeof g->category);
 	}
+	vg_dtable_touch(&im->t, g, al->ts_ns);
 	g->alerts++;
 	if (al->ts_ns < g->first_ns)
 		g->first_ns = al->ts_ns;
@@ -308,10 +285,14 @@ static int run(int argc, char **argv)
 		fprintf(stderr, "vigil import: no store (--store URL): importing needs one\n");
 		return VG_EXIT_USAGE;
 	}
-	im.g = calloc(GROUPS, sizeof *im.g);
-	if (!im.g || vg_ctx_new(&im.ctx, &set, NULL, err, sizeof err) < 0) {
-		fprintf(stderr, "vigil import: %s\n", im.g ? err : "out of memory");
-		free(im.g);
+	if (vg_dtable_init(&im.t, GROUPS, sizeof(struct group), sizeof(struct group_key),
+			   0x696d706f7274ull, evict, &im) < 0) {
+		fprintf(stderr, "vigil import: out of memory\n");
+		return VG_EXIT_RUNTIME;
+	}
+	if (vg_ctx_new(&im.ctx, &set, NULL, err, sizeof err) < 0) {
+		fprintf(stderr, "vigil import: %s\n", err);
+		vg_dtable_fini(&im.t);
 		return VG_EXIT_RUNTIME;
 	}
 	if (vg_store_run_start(&sr, set.store_url, argv + optind, argc - optind, err, sizeof err) <
@@ -327,9 +308,9 @@ static int run(int argc, char **argv)
 			rc = VG_EXIT_RUNTIME;
 		sr.caps[i - optind].packets = im.lines - before; /* lines, for an EVE file */
 	}
-	for (uint32_t i = 0; i < GROUPS; i++)
-		if (im.g[i].used)
-			flush(&im, &im.g[i]);
+	for (uint32_t i = 0; i < im.t.cap; i++)
+		if (vg_dtable_used(&im.t, i))
+			flush(&im, vg_dtable_at(&im.t, i));
 	if (im.bad)
 		rc = VG_EXIT_RUNTIME;
 	im.ctx->dec.packets = im.lines; /* the run record: lines read, alert time span */
@@ -358,7 +339,7 @@ out:
 	im.ctx->store = NULL;
 	vg_store_run_free(&sr);
 	vg_ctx_free(im.ctx);
-	free(im.g);
+	vg_dtable_fini(&im.t);
 	return rc;
 }
 
