@@ -93,6 +93,7 @@ same_report "--by month --by kind --format json is identical" --by month --by ki
 same_report "--by asn --top 0 is identical (AS names)" --by asn --top 0
 same_report "--by country --by asn --by kind --format csv is identical" --by country --by asn --by kind --format csv --top 0
 same_report "--by port --by service is identical" --by port --by service --top 0
+same_report "--by tool --by kind is identical (no tool: empty)" --by tool --by kind --top 0
 same_report "--by day --by confidence is identical" --by day --by confidence
 same_report "--by year --format json is identical" --by year --format json
 same_report "--by attacker --top 3 (other row) is identical" --by attacker --top 3
