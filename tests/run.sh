@@ -4,9 +4,9 @@
 #
 # Suites: unit tests (cmocka, in both builds), CLI behaviour, golden
 # outputs, the detectors, attribution (with the mmdblookup oracle), the
-# store (SQLite, and ClickHouse against it when clickhouse-server is installed), the
-# tshark oracle, and the whole ../shared/corpus plus tests/data under
-# AddressSanitizer/UBSan. Each prints TAP lines; a suite
+# store (SQLite, and ClickHouse against it when clickhouse-server is installed),
+# threat intelligence (vigil intel, read --intel), the tshark oracle, and
+# the whole ../shared/corpus plus tests/data under AddressSanitizer/UBSan. Each prints TAP lines; a suite
 # that dies without printing its plan counts as one failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."

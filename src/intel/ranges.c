@@ -171,8 +171,10 @@ int vg_ranges_build(struct vg_ranges *r)
 	struct seg4 *s4 = NULL;
 	struct seg6 *s6 = NULL;
 
-	qsort(r->p4, r->n4, sizeof *r->p4, cmp4);
-	qsort(r->p6, r->n6, sizeof *r->p6, cmp6);
+	if (r->n4)
+		qsort(r->p4, r->n4, sizeof *r->p4, cmp4);
+	if (r->n6)
+		qsort(r->p6, r->n6, sizeof *r->p6, cmp6);
 	if ((r->n4 && !(s4 = malloc(2 * r->n4 * sizeof *s4))) ||
 	    (r->n6 && !(s6 = malloc(2 * r->n6 * sizeof *s6)))) {
 		free(s4);
