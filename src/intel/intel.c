@@ -235,16 +235,20 @@ static int keyed_add(struct vg_intel_file *f, struct vg_names *set, const void *
 	struct vg_intel_source *s = vg_intel_file_source(f);
 	int rc;
 
-	if (vg_names_get(set, key, klen, NULL)) {
+	if (in->nrec >= in->max) {
+		if (vg_names_get(set, key, klen, NULL))
+			s->duplicates++;
+		else
+			s->capped++;
+		return 0;
+	}
+	/* One probe: put finds an existing key as well. */
+	if ((rc = vg_names_put(set, key, klen, (uint32_t)in->nrec, NULL)) < 0)
+		return rc;
+	if (rc == 0) {
 		s->duplicates++;
 		return 0;
 	}
-	if (in->nrec >= in->max) {
-		s->capped++;
-		return 0;
-	}
-	if ((rc = vg_names_put(set, key, klen, (uint32_t)in->nrec, NULL)) < 0)
-		return rc;
 	if (rec_add(f, type, line, text, len, m) < 0)
 		return VG_ENOMEM;
 	s->loaded[type]++;
@@ -387,24 +391,31 @@ int vg_intel_add_addr(struct vg_intel_file *f, uint32_t line, const char *field,
 	return add_prefix(f, line, text, len, family, addr, bits, m);
 }
 
-int vg_intel_add_domain(struct vg_intel_file *f, uint32_t line, const char *field, const char *text,
-			size_t len, const struct vg_intel_meta *m)
+/* A name vg_intel_is_domain() accepted. */
+static int add_domain(struct vg_intel_file *f, uint32_t line, const char *text, size_t len,
+		      const struct vg_intel_meta *m)
 {
 	char key[VG_NAME_MAX + 1];
 	int klen;
 	int rc;
 
+	if (len >= 2 && text[0] == '*' && text[1] == '.') /* parents match anyway */
+		text += 2, len -= 2;
+	klen = vg_names_domain_key(text, len, key);
+	rc = keyed_add(f, f->in->domains, key, (size_t)klen, VG_INTEL_DOMAIN, line, text, len, m);
+	return rc < 0 ? rc : 0;
+}
+
+int vg_intel_add_domain(struct vg_intel_file *f, uint32_t line, const char *field, const char *text,
+			size_t len, const struct vg_intel_meta *m)
+{
 	len = trim(&text, len);
 	if (!vg_intel_is_domain(text, len)) {
 		vg_intel_malformed(f, line, field, "\"%.*s\" is not a domain name",
 				   (int)(len > 80 ? 80 : len), text);
 		return 1;
 	}
-	if (len >= 2 && text[0] == '*' && text[1] == '.') /* parents match anyway */
-		text += 2, len -= 2;
-	klen = vg_names_domain_key(text, len, key);
-	rc = keyed_add(f, f->in->domains, key, (size_t)klen, VG_INTEL_DOMAIN, line, text, len, m);
-	return rc < 0 ? rc : 0;
+	return add_domain(f, line, text, len, m);
 }
 
 int vg_intel_add_host(struct vg_intel_file *f, uint32_t line, const char *field, const char *text,
@@ -418,7 +429,7 @@ int vg_intel_add_host(struct vg_intel_file *f, uint32_t line, const char *field,
 	if (vg_intel_parse_prefix(text, len, &family, addr, &bits) == 0)
 		return add_prefix(f, line, text, len, family, addr, bits, m);
 	if (vg_intel_is_domain(text, len))
-		return vg_intel_add_domain(f, line, field, text, len, m);
+		return add_domain(f, line, text, len, m);
 	vg_intel_malformed(f, line, field,
 			   "\"%.*s\" is not an IP address, CIDR prefix or domain name",
 			   (int)(len > 80 ? 80 : len), text);
@@ -574,12 +585,31 @@ static int load_buf(struct vg_intel *in, const char *buf, size_t len, const char
 	f.name = in->src[f.src].path;
 	while (i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r' || buf[i] == '\n'))
 		i++;
-	if (has_ext(name, ".json") || (i < len && (buf[i] == '{' || buf[i] == '[')))
+	if (has_ext(name, ".json") || (i < len && (buf[i] == '{' || buf[i] == '['))) {
 		rc = vg_intel_load_stix(&f, buf, len);
-	else if ((kind = vg_intel_csv_detect(buf, len)) != VG_CSV_NONE)
-		rc = vg_intel_load_csv(&f, buf, len, kind);
-	else
-		rc = vg_intel_load_list(&f, buf, len);
+	} else {
+		/* Size the tables the lines may go to from the line count, so that
+		 * a big file does not rehash them as it loads (a third of the load
+		 * time for a million lines). At most max_indicators in all. */
+		size_t lines = 0, room = in->max > in->nrec ? in->max - in->nrec : 0;
+		for (const char *p = buf; (p = memchr(p, '\n', (size_t)(buf + len - p))); p++)
+			lines++;
+		lines = lines < room ? lines : room;
+		kind = vg_intel_csv_detect(buf, len);
+		rc = VG_OK;
+		if (kind != VG_CSV_SSLBL_JA3)
+			rc = vg_names_reserve(in->addrs, vg_names_count(in->addrs) + lines);
+		if (rc == VG_OK && kind == VG_CSV_SSLBL_JA3)
+			rc = vg_names_reserve(in->ja3, vg_names_count(in->ja3) + lines);
+		if (rc == VG_OK && kind != VG_CSV_FEODO && kind != VG_CSV_SSLBL_JA3)
+			rc = vg_names_reserve(in->domains, vg_names_count(in->domains) + lines / 4);
+		if (rc < 0)
+			;
+		else if (kind != VG_CSV_NONE)
+			rc = vg_intel_load_csv(&f, buf, len, kind);
+		else
+			rc = vg_intel_load_list(&f, buf, len);
+	}
 	if (rc < 0) {
 		snprintf(errbuf, errlen, "%s: %s", name, vg_strerror(rc));
 		return rc;

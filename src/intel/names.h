@@ -29,6 +29,8 @@ void vg_names_free(struct vg_names *n);
  * there (*old, if not NULL, gets its value; the set is unchanged), or
  * VG_EINVAL (key longer than VG_NAME_MAX) / VG_ENOMEM. */
 int vg_names_put(struct vg_names *n, const void *key, size_t len, uint32_t value, uint32_t *old);
+/* Sizes the table for count keys in all (no rehash while it fills). */
+int vg_names_reserve(struct vg_names *n, size_t count);
 /* Exact lookup. */
 bool vg_names_get(const struct vg_names *n, const void *key, size_t len, uint32_t *value);
 size_t vg_names_count(const struct vg_names *n);
