@@ -144,7 +144,7 @@ const struct vg_cfg_row vg_settings_rows[] = {
      .help = "where `vigil read` stores attacks and runs: sqlite:PATH (a bare path is a SQLite "
 	     "file) or clickhouse://HOST[:PORT][/DB][?cluster=NAME]; empty or none: no store"},
     /* Threat intelligence (src/intel/): loaded once at start. The cap is
-     * about 400 MiB of tables at 100 bytes an indicator; public feeds
+     * about 560 MiB of tables at 140 bytes an indicator; public feeds
      * (Feodo, URLhaus, SSLBL, CERT STIX bundles) hold far fewer. */
     {.key = "intel.path",
      .type = VG_CFG_STR,
@@ -156,7 +156,7 @@ const struct vg_cfg_row vg_settings_rows[] = {
     NUM("intel.max_indicators", VG_CFG_U32,
 	offsetof(struct vg_settings, intel) + offsetof(struct vg_intel_config, max_indicators),
 	VG_INTEL_MAX_DEFAULT, 1, 100000000,
-	"indicators kept at most (about 100 bytes each); the rest are counted and reported"),
+	"indicators kept at most (about 140 bytes each); the rest are counted and reported"),
 };
 
 const size_t vg_settings_nrows = sizeof vg_settings_rows / sizeof vg_settings_rows[0];

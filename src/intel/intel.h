@@ -36,8 +36,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Default intel.max_indicators: about 100 bytes each, so the cap holds
- * memory near 400 MiB; the largest public feeds are under a million. */
+/* Default intel.max_indicators: about 140 bytes each (bench/intel_bench:
+ * records, text, hash slots, ranges), so the cap holds memory near
+ * 560 MiB; the public feeds named above hold well under a million. */
 #define VG_INTEL_MAX_DEFAULT 4000000u
 
 struct vg_intel_config {
