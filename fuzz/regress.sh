@@ -14,7 +14,7 @@ if [ ! -f $b/build.ninja ]; then
     -Db_sanitize=address,undefined -Db_lundef=false >$b.setup.log 2>&1 ||
     { not_ok "configure the fuzz build" "$(tail -5 $b.setup.log)"; tap_done; exit; }
 fi
-if ninja -C $b fuzz/fuzz_capture fuzz/fuzz_decode fuzz/fuzz_config fuzz/fuzz_asn fuzz/fuzz_eve >$b.log 2>&1; then
+if ninja -C $b fuzz/fuzz_capture fuzz/fuzz_decode fuzz/fuzz_config fuzz/fuzz_asn fuzz/fuzz_eve fuzz/fuzz_intel >$b.log 2>&1; then
   ok "fuzz targets build with clang -fsanitize=fuzzer"
 else
   not_ok "fuzz targets build" "$(grep -m5 error $b.log)"
@@ -22,7 +22,7 @@ else
 fi
 seeds=$(mktemp -d)
 trap 'rm -rf "$seeds"' EXIT
-mkdir -p "$seeds/capture" "$seeds/decode" "$seeds/config" "$seeds/asn" "$seeds/eve"
+mkdir -p "$seeds/capture" "$seeds/decode" "$seeds/config" "$seeds/asn" "$seeds/eve" "$seeds/intel"
 cp tests/data/*.pcap tests/data/*.pcapng tests/data/*.txt "$seeds/capture/"
 find ../shared/corpus -name '*.pcap*' -size -64k -exec cp {} "$seeds/capture/" \;
 [ -d fuzz/regress ] && cp fuzz/regress/* "$seeds/capture/" 2>/dev/null
@@ -56,7 +56,16 @@ if [ -x build/vigil ] && build/vigil geo --compile-asn "$seeds/edges.vgasn" test
 fi
 # EVE seeds: each line of the hand-written Suricata alerts.
 split -l 1 tests/data/suricata-alerts.json "$seeds/eve/line"
-for t in capture decode config asn eve; do
+# Intel seeds: each feed of tests/data/intel (and bad/), byte 0 the name
+# hint (0 .txt, 1 .json, 2 .csv) and, with bit 2 set, a small cap.
+for f in tests/data/intel/* tests/data/intel/bad/*; do
+  [ -f "$f" ] || continue
+  case $f in *.json) h='\1' ;; *.csv) h='\2' ;; *) h='\0' ;; esac
+  { printf "$h"; cat "$f"; } >"$seeds/intel/$(basename "$f")"
+  { printf '\034'; cat "$f"; } >"$seeds/intel/cap-$(basename "$f")"
+done
+[ -d fuzz/regress-intel ] && cp fuzz/regress-intel/* "$seeds/intel/" 2>/dev/null
+for t in capture decode config asn eve intel; do
   if ASAN_OPTIONS=detect_leaks=1 $b/fuzz/fuzz_$t -runs=0 "$seeds/$t" >"$seeds/$t.log" 2>&1; then
     ok "fuzz_$t runs its $(ls "$seeds/$t" | wc -l) seeds clean"
   else

@@ -4,9 +4,9 @@
 #
 # Suites: unit tests (cmocka, in both builds), CLI behaviour, golden
 # outputs, the detectors, attribution (with the mmdblookup oracle), the
-# store (SQLite, and ClickHouse against it when clickhouse-server is installed), the
-# tshark oracle, and the whole ../shared/corpus plus tests/data under
-# AddressSanitizer/UBSan. Each prints TAP lines; a suite
+# store (SQLite, and ClickHouse against it when clickhouse-server is installed),
+# threat intelligence (vigil intel, read --intel), the tshark oracle, and
+# the whole ../shared/corpus plus tests/data under AddressSanitizer/UBSan. Each prints TAP lines; a suite
 # that dies without printing its plan counts as one failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -61,6 +61,8 @@ run_suite store bash tests/store.sh "$build/vigil"
 run_suite store-asan bash tests/store.sh "$asan/vigil"
 run_suite import bash tests/import.sh "$build/vigil"
 run_suite import-asan bash tests/import.sh "$asan/vigil"
+run_suite intel bash tests/intel.sh "$build/vigil"
+run_suite intel-asan bash tests/intel.sh "$asan/vigil"
 run_suite clickhouse bash tests/clickhouse.sh "$build/vigil"
 run_suite clickhouse-asan bash tests/clickhouse.sh "$asan/vigil"
 run_suite oracle-tshark bash tests/oracle/tshark.sh "$build/vigil"

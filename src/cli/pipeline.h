@@ -23,6 +23,7 @@
 #include "detect/detect.h"
 #include "event/event.h"
 #include "flow/flow.h"
+#include "intel/intel.h"
 #include "store/store.h"
 
 /* Records per batch: big enough to amortise the per-batch work and hide
@@ -50,6 +51,8 @@ struct vg_ctx {
 	int store_rc;                       /* first store error (then storing stops) */
 	char store_err[512];
 	uint64_t stored_new, stored_dup; /* attacks stored, and already there */
+	const struct vg_intel *intel;    /* threat intelligence (NULL: none); the caller
+					  * loads and frees it (vigil read --intel) */
 	bool progress;                   /* draw a progress line on stderr */
 	bool detect_noflow;              /* some detector wants packets without a flow */
 	struct vg_pkt_rec recs[VG_BATCH];

@@ -143,6 +143,20 @@ const struct vg_cfg_row vg_settings_rows[] = {
      .def_str = VG_STORE_URL_DEFAULT,
      .help = "where `vigil read` stores attacks and runs: sqlite:PATH (a bare path is a SQLite "
 	     "file) or clickhouse://HOST[:PORT][/DB][?cluster=NAME]; empty or none: no store"},
+    /* Threat intelligence (src/intel/): loaded once at start. The cap is
+     * about 560 MiB of tables at 140 bytes an indicator; public feeds
+     * (Feodo, URLhaus, SSLBL, CERT STIX bundles) hold far fewer. */
+    {.key = "intel.path",
+     .type = VG_CFG_STR,
+     .offset = offsetof(struct vg_settings, intel) + offsetof(struct vg_intel_config, path),
+     .size = sizeof(((struct vg_intel_config *)0)->path),
+     .def_str = "",
+     .help = "threat intelligence file or folder loaded by `vigil read` and `vigil intel` "
+	     "(lists, abuse.ch CSVs, STIX 2.1); empty: none"},
+    NUM("intel.max_indicators", VG_CFG_U32,
+	offsetof(struct vg_settings, intel) + offsetof(struct vg_intel_config, max_indicators),
+	VG_INTEL_MAX_DEFAULT, 1, 100000000,
+	"indicators kept at most (about 140 bytes each); the rest are counted and reported"),
 };
 
 const size_t vg_settings_nrows = sizeof vg_settings_rows / sizeof vg_settings_rows[0];
