@@ -420,19 +420,34 @@ static void on_tls_client(struct vg_app *a, struct slot *s, const struct vg_pack
 	s->done |= DONE_REQUEST;
 }
 
-static bool http_method(const uint8_t *pl, size_t n)
+/* An HTTP/1.x request line: a common method, or any upper-case token
+ * whose line ends in " HTTP/1.x" (WebDAV's PROPFIND...). Other protocols
+ * that start with a word (SMTP, FTP) are not taken for broken HTTP. */
+static bool looks_http(const uint8_t *pl, size_t n)
 {
-	static const char *const methods[] = {"GET ",     "POST ",    "HEAD ",  "PUT ",  "DELETE ",
-					      "OPTIONS ", "CONNECT ", "PATCH ", "TRACE "};
+	static const char *const methods[] = {"GET ",    "POST ",    "HEAD ",    "PUT ",
+					      "DELETE ", "OPTIONS ", "CONNECT ", "PATCH "};
+	const uint8_t *nl;
+	size_t m = 0, e;
 
-	if (n < 4 || pl[0] < 'C' || pl[0] > 'T')
+	if (n < 4 || pl[0] < 'A' || pl[0] > 'Z')
 		return false;
 	for (size_t i = 0; i < VG_ARRAY_LEN(methods); i++) {
 		size_t l = strlen(methods[i]);
 		if (n >= l && memcmp(pl, methods[i], l) == 0)
 			return true;
 	}
-	return false;
+	while (m < n && m < 16 && pl[m] >= 'A' && pl[m] <= 'Z')
+		m++;
+	if (m >= n || pl[m] != ' ')
+		return false;
+	nl = memchr(pl, '\n', n < 4096 ? n : 4096);
+	if (!nl)
+		return false;
+	e = (size_t)(nl - pl);
+	if (e && pl[e - 1] == '\r')
+		e--;
+	return e >= 9 && memcmp(pl + e - 9, " HTTP/1.", 8) == 0;
 }
 
 static void on_tcp(struct vg_app *a, const struct vg_packet *p, struct vg_flow *f, int dir,
@@ -449,7 +464,7 @@ static void on_tcp(struct vg_app *a, const struct vg_packet *p, struct vg_flow *
 		if (n >= 6 && pl[0] == 22 && pl[1] == 3 && pl[5] == 1) {
 			s = new_slot(a, f, fi, VG_APP_TLS);
 			on_tls_client(a, s, p, pl, n);
-		} else if (http_method(pl, n)) {
+		} else if (looks_http(pl, n)) {
 			s = new_slot(a, f, fi, VG_APP_HTTP);
 			rc = vg_http_parse_request(pl, n, &s->pub.http);
 			s->done |= DONE_REQUEST;
@@ -496,7 +511,9 @@ void vg_app_packet(void *arg, const struct vg_packet *p, struct vg_flow *f, int 
 	if (n > p->payload_len)
 		n = p->payload_len; /* Ethernet padding is not payload */
 	if (p->proto == VG_IPPROTO_UDP) {
-		if (p->sport == 53 || p->dport == 53 || p->sport == 5353 || p->dport == 5353) {
+		/* DNS, mDNS (RFC 6762) and LLMNR (RFC 4795): one message format. */
+		if (p->sport == 53 || p->dport == 53 || p->sport == 5353 || p->dport == 5353 ||
+		    p->sport == 5355 || p->dport == 5355) {
 			uint32_t fi;
 			struct slot *s = slot_of(a, f, &fi);
 			on_dns(a, f, fi, s, pl, n, false);

@@ -63,10 +63,11 @@ static int read_name(const uint8_t *msg, size_t len, size_t *off, char *out, boo
 			out[o++] = '.';
 		else if (o)
 			*cut = true;
-		for (unsigned i = 0; i < l; i++) {
-			if (o < VG_APP_NAME_MAX - 1)
-				out[o++] = (char)msg[pos + 1 + i];
-			else
+		{
+			size_t k = l < VG_APP_NAME_MAX - 1 - o ? l : VG_APP_NAME_MAX - 1 - o;
+			memcpy(out + o, msg + pos + 1, k);
+			o += k;
+			if (k < l)
 				*cut = true;
 		}
 		pos += 1 + (size_t)l;
@@ -178,9 +179,17 @@ int vg_dns_parse(const uint8_t *msg, size_t len, struct vg_app_dns *out)
 		out->id = id;
 	if (qdcount == 0)
 		return VG_APPC_dns_no_question;
-	rc = read_name(msg, len, &off, name, &cut);
-	if (rc && rc != VG_APPC_dns_name_too_long)
-		return rc;
+	if (out->has_query || out->has_response) {
+		/* The flow's name is known: the reply's question is skipped. */
+		cut = false;
+		rc = skip_name(msg, len, &off);
+		if (rc)
+			return rc;
+	} else {
+		rc = read_name(msg, len, &off, name, &cut);
+		if (rc && rc != VG_APPC_dns_name_too_long)
+			return rc;
+	}
 	if (off + 4 > len)
 		return VG_APPC_dns_truncated;
 	if (!out->has_query && !out->has_response) {
