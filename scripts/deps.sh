@@ -22,7 +22,7 @@ packages=(
   libmaxminddb-dev mmdb-bin
   python3 python3-jsonschema
   nodejs npm
-  libsqlite3-dev sqlite3 libjansson-dev
+  libsqlite3-dev sqlite3 libjansson-dev nettle-dev
   libcurl4-openssl-dev clickhouse-server clickhouse-client
 )
 

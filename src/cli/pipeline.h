@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "app/app.h"
 #include "attrib/attrib.h"
 #include "capture/capture.h"
 #include "cli/settings.h"
@@ -36,6 +37,7 @@ struct vg_ctx {
 	struct vg_cidr_set home;
 	struct vg_decode_stats dec;
 	struct vg_flow_table *flows;
+	struct vg_app *app; /* application metadata; NULL when app.enabled is 0 */
 	struct vg_detect *det;
 	const struct vg_writer_ops *wops;
 	struct vg_writer *writer;

@@ -16,6 +16,7 @@
 #define TMO(field)  FLOW(timeout) + offsetof(struct vg_flow_timeouts, field)
 #define DAY         86400
 #define DET(field)  offsetof(struct vg_settings, detect) + offsetof(struct vg_detect_config, field)
+#define APP(field)  offsetof(struct vg_settings, app) + offsetof(struct vg_app_config, field)
 
 static int check_home_net(const char *value, char *err, size_t errlen)
 {
@@ -119,6 +120,24 @@ const struct vg_cfg_row vg_settings_rows[] = {
 	"1 runs the brute-force detector (bruteforce.*), 0 leaves it out"),
     NUM("detect.flood.enabled", VG_CFG_U32, DET(flood_on), 1, 0, 1,
 	"1 runs the flood detector (flood.*), 0 leaves it out"),
+    /* Application metadata (src/app/): DNS, TLS and HTTP from the first
+     * packets of each flow. 16 MiB holds about 11,000 flows' metadata at
+     * once (1.5 KiB each): far more DNS, TLS and HTTP flows than are
+     * open at once on the benchmark's busy link (6,600 flows of all
+     * kinds); the oldest entry goes when it is full. */
+    NUM("app.enabled", VG_CFG_U32, APP(enabled), 1, 0, 1,
+	"1 parses DNS, TLS ClientHellos and HTTP heads (src/app/), 0 leaves the stage out"),
+    NUM("app.memcap", VG_CFG_SIZE, APP(memcap), 16ull << 20, 64ull << 10, 1ull << 36,
+	"bytes for per-flow application metadata (about 1.5 KiB a flow); the oldest goes first"),
+    /* 5: SYN, ACK, then the request's first two segments fit (a split
+     * ClientHello); the reply's first payload comes by the 3rd packet. */
+    NUM("app.packets", VG_CFG_U32, APP(packets), 5, 1, 64,
+	"payload-carrying packets per direction the app stage looks at, counted from the "
+	"flow's first packet"),
+    NUM("app.dns_cache", VG_CFG_U32, APP(dns_cache), 16384, 4, 1u << 24,
+	"addresses the DNS answer cache remembers with their queried name (256 bytes each)"),
+    NUM("app.tls_buffers", VG_CFG_U32, APP(tls_buffers), 256, 0, 65535,
+	"4 KiB buffers for ClientHellos split over TCP segments, in use at once"),
     /* Attribution (src/attrib/): relative paths are tried from the working
      * directory, then from the directory above the vigil executable's. */
     {.key = "geo.country_db",

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 
+#include "app/app.h"
 #include "attrib/attrib.h"
 #include "common/config.h"
 #include "detect/detect.h"
@@ -18,6 +19,7 @@ struct vg_settings {
 	struct vg_flow_config flow;
 	struct vg_detect_config detect;
 	struct vg_attrib_config attrib;
+	struct vg_app_config app;
 	char store_url[1024];         /* store.url: where `vigil read` keeps attacks; "" none */
 	struct vg_intel_config intel; /* intel.path, intel.max_indicators */
 };

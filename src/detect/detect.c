@@ -35,10 +35,11 @@ struct vg_detect {
 };
 
 int vg_detect_new(struct vg_detect **out, const struct vg_detect_config *cfg,
-		  const struct vg_cidr_set *home, uint64_t seed, vg_attack_fn emit, void *arg)
+		  const struct vg_cidr_set *home, const struct vg_app *app, uint64_t seed,
+		  vg_attack_fn emit, void *arg)
 {
 	struct vg_detect *d = calloc(1, sizeof *d);
-	struct vg_detect_env env = {cfg, home, seed, emit, arg, NULL};
+	struct vg_detect_env env = {cfg, home, seed, emit, arg, NULL, app};
 	int rc = 0;
 
 	*out = NULL;

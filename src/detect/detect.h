@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "app/app.h"
 #include "common/cidr.h"
 #include "decode/decode.h"
 #include "flow/flow.h"
@@ -81,6 +82,10 @@ struct vg_detect_env {
 	vg_attack_fn emit;
 	void *emit_arg;
 	uint64_t *next_attack_id; /* shared counter: ids unique over a run */
+	/* The app stage (app.h: vg_app_of, vg_app_name_of_addr), NULL when
+	 * it is off: a flow's metadata is there for its packets after the
+	 * first payload and still at on_flow_end. */
+	const struct vg_app *app;
 };
 
 /* The flow's tag bytes (flow.h), shared by the detectors: tag[0] is the
@@ -126,8 +131,10 @@ extern const struct vg_detector *const vg_detectors[];
 
 struct vg_detect;
 
+/* app: the app stage the detectors may read, or NULL. */
 int vg_detect_new(struct vg_detect **out, const struct vg_detect_config *cfg,
-		  const struct vg_cidr_set *home, uint64_t seed, vg_attack_fn emit, void *arg);
+		  const struct vg_cidr_set *home, const struct vg_app *app, uint64_t seed,
+		  vg_attack_fn emit, void *arg);
 /* arg is the struct vg_detect (the signature of a flow packet hook). */
 void vg_detect_packet(void *arg, const struct vg_packet *p, struct vg_flow *f, int dir);
 /* Union of the detectors' wants. */

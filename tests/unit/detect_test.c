@@ -160,7 +160,7 @@ static struct vg_detect *engine(struct vg_settings *set, struct vg_cidr_set *hom
 	vg_settings_default(set);
 	assert_int_equal(vg_cidr_parse(home, "192.0.2.0/24", err, sizeof err), 0);
 	n_got = 0;
-	assert_int_equal(vg_detect_new(&d, &set->detect, home, SEED, on_attack, NULL), 0);
+	assert_int_equal(vg_detect_new(&d, &set->detect, home, NULL, SEED, on_attack, NULL), 0);
 	return d;
 }
 
@@ -443,7 +443,7 @@ static void test_flood_updates(void **state)
 	set.detect.update_s = 1;
 	assert_int_equal(vg_cidr_parse(&home, "192.0.2.0/24", NULL, 0), 0);
 	n_got = 0;
-	assert_int_equal(vg_detect_new(&d, &set.detect, &home, SEED, on_attack, NULL), 0);
+	assert_int_equal(vg_detect_new(&d, &set.detect, &home, NULL, SEED, on_attack, NULL), 0);
 	/* 4,000 half-open connections a second for 3.5 s. */
 	for (uint32_t i = 0; i < 14000; i++) {
 		uint64_t ts = T0 + (uint64_t)i * 250000;
