@@ -63,7 +63,7 @@ expect_eq "totals: files 5, indicators 27 (12 ipv4, 4 ipv6, 8 domain, 3 ja3), 5 
 expect_eq "families: 14 distinct, Dridex twice (Feodo and SSLBL)" "families: 14|  Dridex: 2" \
   "$(grep -E '^families:|^  Dridex:' "$tmp/stats" | paste -sd'|')"
 expect_match "stix family from the related malware object" "families: Bumblebee \(1\), Cobalt Strike \(1\), IcedID \(1\), LockBit \(1\)" "$(cat "$tmp/stats")"
-expect_match "urlhaus family: tags, else threat" "families: 32-bit,elf,mips,Mozi \(1\), Loader \(1\), exe,AgentTesla \(1\), malware_download \(1\)" "$(cat "$tmp/stats")"
+expect_match "urlhaus family: the first tag that names one (not a file type), else threat" "families: AgentTesla \(1\), Loader \(1\), Mozi \(1\), malware_download \(1\)" "$(cat "$tmp/stats")"
 
 # Every malformed or unsupported line named with file:line (and field).
 want="$d/feodo.csv:14: dst_ip: \"198.51.100.999\" is not an IP address or CIDR prefix
@@ -144,7 +144,7 @@ done <<EOF2
 ::ffff:198.51.100.7|exact 198.51.100.7 ipv4 feodo $d/feodo.csv:10 Dridex
 198.51.100.9|none
 192.0.2.66|exact 192.0.2.66 ipv4 feodo $d/feodo.csv:16 Pikabot
-203.0.113.77|exact 203.0.113.77 ipv4 urlhaus $d/urlhaus.csv:10 32-bit,elf,mips,Mozi
+203.0.113.77|exact 203.0.113.77 ipv4 urlhaus $d/urlhaus.csv:10 Mozi
 203.0.113.10|exact 203.0.113.10 ipv4 stix $d/stix.json:3 Cobalt Strike
 2001:db8:c2::|prefix 2001:db8:c2::/48 ipv6 list $d/list.txt:7 
 2001:db8:c2:1::5|prefix 2001:db8:c2:1::/64 ipv6 list $d/list.txt:8 
@@ -160,7 +160,7 @@ example|none
 x.tracker.test|parent tracker.test domain list $d/list.txt:10 
 C2.OTHER.example|exact C2.Other.Example. domain list $d/list.txt:11 
 other.example|none
-dl.badcdn.example|exact dl.badcdn.example domain urlhaus $d/urlhaus.csv:11 exe,AgentTesla
+dl.badcdn.example|exact dl.badcdn.example domain urlhaus $d/urlhaus.csv:11 AgentTesla
 x.loader.evil-updates.test|parent Loader.Evil-Updates.test. domain urlhaus $d/urlhaus.csv:14 Loader
 update-check.invalid-cdn.example|exact update-check.invalid-cdn.example domain stix $d/stix.json:6 Bumblebee
 pay.ransom.test|exact pay.ransom.test domain stix $d/stix.json:7 LockBit

@@ -235,6 +235,7 @@ static int run(int argc, char **argv)
 			goto out;
 		}
 		ctx->intel = intel;
+		vg_detect_set_intel(ctx->det, intel);
 	}
 	if (store_url)
 		snprintf(set.store_url, sizeof set.store_url, "%s", store_url);

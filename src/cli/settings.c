@@ -109,6 +109,14 @@ const struct vg_cfg_row vg_settings_rows[] = {
     /* Updates: a long attack (a week-long slow scan, an hours-long flood)
      * should not stay unseen until it ends; every 5 minutes of packet
      * time is what Suricata's flow timeouts make a user expect. */
+    /* Command and control (detect/c2.c). One hour idle: a bot that
+     * checks in hourly stays one attack; a day's silence makes a new one. */
+    NUM("detect.c2.pairs", VG_CFG_U32, DET(c2_pairs), 16384, 64, 1u << 22,
+	"(home terminal, C&C server) pairs the C2 detector follows at once (about 250 bytes "
+	"each)"),
+    NUM("detect.c2.idle", VG_CFG_U32, DET(c2_idle_s), 3600, 1, 7 * DAY,
+	"seconds without a contact after which a terminal's contact with a C&C server is "
+	"reported as ended"),
     NUM("detect.update", VG_CFG_U32, DET(update_s), 300, 0, DAY,
 	"seconds of packet time between interim reports (final: false) of an attack still "
 	"under way; 0: only the final one"),
@@ -118,6 +126,9 @@ const struct vg_cfg_row vg_settings_rows[] = {
 	"1 runs the scan detector (scan.*), 0 leaves it out"),
     NUM("detect.brute.enabled", VG_CFG_U32, DET(brute_on), 1, 0, 1,
 	"1 runs the brute-force detector (bruteforce.*), 0 leaves it out"),
+    NUM("detect.c2.enabled", VG_CFG_U32, DET(c2_on), 1, 0, 1,
+	"1 runs the C2 detector (malware.c2; it needs threat intelligence: --intel), 0 leaves "
+	"it out"),
     NUM("detect.flood.enabled", VG_CFG_U32, DET(flood_on), 1, 0, 1,
 	"1 runs the flood detector (flood.*), 0 leaves it out"),
     /* Application metadata (src/app/): DNS, TLS and HTTP from the first

@@ -12,12 +12,10 @@
 extern const struct vg_detector vg_detector_scan;
 extern const struct vg_detector vg_detector_bruteforce;
 extern const struct vg_detector vg_detector_flood;
+extern const struct vg_detector vg_detector_c2;
 
 const struct vg_detector *const vg_detectors[] = {
-    &vg_detector_scan,
-    &vg_detector_bruteforce,
-    &vg_detector_flood,
-    NULL,
+    &vg_detector_scan, &vg_detector_bruteforce, &vg_detector_flood, &vg_detector_c2, NULL,
 };
 
 typedef void (*packet_fn)(void *state, const struct vg_packet *p, struct vg_flow *f, int dir);
@@ -27,6 +25,7 @@ typedef void (*packet_fn)(void *state, const struct vg_packet *p, struct vg_flow
 struct vg_detect {
 	unsigned n;
 	uint64_t next_attack_id;
+	const struct vg_intel *intel; /* the detectors' env.intel points here */
 	const struct vg_detector *det[8];
 	void *state[8];
 	unsigned n_flow, n_noflow;
@@ -39,7 +38,7 @@ int vg_detect_new(struct vg_detect **out, const struct vg_detect_config *cfg,
 		  vg_attack_fn emit, void *arg)
 {
 	struct vg_detect *d = calloc(1, sizeof *d);
-	struct vg_detect_env env = {cfg, home, seed, emit, arg, NULL, app};
+	struct vg_detect_env env = {cfg, home, seed, emit, arg, NULL, app, NULL};
 	int rc = 0;
 
 	*out = NULL;
@@ -47,6 +46,7 @@ int vg_detect_new(struct vg_detect **out, const struct vg_detect_config *cfg,
 		return VG_ENOMEM;
 	d->next_attack_id = 1;
 	env.next_attack_id = &d->next_attack_id;
+	env.intel = &d->intel;
 	for (unsigned i = 0; vg_detectors[i] && d->n < VG_ARRAY_LEN(d->state); i++) {
 		const struct vg_detector *det = vg_detectors[i];
 		if (!*(const uint32_t *)((const char *)cfg + det->enabled_off))
@@ -135,4 +135,9 @@ void vg_detect_free(struct vg_detect *d)
 		free(d->state[i]);
 	}
 	free(d);
+}
+
+void vg_detect_set_intel(struct vg_detect *d, const struct vg_intel *intel)
+{
+	d->intel = intel;
 }

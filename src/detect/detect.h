@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "app/app.h"
+#include "intel/intel.h"
 #include "common/cidr.h"
 #include "decode/decode.h"
 #include "flow/flow.h"
@@ -71,7 +72,10 @@ struct vg_detect_config {
 	uint32_t flood_idle_s;                /* a pause this long ends a run */
 	uint32_t scan_sweep_arp;              /* distinct addresses ARP-probed for a sweep */
 	uint32_t scan_on, brute_on, flood_on; /* detect.<name>.enabled: 0 leaves it out */
-	uint32_t update_s; /* an open attack is reported (final: false) this often; 0: never */
+	uint32_t update_s;  /* an open attack is reported (final: false) this often; 0: never */
+	uint32_t c2_on;     /* detect.c2.enabled */
+	uint32_t c2_pairs;  /* (terminal, C&C server) pairs followed at once */
+	uint32_t c2_idle_s; /* a pause this long ends a terminal's contact with a server */
 };
 
 /* What every detector gets at init. */
@@ -86,6 +90,9 @@ struct vg_detect_env {
 	 * it is off: a flow's metadata is there for its packets after the
 	 * first payload and still at on_flow_end. */
 	const struct vg_app *app;
+	/* The run's threat intelligence (intel/intel.h), read at flow end:
+	 * *intel is NULL while none is loaded (vg_detect_set_intel). */
+	const struct vg_intel *const *intel;
 };
 
 /* The flow's tag bytes (flow.h), shared by the detectors: tag[0] is the
@@ -135,6 +142,9 @@ struct vg_detect;
 int vg_detect_new(struct vg_detect **out, const struct vg_detect_config *cfg,
 		  const struct vg_cidr_set *home, const struct vg_app *app, uint64_t seed,
 		  vg_attack_fn emit, void *arg);
+/* The threat intelligence the detectors match against (malware.c2), or
+ * NULL; it must outlive the detectors. */
+void vg_detect_set_intel(struct vg_detect *d, const struct vg_intel *intel);
 /* arg is the struct vg_detect (the signature of a flow packet hook). */
 void vg_detect_packet(void *arg, const struct vg_packet *p, struct vg_flow *f, int dir);
 /* Union of the detectors' wants. */

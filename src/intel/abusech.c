@@ -4,8 +4,10 @@
  *     "first_seen_utc","dst_ip","dst_port","c2_status","last_online","malware"
  *   URLhaus (csv_recent, csv_online, feed "urlhaus"):
  *     # id,dateadded,url,url_status,last_online,threat,tags,urlhaus_link,reporter
- *     the indicator is the URL's host (an address or a domain); family: tags,
- *     else threat
+ *     the indicator is the URL's host (an address or a domain); family: the
+ *     first tag that is not a file type, architecture or other generic word
+ *     ("32-bit,elf,mips,Mozi" -> Mozi, "emotet,heodo" -> emotet; all
+ *     generic: every tag), else threat
  *   SSLBL JA3 fingerprints (ja3_fingerprints.csv, feed "sslbl-ja3"):
  *     # ja3_md5,Firstseen,Lastseen,Listingreason
  * Each file opens with a `#` banner ("abuse.ch Feodo Tracker ...") and a
@@ -129,6 +131,43 @@ static const struct layout layouts[] = {
      "abuse.ch SSLBL JA3"},
 };
 
+/* URLhaus tags that say what a file is or runs on, not whose it is. */
+static bool generic_tag(const char *p, size_t n)
+{
+	static const char *const words[] = {
+	    "32-bit", "64-bit", "arm",        "arm7",    "elf",       "exe",   "dll",
+	    "mips",   "mipsel", "x86",        "x64",     "sh",        "bash",  "ps1",
+	    "js",     "vbs",    "hta",        "doc",     "docx",      "xls",   "xlsx",
+	    "zip",    "rar",    "7z",         "iso",     "lnk",       "msi",   "jar",
+	    "apk",    "pdf",    "dropped-by", "opendir", "encrypted", "ascii", "powershell"};
+
+	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+		if (strlen(words[i]) == n && !strncasecmp(p, words[i], n))
+			return true;
+	return false;
+}
+
+/* The first tag of a comma-separated list that names a family (see the
+ * file comment); the whole list when every tag is generic. */
+static void family_tag(const char **fam, size_t *len)
+{
+	const char *p = *fam, *end = *fam + *len;
+
+	while (p < end) {
+		const char *c = memchr(p, ',', (size_t)(end - p));
+		const char *e = c ? c : end;
+		const char *b = p;
+		while (b < e && *b == ' ')
+			b++;
+		if (e > b && !generic_tag(b, (size_t)(e - b))) {
+			*fam = b;
+			*len = (size_t)(e - b);
+			return;
+		}
+		p = e + 1;
+	}
+}
+
 static const struct layout *layout_of(enum vg_csv_kind kind)
 {
 	for (size_t i = 0; i < sizeof layouts / sizeof layouts[0]; i++)
@@ -240,6 +279,8 @@ static int row(struct vg_intel_file *f, const struct layout *L, const struct col
 	if (get(fs, nf, c->family, &fam) && fam.n && !(fam.n == 4 && !memcmp(fam.p, "None", 4))) {
 		m.family = fam.p;
 		m.family_len = fam.n;
+		if (L->kind == VG_CSV_URLHAUS)
+			family_tag(&m.family, &m.family_len);
 	} else if (get(fs, nf, c->family2, &fam)) {
 		m.family = fam.p;
 		m.family_len = fam.n;

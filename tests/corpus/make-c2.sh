@@ -241,8 +241,8 @@ mkdir -p $intel
   echo '# the second is the ClientHello of ../shared/corpus/exploit/tls-malicious-c2-clienthello.pcap.'
   echo '################################################################'
   echo '# ja3_md5,Firstseen,Lastseen,Listingreason'
-  echo "$ja3,2026-11-01 00:00:00,2026-11-27 00:00:00,DemoJA3 C&C"
-  echo "49ed2ef3f1321e5f044f1e71b0e6fdd5,2022-11-01 00:00:00,2022-11-30 00:00:00,MaliciousC2 (suricata-verify bug-5713 sample)"
+  echo "$ja3,2026-11-01 00:00:00,2026-11-27 00:00:00,DemoJA3"
+  echo "49ed2ef3f1321e5f044f1e71b0e6fdd5,2022-11-01 00:00:00,2022-11-30 00:00:00,MaliciousC2"
   echo '# END 2 entries'
 } >"$intel/sslbl-ja3.csv"
 echo "made the captures in $out and $intel/sslbl-ja3.csv (JA3 $ja3)" >&2
