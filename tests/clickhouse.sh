@@ -105,6 +105,18 @@ same_report "--since/--until report is identical" --since 2020-01-01 --until 203
 same_report "a filter matching nothing gives the same empty report" --target 203.0.113.254 --format json
 same_report "a filter value with quotes and backslashes is safe" --by kind --target "1' OR '1'='1\\"
 
+# --- the C2 report: C2 captures read with threat intelligence into both ------------------------
+c2_rc=0
+for f in tests/corpus/c2/*.pcap ../shared/corpus/exploit/trickbot-c2.pcap ../shared/corpus/exploit/emotet-c2.pcap \
+  ../shared/corpus/exploit/cryptowall4-c2.pcapng ../shared/corpus/exploit/tls-malicious-c2-clienthello.pcap; do
+  [ -f "$f" ] && { both --seed 1 --intel tests/data/c2 "$f" || c2_rc=1; }
+done
+expect_eq "read --intel into both stores exits 0 for every C2 capture" 0 "$c2_rc"
+same_report "report --c2 is identical" --c2
+same_report "report --c2 as json is identical" --c2 --format json
+same_report "report --c2 as csv is identical" --c2 --format csv
+same_report "report --c2 --kind malware.c2 --top 2 is identical" --c2 --kind malware.c2 --top 2
+
 # --- idempotent re-runs --------------------------------------------------------------------------
 before=$(chq $pa "SELECT count() FROM vigil.attacks")
 for seed in 7 9; do both --seed $seed --home-net 192.168.50.0/24 $caps/nmap-syn.pcap $caps/hydra-ssh.pcap; done
