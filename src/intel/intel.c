@@ -125,9 +125,13 @@ static uint32_t str_put(struct vg_intel *in, const char *s, size_t len)
 }
 
 /* The family's interned offset (0 for none); -1 out of memory. */
+/* Families are interned without regard to ASCII case (Feodo's "Emotet"
+ * and URLhaus's "emotet" are one family in reports); the first spelling
+ * loaded is the one kept. */
 static int64_t family_put(struct vg_intel *in, const char *s, size_t len)
 {
 	uint32_t off;
+	char key[VG_NAME_MAX];
 	int rc;
 
 	while (len && (*s == ' ' || *s == '\t'))
@@ -138,11 +142,13 @@ static int64_t family_put(struct vg_intel *in, const char *s, size_t len)
 		return 0;
 	if (len > VG_NAME_MAX)
 		len = VG_NAME_MAX;
-	if (vg_names_get(in->families, s, len, &off))
+	for (size_t i = 0; i < len; i++)
+		key[i] = (char)((s[i] >= 'A' && s[i] <= 'Z') ? s[i] - 'A' + 'a' : s[i]);
+	if (vg_names_get(in->families, key, len, &off))
 		return off;
 	if (!(off = str_put(in, s, len)))
 		return -1;
-	rc = vg_names_put(in->families, s, len, off, NULL);
+	rc = vg_names_put(in->families, key, len, off, NULL);
 	return rc < 0 ? -1 : (int64_t)off;
 }
 
