@@ -234,7 +234,7 @@ static void report(const char *label, size_t n, size_t hits, double t)
 int main(int argc, char **argv)
 {
 	size_t n = argc > 1 ? strtoul(argv[1], NULL, 10) : 1000000, q = 2000000, hits;
-	char dir[256], list[300], feodo[300], ja3[300], name[160];
+	char dir[256], list[300], feodo[300], ja3[300], name[100];
 	struct vg_intel *in, *fin, *jin;
 	struct vg_intel_hit h;
 	uint8_t(*a4)[4], (*a6)[16];

@@ -169,6 +169,8 @@ b386946a5a44d1ddcc843bc75336dfce|exact b386946a5a44d1ddcc843bc75336dfce ja3 sslb
 00000000000000000000000000000000|none
 EOF2
 
+line=$("$vigil" intel check --intel $d/ 203.0.113.50 2>/dev/null)
+expect_match "a folder given with a trailing slash: sources named without '//'" "source=$d/feodo.csv:12 " "$line"
 line=$("$vigil" intel check --intel $d/feodo.csv 203.0.113.50 2>/dev/null)
 expect_match "check shows first and last seen (UTC)" 'first_seen="2026-03-09 21:44:10" last_seen="2026-11-20 00:00:00"$' "$line"
 out=$("$vigil" intel check --intel $d 192.0.2.1 192.0.3.1 evil.example 2>/dev/null); rc=$?

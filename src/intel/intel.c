@@ -718,7 +718,10 @@ int vg_intel_load(struct vg_intel *in, const char *path, char *errbuf, size_t er
 		for (int i = 0; i < n; i++) {
 			char full[4096];
 			struct stat fs;
-			snprintf(full, sizeof full, "%s/%s", path, ents[i]->d_name);
+			size_t plen = strlen(path);
+			while (plen > 1 && path[plen - 1] == '/')
+				plen--;
+			snprintf(full, sizeof full, "%.*s/%s", (int)plen, path, ents[i]->d_name);
 			if (rc == VG_OK && stat(full, &fs) == 0 && S_ISREG(fs.st_mode))
 				rc = load_file(in, full, errbuf, errlen);
 			free(ents[i]);

@@ -290,7 +290,7 @@ static void test_names_parent_domains(void **state)
 	assert_false(md(n, "", &v, NULL));
 	assert_false(md(n, ".", &v, NULL));
 	assert_false(md(n, "evil.com..", &v, NULL)); /* one trailing dot only */
-	assert_true(md(n, ".evil.com", &v, NULL)); /* empty first label: its parent */
+	assert_true(md(n, ".evil.com", &v, NULL));   /* empty first label: its parent */
 	/* keys */
 	assert_int_equal(vg_names_domain_key("Evil.COM.", 9, key), 8);
 	assert_string_equal(key, "evil.com");
@@ -511,6 +511,58 @@ static void test_intel_url_host_and_prefix(void **state)
 	assert_false(vg_intel_is_domain("evil.example/x", 14));
 }
 
+static void test_intel_stix_shapes(void **state)
+{
+	/* A bare array, one indicator object, and things that are not bundles. */
+	static const char arr[] =
+	    "[{\"type\":\"indicator\",\"id\":\"indicator--1\",\"labels\":[\"benign\"],"
+	    "\"pattern\":\"[url:value = 'http://[2001:db8::7]:8080/a']\","
+	    "\"valid_from\":\"2026-01-02T03:04:05Z\"},"
+	    "{\"type\":\"indicator\",\"pattern\":\"  [ domain-name:value='X.Example.' ]  \","
+	    "\"malware_types\":[\"ransomware\"]},"
+	    "{\"type\":\"indicator\",\"pattern\":\"[domain-name:value = 'a\\\\'b.example']\"},"
+	    "{\"type\":\"indicator\",\"pattern\":\"[ipv4-addr:value = '192.0.2.1']\","
+	    "\"valid_from\":\"soon\"},"
+	    "42]";
+	static const char one[] = "{\"type\":\"indicator\",\"name\":\"Qbot\","
+				  "\"pattern\":\"[ipv4-addr:value = '198.51.100.0/24']\"}";
+	static const char notstix[] = "{\"type\":\"report\"}";
+	struct vg_intel *in;
+	struct vg_intel_hit h;
+	const struct vg_intel_source *s;
+	uint8_t a[16];
+	char err[256];
+
+	(void)state;
+	assert_int_equal(vg_intel_new(&in, NULL, 1), 0);
+	assert_int_equal(vg_intel_load_mem(in, arr, sizeof arr - 1, "arr.json", err, sizeof err),
+			 0);
+	s = vg_intel_source_at(in, 0);
+	assert_string_equal(s->feed, "stix");
+	assert_int_equal(s->lines, 5);
+	assert_int_equal(s->loaded[VG_INTEL_IPV6], 1);
+	assert_int_equal(s->loaded[VG_INTEL_DOMAIN], 1);
+	assert_int_equal(s->unsupported, 1); /* the escaped quote */
+	assert_int_equal(s->malformed, 2);   /* the bad date, the 42 */
+	v6("2001:db8::7", a);
+	assert_true(vg_intel_match_addr(in, 6, a, &h));
+	assert_string_equal(h.family, ""); /* a generic STIX 2.0 label is no family */
+	assert_int_equal(h.first_seen, 1767323045);
+	assert_int_equal(h.line, 1);
+	assert_true(vg_intel_match_domain(in, "www.x.example", 13, &h));
+	assert_string_equal(h.family, "ransomware");
+	assert_int_equal(h.line, 2);
+	assert_int_equal(vg_intel_load_mem(in, one, sizeof one - 1, "one", err, sizeof err), 0);
+	v4("198.51.100.200", a);
+	assert_true(vg_intel_match_addr(in, 4, a, &h));
+	assert_string_equal(h.family, "Qbot");
+	assert_string_equal(h.source, "one");
+	assert_int_equal(
+	    vg_intel_load_mem(in, notstix, sizeof notstix - 1, "r.json", err, sizeof err), 0);
+	assert_int_equal(vg_intel_source_at(in, 2)->malformed, 1);
+	vg_intel_free(in);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -526,6 +578,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_intel_csv_detect_and_columns),
 	    cmocka_unit_test(test_intel_parse_time),
 	    cmocka_unit_test(test_intel_url_host_and_prefix),
+	    cmocka_unit_test(test_intel_stix_shapes),
 	};
 
 	if (argc > 1)
