@@ -37,6 +37,8 @@
 enum {
 	DONE_REQUEST = 1u << 0,  /* DNS query / TLS ClientHello / HTTP request parsed or given up */
 	DONE_RESPONSE = 1u << 1, /* the reply side */
+	LEN_REQUEST = 1u << 2,   /* DNS over TCP: the length prefix came alone, */
+	LEN_RESPONSE = 1u << 3,  /* the message starts the next segment */
 };
 
 struct slot {
@@ -534,13 +536,26 @@ void vg_app_packet(void *arg, const struct vg_packet *p, struct vg_flow *f, int 
 	if (p->sport == 53 || p->dport == 53) {
 		uint32_t fi;
 		struct slot *s = slot_of(a, f, &fi);
-		/* The first segment each way starts a message. */
-		if (s && (s->done & (dir ? DONE_RESPONSE : DONE_REQUEST)))
+		uint8_t done = dir ? DONE_RESPONSE : DONE_REQUEST;
+		uint8_t len_alone = dir ? LEN_RESPONSE : LEN_REQUEST;
+
+		/* The first segment each way starts a message, with its length
+		 * in front; some stacks send the length in a segment of its own. */
+		if (s && (s->done & done))
 			return;
-		on_dns(a, f, fi, s, pl, n, true);
+		if (s && (s->done & len_alone)) {
+			on_dns(a, f, fi, s, pl, n, false);
+		} else if (n == 2) {
+			if (!s)
+				s = new_slot(a, f, fi, VG_APP_DNS);
+			s->done |= len_alone;
+			return;
+		} else {
+			on_dns(a, f, fi, s, pl, n, true);
+		}
 		s = slot_of(a, f, &fi);
 		if (s)
-			s->done |= dir ? DONE_RESPONSE : DONE_REQUEST;
+			s->done |= done;
 		return;
 	}
 	on_tcp(a, p, f, dir, pl, n);

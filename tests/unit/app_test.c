@@ -517,6 +517,40 @@ static void test_table_split_hello(void **state)
 	vg_flow_table_free(r.t);
 }
 
+/* DNS over TCP whose length prefix comes in a segment of its own (RFC
+ * 7766 allows it): the message in the next segment is still read. */
+static void test_table_tcp_dns_length_alone(void **state)
+{
+	static const uint8_t len[2] = {0x00, sizeof dns_query};
+	struct rig r;
+	struct vg_packet p[3];
+	struct vg_flow *fl[3];
+	const struct vg_app_flow *af;
+	const struct vg_app_stats *st;
+
+	(void)state;
+	rig_new(&r, 16u << 20);
+	p[0] = tls_pkt(NULL, 0, 42000, 99, VG_TH_SYN, T0);
+	p[1] = tls_pkt(len, 2, 42000, 100, VG_TH_ACK | VG_TH_PSH, T0 + 1000);
+	p[2] = tls_pkt(dns_query, sizeof dns_query, 42000, 102, VG_TH_ACK | VG_TH_PSH, T0 + 2000);
+	for (int i = 0; i < 3; i++) {
+		p[i].dport = 53;
+		p[i].dst = DNS4;
+	}
+	vg_flow_update_batch(r.t, p, 3, fl);
+	af = vg_app_of(r.app, fl[2]);
+	assert_non_null(af);
+	assert_int_equal(af->proto, VG_APP_DNS);
+	assert_true(af->dns.has_query);
+	assert_string_equal(af->dns.rrname, "www.example.com");
+	st = vg_app_stats(r.app);
+	assert_int_equal(st->c[VG_APPC_dns_messages], 1);
+	assert_int_equal(st->c[VG_APPC_dns_truncated], 0);
+	vg_flow_table_flush(r.t);
+	vg_app_free(r.app);
+	vg_flow_table_free(r.t);
+}
+
 static void test_counter_names(void **state)
 {
 	(void)state;
@@ -540,6 +574,7 @@ int main(void)
 	    cmocka_unit_test(test_table_and_cache),
 	    cmocka_unit_test(test_table_eviction),
 	    cmocka_unit_test(test_table_split_hello),
+	    cmocka_unit_test(test_table_tcp_dns_length_alone),
 	    cmocka_unit_test(test_counter_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
