@@ -5,8 +5,9 @@
 # Suites: unit tests (cmocka, in both builds), CLI behaviour, golden
 # outputs, the detectors, attribution (with the mmdblookup oracle), the
 # store (SQLite, and ClickHouse against it when clickhouse-server is installed),
-# threat intelligence (vigil intel, read --intel), the tshark oracle, and
-# the whole ../shared/corpus plus tests/data under AddressSanitizer/UBSan. Each prints TAP lines; a suite
+# threat intelligence (vigil intel, read --intel), the C2 detector and report,
+# the tshark oracles (flows; JA3, SNI, DNS names, HTTP hosts), and the whole
+# ../shared/corpus plus tests/data under AddressSanitizer/UBSan. Each prints TAP lines; a suite
 # that dies without printing its plan counts as one failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -69,6 +70,7 @@ run_suite clickhouse bash tests/clickhouse.sh "$build/vigil"
 run_suite clickhouse-asan bash tests/clickhouse.sh "$asan/vigil"
 run_suite oracle-tshark bash tests/oracle/tshark.sh "$build/vigil"
 run_suite eve-schema bash tests/oracle/eve-schema.sh "$build/vigil"
+run_suite oracle-app bash tests/oracle/app-tshark.sh "$build/vigil"
 run_suite suricata-verify python3 tests/oracle/suricata_verify.py "$build/vigil" \
   ../shared/oracle/suricata-verify tests/oracle/suricata-verify.expected
 run_suite corpus-asan bash tests/corpus/no-crash.sh "$asan/vigil"

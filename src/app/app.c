@@ -4,7 +4,9 @@
  * Entries: a pool of fixed-size entries (app.memcap / sizeof entry),
  * allocated once; a side array indexed by the flow's pool index holds the
  * entry of each flow (0: none), so a lookup is two loads, and a flag in
- * the flow (VG_FLOW_APP) spares flows without metadata even that. When
+ * the flow (VG_FLOW_APP) spares flows without metadata even that. The
+ * flag also marks a TCP flow whose first client payload was neither TLS
+ * nor HTTP: its later packets return at once. When
  * the pool is full, a clock hand takes the oldest-allocated entry
  * (app.evicted) and unhooks it from its flow.
  *
@@ -35,6 +37,8 @@
 enum {
 	DONE_REQUEST = 1u << 0,  /* DNS query / TLS ClientHello / HTTP request parsed or given up */
 	DONE_RESPONSE = 1u << 1, /* the reply side */
+	LEN_REQUEST = 1u << 2,   /* DNS over TCP: the length prefix came alone, */
+	LEN_RESPONSE = 1u << 3,  /* the message starts the next segment */
 };
 
 struct slot {
@@ -66,6 +70,7 @@ struct vg_app {
 	struct slot *slots; /* [0] unused */
 	uint32_t n_slots, used_tail, free_head, hand;
 	struct cache_way *cache;
+	size_t cache_bytes;
 	uint32_t cache_mask; /* sets - 1 */
 	uint64_t cache_seq, seed;
 	uint8_t *bufs;
@@ -117,7 +122,8 @@ int vg_app_new(struct vg_app **out, const struct vg_app_config *cfg,
 	while (sets * CACHE_WAYS < cfg->dns_cache)
 		sets <<= 1;
 	a->cache_mask = (uint32_t)(sets - 1);
-	a->cache = calloc(sets * CACHE_WAYS, sizeof *a->cache);
+	a->cache_bytes = (size_t)sets * CACHE_WAYS * sizeof *a->cache;
+	a->cache = vg_table_alloc(a->cache_bytes); /* zero pages, touched as used */
 	a->bufs = malloc((size_t)cfg->tls_buffers * VG_APP_TLS_BUF + 1);
 	a->buf_free = malloc(((size_t)cfg->tls_buffers + 1) * sizeof *a->buf_free);
 	if (!a->slots || !a->slot_of || !a->cache || !a->bufs || !a->buf_free) {
@@ -140,7 +146,8 @@ void vg_app_free(struct vg_app *a)
 		vg_table_free(a->slots, ((size_t)a->n_slots + 1) * sizeof *a->slots);
 	if (a->slot_of)
 		vg_table_free(a->slot_of, a->slot_of_bytes);
-	free(a->cache);
+	if (a->cache)
+		vg_table_free(a->cache, a->cache_bytes);
 	free(a->bufs);
 	free(a->buf_free);
 	free(a);
@@ -458,8 +465,10 @@ static void on_tcp(struct vg_app *a, const struct vg_packet *p, struct vg_flow *
 	int rc;
 
 	if (!s) {
-		/* Only a flow's first client payload decides: TLS or HTTP. */
-		if (dir != 0)
+		/* Only a flow's first client payload decides: TLS or HTTP. A
+		 * flow it rejected (or whose entry was evicted) has the flag
+		 * without an entry, and costs nothing more. */
+		if (dir != 0 || (f->flags & VG_FLOW_APP))
 			return;
 		if (n >= 6 && pl[0] == 22 && pl[1] == 3 && pl[5] == 1) {
 			s = new_slot(a, f, fi, VG_APP_TLS);
@@ -471,6 +480,8 @@ static void on_tcp(struct vg_app *a, const struct vg_packet *p, struct vg_flow *
 			if (s->pub.http.has_request)
 				a->st.c[VG_APPC_http_requests]++;
 			count(a, rc);
+		} else {
+			f->flags |= VG_FLOW_APP; /* decided: nothing to read */
 		}
 		return;
 	}
@@ -525,13 +536,26 @@ void vg_app_packet(void *arg, const struct vg_packet *p, struct vg_flow *f, int 
 	if (p->sport == 53 || p->dport == 53) {
 		uint32_t fi;
 		struct slot *s = slot_of(a, f, &fi);
-		/* The first segment each way starts a message. */
-		if (s && (s->done & (dir ? DONE_RESPONSE : DONE_REQUEST)))
+		uint8_t done = dir ? DONE_RESPONSE : DONE_REQUEST;
+		uint8_t len_alone = dir ? LEN_RESPONSE : LEN_REQUEST;
+
+		/* The first segment each way starts a message, with its length
+		 * in front; some stacks send the length in a segment of its own. */
+		if (s && (s->done & done))
 			return;
-		on_dns(a, f, fi, s, pl, n, true);
+		if (s && (s->done & len_alone)) {
+			on_dns(a, f, fi, s, pl, n, false);
+		} else if (n == 2) {
+			if (!s)
+				s = new_slot(a, f, fi, VG_APP_DNS);
+			s->done |= len_alone;
+			return;
+		} else {
+			on_dns(a, f, fi, s, pl, n, true);
+		}
 		s = slot_of(a, f, &fi);
 		if (s)
-			s->done |= dir ? DONE_RESPONSE : DONE_REQUEST;
+			s->done |= done;
 		return;
 	}
 	on_tcp(a, p, f, dir, pl, n);

@@ -70,8 +70,9 @@ enum {
 					  * (set by the hook itself) */
 	VG_FLOW_ICMP_ERR = 1u << 6,      /* an ICMP destination unreachable quoting
 					  * one of its packets was counted in it */
-	VG_FLOW_APP = 1u << 7,           /* the app stage keeps metadata of it (set
-					  * by the payload hook; a hint, app.h) */
+	VG_FLOW_APP = 1u << 7,           /* the app stage has judged it: it may keep
+					  * metadata of it (set by the payload hook;
+					  * a hint, app.h) */
 };
 
 /* One flow record: 96 bytes; see flow_test.c for the size check. */

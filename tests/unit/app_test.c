@@ -454,6 +454,103 @@ static void test_table_eviction(void **state)
 	vg_flow_table_free(r.t);
 }
 
+static struct vg_packet tls_pkt(const uint8_t *data, size_t len, uint16_t cport, uint32_t seq,
+				uint8_t flags, uint64_t ts)
+{
+	struct vg_packet p = ip_pkt(4, VG_IPPROTO_TCP, CLIENT4, SERVER4, ts, (uint32_t)len);
+
+	p.flags |= VG_PKT_PORTS;
+	p.sport = cport;
+	p.dport = 443;
+	p.tcp_flags = flags;
+	p.tcp.seq = seq;
+	p.data = data;
+	p.payload_off = 0;
+	p.payload_len = (uint16_t)len;
+	return p;
+}
+
+/* A ClientHello split over two segments, with the first one sent twice
+ * (a retransmission): gathered and parsed once. Another whose second
+ * segment comes out of order: given up and counted (app.tls.gap). */
+static void test_table_split_hello(void **state)
+{
+	struct rig r;
+	uint8_t b[1024];
+	size_t n = build_hello(b);
+	struct vg_packet p[4];
+	struct vg_flow *fl[4];
+	const struct vg_app_flow *af;
+	const struct vg_app_stats *st;
+
+	(void)state;
+	rig_new(&r, 16u << 20);
+	p[0] = tls_pkt(NULL, 0, 41000, 99, VG_TH_SYN, T0);
+	p[1] = tls_pkt(b, 100, 41000, 100, VG_TH_ACK | VG_TH_PSH, T0 + 1000);
+	p[2] = tls_pkt(b, 100, 41000, 100, VG_TH_ACK | VG_TH_PSH, T0 + 2000);
+	p[3] = tls_pkt(b + 100, n - 100, 41000, 200, VG_TH_ACK | VG_TH_PSH, T0 + 3000);
+	vg_flow_update_batch(r.t, p, 3, fl);
+	af = vg_app_of(r.app, fl[2]);
+	assert_non_null(af);
+	assert_int_equal(af->proto, VG_APP_TLS);
+	assert_false(af->tls.has_client_hello); /* still gathering */
+	vg_flow_update_batch(r.t, p + 3, 1, fl + 3);
+	af = vg_app_of(r.app, fl[3]);
+	assert_non_null(af);
+	assert_true(af->tls.has_client_hello);
+	assert_string_equal(af->tls.sni, "c2.example.test");
+	assert_string_equal(af->tls.ja4, "t13d1516h2_8daaf6152771_e5627efa2ab1");
+	st = vg_app_stats(r.app);
+	assert_int_equal(st->c[VG_APPC_tls_reassembled], 1);
+	assert_int_equal(st->c[VG_APPC_tls_client_hello], 1);
+	/* Out of order: the second piece 10 bytes late. */
+	p[0] = tls_pkt(NULL, 0, 41001, 99, VG_TH_SYN, T0 + 5000);
+	p[1] = tls_pkt(b, 100, 41001, 100, VG_TH_ACK | VG_TH_PSH, T0 + 6000);
+	p[2] = tls_pkt(b + 100, n - 100, 41001, 210, VG_TH_ACK | VG_TH_PSH, T0 + 7000);
+	vg_flow_update_batch(r.t, p, 3, fl);
+	af = vg_app_of(r.app, fl[2]);
+	assert_non_null(af);
+	assert_false(af->tls.has_client_hello);
+	assert_int_equal(st->c[VG_APPC_tls_gap], 1);
+	vg_flow_table_flush(r.t);
+	vg_app_free(r.app);
+	vg_flow_table_free(r.t);
+}
+
+/* DNS over TCP whose length prefix comes in a segment of its own (RFC
+ * 7766 allows it): the message in the next segment is still read. */
+static void test_table_tcp_dns_length_alone(void **state)
+{
+	static const uint8_t len[2] = {0x00, sizeof dns_query};
+	struct rig r;
+	struct vg_packet p[3];
+	struct vg_flow *fl[3];
+	const struct vg_app_flow *af;
+	const struct vg_app_stats *st;
+
+	(void)state;
+	rig_new(&r, 16u << 20);
+	p[0] = tls_pkt(NULL, 0, 42000, 99, VG_TH_SYN, T0);
+	p[1] = tls_pkt(len, 2, 42000, 100, VG_TH_ACK | VG_TH_PSH, T0 + 1000);
+	p[2] = tls_pkt(dns_query, sizeof dns_query, 42000, 102, VG_TH_ACK | VG_TH_PSH, T0 + 2000);
+	for (int i = 0; i < 3; i++) {
+		p[i].dport = 53;
+		p[i].dst = DNS4;
+	}
+	vg_flow_update_batch(r.t, p, 3, fl);
+	af = vg_app_of(r.app, fl[2]);
+	assert_non_null(af);
+	assert_int_equal(af->proto, VG_APP_DNS);
+	assert_true(af->dns.has_query);
+	assert_string_equal(af->dns.rrname, "www.example.com");
+	st = vg_app_stats(r.app);
+	assert_int_equal(st->c[VG_APPC_dns_messages], 1);
+	assert_int_equal(st->c[VG_APPC_dns_truncated], 0);
+	vg_flow_table_flush(r.t);
+	vg_app_free(r.app);
+	vg_flow_table_free(r.t);
+}
+
 static void test_counter_names(void **state)
 {
 	(void)state;
@@ -476,6 +573,8 @@ int main(void)
 	    cmocka_unit_test(test_http),
 	    cmocka_unit_test(test_table_and_cache),
 	    cmocka_unit_test(test_table_eviction),
+	    cmocka_unit_test(test_table_split_hello),
+	    cmocka_unit_test(test_table_tcp_dns_length_alone),
 	    cmocka_unit_test(test_counter_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
