@@ -53,9 +53,10 @@
 #include "detect/detect.h"
 #include "detect/table.h"
 
-#define NS_PER_S 1000000000ull
-#define OPEN_MAX 4096
-#define RING     64 /* starts kept per pair: 32 minutes of a 30 s beacon */
+#define NS_PER_S   1000000000ull
+#define OPEN_MAX   4096
+#define RING       64 /* starts kept per pair: 32 minutes of a 30 s beacon */
+#define MAYBE_BITS 65536
 
 /* The key: the terminal, then the service, then the server address, so
  * the 32 bytes the table hashes hold all of an IPv4 pair. 40 bytes. */
@@ -112,7 +113,8 @@ struct beacon_state {
 	struct ring *rings;       /* pool of n_rings, free ones on a stack */
 	uint32_t *free_rings, n_rings, n_free;
 	struct first_seen *seen; /* seen_mask + 1 entries */
-	uint32_t seen_mask;
+	uint32_t seen_mask, maybe_made;
+	uint64_t maybe[MAYBE_BITS / 64]; /* bit set: the pair may have a record */
 	uint64_t seed;
 	uint32_t open[OPEN_MAX];
 	uint32_t n_open;
@@ -305,12 +307,43 @@ static bool run_over(const struct beacon_state *s, const struct pair *p, uint64_
 	return m && gap > 4 * m;
 }
 
-static uint32_t seen_index(const struct beacon_state *s, const struct pair_key *k)
+static uint64_t pair_hash(const struct beacon_state *s, const struct pair_key *k)
 {
 	uint64_t w[5];
 
 	memcpy(w, k, sizeof w);
-	return (uint32_t)(vg_hash_key40(w, s->seed) >> 20) & s->seen_mask;
+	return vg_hash_key40(w, s->seed);
+}
+
+/* The filter bit of a pair's hash (bits 40 and up; the cache uses 20-39). */
+static inline uint32_t maybe_bit(uint64_t h)
+{
+	return (uint32_t)(h >> 40) & (MAYBE_BITS - 1);
+}
+
+static inline bool maybe_has(const struct beacon_state *s, uint64_t h)
+{
+	uint32_t b = maybe_bit(h);
+	return s->maybe[b / 64] & (1ull << (b % 64));
+}
+
+/* A record was made: its bit is set; after MAYBE_BITS / 8 of them the
+ * filter is made again from the live records, so it never fills up. */
+static void maybe_add(struct beacon_state *s, uint64_t h)
+{
+	uint32_t b;
+
+	if (++s->maybe_made > MAYBE_BITS / 8) {
+		memset(s->maybe, 0, sizeof s->maybe);
+		s->maybe_made = 1;
+		for (uint32_t i = 0; i < s->t.cap; i++)
+			if (s->t.slot[i].tag) {
+				b = maybe_bit(pair_hash(s, vg_dtable_at(&s->t, i)));
+				s->maybe[b / 64] |= 1ull << (b % 64);
+			}
+	}
+	b = maybe_bit(h);
+	s->maybe[b / 64] |= 1ull << (b % 64);
 }
 
 static bool allowed_port(const struct vg_port_list *l, uint16_t port, uint8_t proto)
@@ -330,6 +363,7 @@ static void beacon_on_flow_end(void *state, const struct vg_flow *f)
 	uint64_t start = f->first_ns;
 	uint32_t sent;
 	bool verified;
+	uint64_t h;
 
 	if (f->proto != VG_IPPROTO_TCP && f->proto != VG_IPPROTO_UDP)
 		return;
@@ -350,13 +384,16 @@ static void beacon_on_flow_end(void *state, const struct vg_flow *f)
 	k.family = e.family;
 	sent = f->bytes[0] > UINT32_MAX ? UINT32_MAX : (uint32_t)f->bytes[0];
 	verified = (f->flags & VG_FLOW_HANDSHAKE) || (f->proto == VG_IPPROTO_UDP && f->pkts[1]);
-	p = vg_dtable_find(&s->t, &k, false, start);
+	h = pair_hash(s, &k);
+	/* Most flows are a pair's first: a bit of the filter says so without
+	 * a lookup in the table. */
+	p = maybe_has(s, h) ? vg_dtable_find(&s->t, &k, false, start) : NULL;
 	if (p && !p->open && start > p->last_ns && run_over(s, p, start - p->last_ns)) {
 		forget(s, p); /* an old run, never a beacon: this one starts again */
 		p = NULL;
 	}
 	if (!p) {
-		struct first_seen *fs = &s->seen[seen_index(s, &k)];
+		struct first_seen *fs = &s->seen[(uint32_t)(h >> 20) & s->seen_mask];
 		if (!fs->used || memcmp(&fs->key, &k, sizeof k)) {
 			/* A first connection: remembered in the cache only. */
 			fs->key = k;
@@ -372,6 +409,7 @@ static void beacon_on_flow_end(void *state, const struct vg_flow *f)
 		/* The second: the pair gets its record and a ring, the first
 		 * connection coming from the cache. */
 		p = vg_dtable_find(&s->t, &k, true, start);
+		maybe_add(s, h);
 		p->conns = 1;
 		p->first_ns = p->last_ns = fs->start_ns;
 		p->end_ns = fs->end_ns;
