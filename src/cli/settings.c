@@ -143,8 +143,8 @@ const struct vg_cfg_row vg_settings_rows[] = {
     NUM("detect.beacon.enabled", VG_CFG_U32, DET(beacon_on), 1, 0, 1,
 	"1 runs the beacon detector (malware.beacon), 0 leaves it out"),
     NUM("detect.beacon.pairs", VG_CFG_U32, DET(beacon_pairs), 16384, 64, 1u << 22,
-	"(terminal, external endpoint) pairs the beacon detector follows at once (about 900 bytes "
-	"each)"),
+	"(terminal, external endpoint) pairs the beacon detector follows at once (about 1 KiB "
+	"each once they have two connections)"),
     NUM("detect.beacon.min_conns", VG_CFG_U32, DET(beacon_min_conns), 10, 4, 1000000,
 	"connections from a terminal to one endpoint before they can be called a beacon"),
     NUM("detect.beacon.min_span", VG_CFG_U32, DET(beacon_min_span_s), 3600, 0, 30 * DAY,

@@ -34,9 +34,18 @@
  * detect.beacon.allow_ports (NTP by default: clients poll it at fixed
  * intervals by design) are skipped before any lookup.
  *
- * Memory: a fixed table of detect.beacon.pairs records of about 900 bytes
- * (the ring dominates), seeded hash, 8 slots to a line, the least
- * recently active reused (an open attack there is reported first).
+ * Memory, all fixed at start (detect.beacon.pairs = P): a pair's first
+ * connection only goes into a direct-mapped cache of P entries (80 bytes;
+ * most pairs never have a second: a page, a lookup; a pair whose entry
+ * another pair took before its second connection loses that first one);
+ * its second makes a record in a table of P (about 160 bytes, seeded
+ * hash, 8 slots to a line, the least recently active reused - an open
+ * attack there is reported first) and takes a ring (768 bytes) from a
+ * pool of as many, given back when the pair ends or loses its slot (a
+ * pool of fewer would leave new pairs waiting behind stale ones). A
+ * filter of MAYBE_BITS bits in front of the table answers "no record"
+ * for most flows without a lookup. At most about 16 MiB at the default P
+ * = 16384, mapped untouched and resident as used.
  *
  * THREAT: the external endpoint is whoever the terminal talks to; keys
  * and counts land in a fixed table, and scoring sorts at most RING values.
@@ -504,7 +513,7 @@ static int beacon_init(void *state, const struct vg_detect_env *env)
 	while (s->seen_mask + 1 < env->cfg->beacon_pairs)
 		s->seen_mask = s->seen_mask * 2 + 1;
 	s->seen = vg_table_alloc((size_t)(s->seen_mask + 1) * sizeof *s->seen);
-	s->n_rings = env->cfg->beacon_pairs / 4 ? env->cfg->beacon_pairs / 4 : 1;
+	s->n_rings = s->seen_mask + 1; /* one per record: a pair never waits for one */
 	s->rings = vg_table_alloc((size_t)s->n_rings * sizeof *s->rings);
 	s->free_rings = vg_table_alloc((size_t)s->n_rings * sizeof *s->free_rings);
 	if (!s->rings || !s->free_rings || !s->seen)
