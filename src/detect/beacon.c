@@ -265,10 +265,36 @@ static void ring_release(struct beacon_state *s, struct pair *p)
 	p->ring = 0;
 }
 
+/* Scores a pair that is not an attack yet: a beacon is reported from
+ * now on (opened); with list false (the pair is ending: evicted, its run
+ * over, the input over) it is reported final at once instead. */
+static bool judge(struct beacon_state *s, struct pair *p, bool list)
+{
+	if (p->open || p->conns < s->env.cfg->beacon_min_conns ||
+	    p->last_ns - p->first_ns < s->min_span_ns || !score(s, p, &p->v) ||
+	    p->v.score * 100 < s->env.cfg->beacon_score)
+		return false;
+	p->attack_id = (*s->env.next_attack_id)++;
+	p->reported_ns = p->first_ns;
+	if (!list) {
+		report(s, p, true);
+		return true;
+	}
+	if (s->n_open >= OPEN_MAX)
+		return false;
+	p->open = 1;
+	vg_dtable_set_busy(&s->t, p, true);
+	s->open[s->n_open++] = vg_dtable_index(&s->t, p);
+	return true;
+}
+
+/* A pair's run ends: reported final if it was (or now proves) a beacon. */
 static void forget(struct beacon_state *s, struct pair *p)
 {
 	if (p->open)
 		report(s, p, true);
+	else
+		judge(s, p, false);
 	ring_release(s, p);
 	vg_dtable_remove(&s->t, p);
 }
@@ -280,6 +306,8 @@ static void evict(void *owner, void *rec)
 
 	if (p->open)
 		report(owner, p, true); /* reported before its slot is reused */
+	else
+		judge(owner, p, false);
 	ring_release(owner, p);
 }
 
@@ -464,17 +492,7 @@ static void beacon_on_flow_end(void *state, const struct vg_flow *f)
 	if (p->conns < s->env.cfg->beacon_min_conns || p->n < 4 || p->open ||
 	    (p->conns % 4 && p->conns != s->env.cfg->beacon_min_conns))
 		return;
-	if (!score(s, p, &p->v))
-		return;
-	if (p->conns >= s->env.cfg->beacon_min_conns &&
-	    p->last_ns - p->first_ns >= s->min_span_ns &&
-	    p->v.score * 100 >= s->env.cfg->beacon_score && s->n_open < OPEN_MAX) {
-		p->open = 1;
-		p->reported_ns = p->first_ns;
-		p->attack_id = (*s->env.next_attack_id)++;
-		vg_dtable_set_busy(&s->t, p, true);
-		s->open[s->n_open++] = vg_dtable_index(&s->t, p);
-	}
+	judge(s, p, true);
 }
 
 static void beacon_on_tick(void *state, uint64_t now_ns)
@@ -545,6 +563,11 @@ static void beacon_fini(void *state)
 			forget(s, p);
 	}
 	s->n_open = 0;
+	/* Pairs scored only every 4th connection may have become beacons
+	 * since: judged a last time. */
+	for (uint32_t i = 0; i < s->t.cap; i++)
+		if (vg_dtable_used(&s->t, i))
+			judge(s, vg_dtable_at(&s->t, i), false);
 	vg_dtable_fini(&s->t);
 	vg_table_free(s->seen, (size_t)(s->seen_mask + 1) * sizeof *s->seen);
 	s->seen = NULL;
