@@ -28,7 +28,7 @@ cd "$(dirname "$0")"
 out=captures
 work=$(mktemp -d)
 T=10.98.0.1 S=10.98.0.2 TERM_HOME=192.168.50.20
-START=1795000000 # 2026-11-18T09:46:40Z: the simulated day starts here
+START=1795000000 # 2026-11-18T11:06:40Z: the simulated time starts here
 only=("$@")
 
 need=(tcpdump tcpreplay curl iproute2 ethtool)
