@@ -59,8 +59,8 @@ expect_eq "beacon: score $sc >= 0.80" 1 "$(awk -v s="$sc" 'BEGIN { print (s >= 0
 first=$(tshark -r $b -c 1 -T fields -e frame.time_epoch 2>/dev/null)
 expect_eq "beacon: start is the first connection (tshark)" "$(date -u -d "@${first%.*}" +%Y-%m-%dT%H:%M:%S)" \
   "$(printf '%s\n' "$a" | jq -r '.attack.start[0:19]')"
-expect_eq "beacon: the C&C answered (verified), severity 1" "verified 1" \
-  "$(printf '%s\n' "$a" | jq -r '"\(.attribution.confidence) \(.attack.severity)"')"
+expect_eq "beacon: the endpoint is the terminal's choice (verified), severity 1" "verified|contacted by a home terminal|1" \
+  "$(printf '%s\n' "$a" | jq -r '"\(.attribution.confidence)|\(.attribution.reason)|\(.attack.severity)"')"
 u=$("$vigil" read --seed 1 --eve - $b 2>/dev/null | jq -c 'select(.event_type=="attack")')
 expect_eq "beacon: interim updates, then one final, all with one id" "true true 1" \
   "$(printf '%s\n' "$u" | jq -s -r '"\(length > 2) \(.[-1].attack.final and (.[:-1] | all(.attack.final | not))) \(map(.attack.id) | unique | length)"')"

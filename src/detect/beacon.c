@@ -274,14 +274,14 @@ static bool judge(struct beacon_state *s, struct pair *p, bool list)
 	    p->last_ns - p->first_ns < s->min_span_ns || !score(s, p, &p->v) ||
 	    p->v.score * 100 < s->env.cfg->beacon_score)
 		return false;
+	if (list && s->n_open >= OPEN_MAX)
+		return false; /* judged again at its next scoring or its end */
 	p->attack_id = (*s->env.next_attack_id)++;
 	p->reported_ns = p->first_ns;
 	if (!list) {
 		report(s, p, true);
 		return true;
 	}
-	if (s->n_open >= OPEN_MAX)
-		return false;
 	p->open = 1;
 	vg_dtable_set_busy(&s->t, p, true);
 	s->open[s->n_open++] = vg_dtable_index(&s->t, p);
