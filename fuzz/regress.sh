@@ -49,6 +49,8 @@ for path in sys.argv[2:]:
 PY
 printf 'home_net = 10.0.0.0/8,fd00::/8\nflow.memcap = 1M\n' >"$seeds/config/a"
 printf 'flow.timeout.tcp.new = 99999999999\n' >"$seeds/config/b"
+printf 'detect.beacon.allow_ports = 123/udp, 443/tcp 8080\ndetect.exfil.allow = 192.0.2.0/24\n' >"$seeds/config/c"
+printf '123/udp,65535,0/tcp,99999,53/xyz' >"$seeds/config/d"
 # ASN seeds: the edge CSV (first byte even: compile) and its compiled form (odd: read).
 { printf '\0'; cat tests/data/asn-edges.csv; } >"$seeds/asn/csv"
 if [ -x build/vigil ] && build/vigil geo --compile-asn "$seeds/edges.vgasn" tests/data/asn-edges.csv >/dev/null 2>&1; then

@@ -25,6 +25,21 @@ static int check_home_net(const char *value, char *err, size_t errlen)
 	return vg_cidr_parse(&set, value, err, errlen);
 }
 
+static int check_ports(const char *value, char *err, size_t errlen)
+{
+	struct vg_port_list l;
+
+	return vg_port_list_parse(&l, value, err, errlen);
+}
+
+/* A string row of the detectors' config. */
+#define DSTR(k, field, d, chk, h)                                                      \
+	{                                                                              \
+		.key = (k), .type = VG_CFG_STR, .offset = DET(field),                  \
+		.size = sizeof(((struct vg_detect_config *)0)->field), .def_str = (d), \
+		.check = (chk), .help = (h)                                            \
+	}
+
 /* A numeric row: key, type, where, default, min, max, meaning. */
 #define NUM(k, t, off, d, lo, hi, h)                                                            \
 	{                                                                                       \
@@ -149,6 +164,51 @@ const struct vg_cfg_row vg_settings_rows[] = {
 	"addresses the DNS answer cache remembers with their queried name (256 bytes each)"),
     NUM("app.tls_buffers", VG_CFG_U32, APP(tls_buffers), 256, 0, 65535,
 	"4 KiB buffers for ClientHellos split over TCP segments, in use at once"),
+    /* Beacons (detect/beacon.c). 10 connections over an hour: RITA wants
+     * hours of data too; a 30 s implant makes 120 an hour, a person
+     * fetching a page a few times does not last an hour at a rhythm.
+     * 0.80: the score of RITA's "high" beacons; a check-in every 30 s with
+     * 10% jitter scores about 0.95, browsing below 0.6. NTP is allowed:
+     * its clients poll at fixed intervals by design. */
+    NUM("detect.beacon.enabled", VG_CFG_U32, DET(beacon_on), 1, 0, 1,
+	"1 runs the beacon detector (malware.beacon), 0 leaves it out"),
+    NUM("detect.beacon.pairs", VG_CFG_U32, DET(beacon_pairs), 16384, 64, 1u << 22,
+	"(terminal, external endpoint) pairs the beacon detector follows at once (about 1 KiB "
+	"each once they have two connections)"),
+    NUM("detect.beacon.min_conns", VG_CFG_U32, DET(beacon_min_conns), 10, 4, 1000000,
+	"connections from a terminal to one endpoint before they can be called a beacon"),
+    NUM("detect.beacon.min_span", VG_CFG_U32, DET(beacon_min_span_s), 3600, 0, 30 * DAY,
+	"seconds from the first to the last of those connections, at least"),
+    NUM("detect.beacon.score", VG_CFG_U32, DET(beacon_score), 80, 1, 100,
+	"beacon score (hundredths) from which a pair is reported"),
+    NUM("detect.beacon.idle", VG_CFG_U32, DET(beacon_idle_s), 3600, 1, 30 * DAY,
+	"seconds without a connection (or 4 median intervals if longer) that end a beacon"),
+    DSTR("detect.beacon.allow", beacon_allow, "", check_home_net,
+	 "destinations never scored as beacons: comma-separated prefixes (update and time "
+	 "servers)"),
+    DSTR("detect.beacon.allow_ports", beacon_allow_ports, "123/udp", check_ports,
+	 "services never scored as beacons: PORT[/tcp|/udp],... (default NTP)"),
+    /* Exfiltration (detect/exfil.c). 100 MB: far above a mail with
+     * attachments or a photo upload, the volume of a database or mailbox
+     * dump. Ratio 10: video calls and file syncs send and receive alike. 10
+     * times the terminal's usual: a backup client that uploads gigabytes
+     * every night is its own baseline. One hour of silence ends an
+     * episode, as a slow upload pauses. */
+    NUM("detect.exfil.enabled", VG_CFG_U32, DET(exfil_on), 1, 0, 1,
+	"1 runs the exfiltration detector (exfil.volume), 0 leaves it out"),
+    NUM("detect.exfil.pairs", VG_CFG_U32, DET(exfil_pairs), 16384, 64, 1u << 22,
+	"(terminal, destination) upload episodes followed at once (about 200 bytes each)"),
+    NUM("detect.exfil.bytes", VG_CFG_SIZE, DET(exfil_bytes), 100ull << 20, 1, 1ull << 50,
+	"bytes a terminal must send to one destination in an episode"),
+    NUM("detect.exfil.ratio", VG_CFG_U32, DET(exfil_ratio), 10, 1, 1000000,
+	"and at least this many times what it received from it"),
+    NUM("detect.exfil.baseline", VG_CFG_U32, DET(exfil_baseline), 10, 1, 1000000,
+	"and this many times the terminal's usual upload per destination (EWMA)"),
+    NUM("detect.exfil.idle", VG_CFG_U32, DET(exfil_idle_s), 3600, 1, 30 * DAY,
+	"seconds without a flow to the destination that end an episode"),
+    DSTR("detect.exfil.allow", exfil_allow, "", check_home_net,
+	 "destinations never counted (backup hosts, sanctioned storage): comma-separated "
+	 "prefixes"),
     /* Attribution (src/attrib/): relative paths are tried from the working
      * directory, then from the directory above the vigil executable's. */
     {.key = "geo.country_db",

@@ -72,11 +72,37 @@ struct vg_detect_config {
 	uint32_t flood_idle_s;                /* a pause this long ends a run */
 	uint32_t scan_sweep_arp;              /* distinct addresses ARP-probed for a sweep */
 	uint32_t scan_on, brute_on, flood_on; /* detect.<name>.enabled: 0 leaves it out */
-	uint32_t update_s;  /* an open attack is reported (final: false) this often; 0: never */
-	uint32_t c2_on;     /* detect.c2.enabled */
-	uint32_t c2_pairs;  /* (terminal, C&C server) pairs followed at once */
+	uint32_t update_s; /* an open attack is reported (final: false) this often; 0: never */
+	/* malware.beacon (beacon.c) */
+	uint32_t beacon_on, beacon_pairs; /* (terminal, endpoint) pairs followed at once */
+	uint32_t beacon_min_conns;        /* connections a beacon needs */
+	uint32_t beacon_min_span_s;       /* over at least this long */
+	uint32_t beacon_score;            /* score in hundredths that makes a beacon */
+	uint32_t beacon_idle_s;           /* a silence this long (or 4 intervals) ends it */
+	char beacon_allow[512];           /* destinations never scored (CIDR list) */
+	char beacon_allow_ports[256];     /* services never scored: "123/udp,..." */
+	/* exfil.volume (exfil.c) */
+	uint32_t exfil_on, exfil_pairs; /* (terminal, destination) episodes at once */
+	uint32_t exfil_ratio;           /* sent >= ratio x received */
+	uint32_t exfil_baseline;        /* sent >= baseline x the terminal's usual */
+	uint32_t exfil_idle_s;          /* a silence this long ends an episode */
+	uint64_t exfil_bytes;           /* sent in an episode, at least */
+	char exfil_allow[512];          /* destinations never counted (CIDR list) */
+	uint32_t c2_on;                 /* detect.c2.enabled */
+	uint32_t c2_pairs;              /* (terminal, C&C server) pairs followed at once */
 	uint32_t c2_idle_s; /* a pause this long ends a terminal's contact with a server */
 };
+
+/* A list of service ports, each for one protocol or both: "123/udp,443". */
+#define VG_PORT_LIST_MAX 32
+struct vg_port_list {
+	unsigned n;
+	uint16_t port[VG_PORT_LIST_MAX];
+	uint8_t proto[VG_PORT_LIST_MAX]; /* VG_IPPROTO_TCP, _UDP, or 0: both */
+};
+
+/* Parses "PORT[/tcp|/udp],..." (commas or spaces; empty: no port). */
+int vg_port_list_parse(struct vg_port_list *l, const char *text, char *errbuf, size_t errlen);
 
 /* What every detector gets at init. */
 struct vg_detect_env {
