@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tests/compromised.sh VIGIL - malware.beacon and exfil.volume on captures
 # of real connections made in network namespaces and retimed offline by
-# tests/corpus/make-c2-captures.sh (truth: tests/corpus/captures/C2-TRUTH.tsv):
+# tests/corpus/make-compromised.sh (truth: tests/corpus/captures/C2-TRUTH.tsv):
 # the beacon and the upload are reported once each, with the terminal,
 # the external endpoint, the port and the connection count tshark finds;
 # the look-alikes (NTP to a pool, an hourly update check, a video stream, a

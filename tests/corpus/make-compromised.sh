@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tests/corpus/make-c2-captures.sh - captures of a compromised terminal
+# tests/corpus/make-compromised.sh - captures of a compromised terminal
 # (a beacon, a large upload) and of benign look-alikes (NTP to a pool, an
 # hourly update check, a video stream, a backup upload), made with real
 # connections in network namespaces this script creates, then retimed and
@@ -22,7 +22,7 @@
 # captured bytes.
 #
 # Output: tests/corpus/captures/c2-<scenario>.pcap and C2-TRUTH.tsv. Run as
-# root. Usage: make-c2-captures.sh [SCENARIO...] (default: all).
+# root. Usage: make-compromised.sh [SCENARIO...] (default: all).
 set -euo pipefail
 cd "$(dirname "$0")"
 out=captures
