@@ -18,6 +18,12 @@ struct vg_settings {
 	struct vg_detect_config detect;
 	struct vg_attrib_config attrib;
 	char store_url[1024]; /* store.url: where `vigil read` keeps attacks; "" none */
+	/* vigil watch (capture/live.c) */
+	uint64_t capture_block_size;
+	uint32_t capture_blocks;
+	uint32_t capture_block_timeout_ms;
+	uint32_t capture_promisc;
+	uint32_t stats_interval_s;
 };
 
 extern const struct vg_cfg_row vg_settings_rows[];

@@ -140,8 +140,8 @@ static void fx_open_path(struct fx *x, const char *path)
 
 	vg_settings_default(&s);
 	s.flow.hash_seed = SEED;
-	assert_int_equal(vg_writer_eve.open(&x->w, path ? path : x->path, x->err, sizeof x->err),
-			 0);
+	assert_int_equal(
+	    vg_writer_eve.open(&x->w, path ? path : x->path, false, x->err, sizeof x->err), 0);
 	assert_non_null(x->w);
 	assert_int_equal(vg_flow_table_new(&x->t, &s.flow, on_end, x), 0);
 }
@@ -709,7 +709,7 @@ static void test_eve_reasons(void **state)
 	vg_settings_default(&s);
 	s.flow.hash_seed = SEED;
 	s.flow.memcap = 2048; /* 20 flows */
-	assert_int_equal(vg_writer_eve.open(&x->w, x->path, x->err, sizeof x->err), 0);
+	assert_int_equal(vg_writer_eve.open(&x->w, x->path, false, x->err, sizeof x->err), 0);
 	assert_int_equal(vg_flow_table_new(&x->t, &s.flow, on_end, x), 0);
 	/* timeout by the next packet of the key */
 	feed1(x, udp(4, CLIENT4, DNS4, 40000, 53, T0, 60));
@@ -770,7 +770,7 @@ static void test_eve_stats(void **state)
 	rs.flow_capacity = 1342177;
 	rs.flow_bytes_per_flow = 100;
 
-	assert_int_equal(vg_writer_eve.open(&x->w, x->path, x->err, sizeof x->err), 0);
+	assert_int_equal(vg_writer_eve.open(&x->w, x->path, false, x->err, sizeof x->err), 0);
 	vg_writer_eve.stats(x->w, &rs);
 	assert_int_equal(vg_writer_eve.close(x->w, x->err, sizeof x->err), 0);
 	x->w = NULL;
@@ -877,7 +877,7 @@ static void test_eve_open_error(void **state)
 	char path[256];
 
 	snprintf(path, sizeof path, "%s/no/such/dir/eve.json", x->dir);
-	assert_true(vg_writer_eve.open(&w, path, x->err, sizeof x->err) < 0);
+	assert_true(vg_writer_eve.open(&w, path, false, x->err, sizeof x->err) < 0);
 	assert_null(w);
 	assert_true(has(x->err, path));
 	assert_true(has(x->err, "No such file or directory"));
