@@ -5,6 +5,7 @@
 # Suites: unit tests (cmocka, in both builds), CLI behaviour, golden
 # outputs, the detectors, attribution (with the mmdblookup oracle), the
 # store (SQLite, and ClickHouse against it when clickhouse-server is installed), the
+# live sensor (vigil watch over veth in network namespaces; skipped unless root), the
 # tshark oracle, and the whole ../shared/corpus plus tests/data under
 # AddressSanitizer/UBSan. Each prints TAP lines; a suite
 # that dies without printing its plan counts as one failure.
@@ -62,6 +63,7 @@ run_suite store-asan bash tests/store.sh "$asan/vigil"
 run_suite import bash tests/import.sh "$build/vigil"
 run_suite import-asan bash tests/import.sh "$asan/vigil"
 run_suite clickhouse bash tests/clickhouse.sh "$build/vigil"
+run_suite watch bash tests/watch.sh "$build/vigil"
 run_suite clickhouse-asan bash tests/clickhouse.sh "$asan/vigil"
 run_suite oracle-tshark bash tests/oracle/tshark.sh "$build/vigil"
 run_suite eve-schema bash tests/oracle/eve-schema.sh "$build/vigil"
