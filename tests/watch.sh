@@ -20,6 +20,8 @@
 # leaves a store whose report has every attack the EVE file saw; BPF filter,
 # bad interface and bad filter errors.
 #
+# VG_WATCH_ONLY="FILE..." replays only those captures (while debugging).
+#
 # Needs root (network namespaces, CAP_NET_RAW), iproute2 and tcpreplay;
 # skipped with the reason otherwise.
 set -uo pipefail
@@ -142,7 +144,7 @@ for f in scan/masscan-tcp-syn-ports0-1000.pcap scan/nmap-arp-host-sweep-and-vers
   [ -f "$shared/$f" ] && captures+=("$shared/$f")
 done
 
-for f in "${captures[@]}"; do
+for f in ${VG_WATCH_ONLY:-"${captures[@]}"}; do
   name=$(basename "${f%.*}")
   mult=$(multiplier "$f")
   if ! start_watch "$name" --eve "$tmp/$name.w.json" --stats-interval 1 --no-store; then
@@ -234,6 +236,25 @@ if start_watch term --eve "$tmp/term.json" --store "sqlite:$db"; then
   fi
 else
   not_ok "term: vigil watch started" "$(cat "$tmp/term.err")"
+fi
+
+# Idle time moves the flow table's and the detectors' clocks: the probes'
+# flows end (closed after an RST: flow.timeout.tcp.closed=0), the scan is
+# judged, and it ends (detect.scan.idle=1) with no packet after it; its final event reaches the EVE file (flushed
+# every second) and the store (committed every 5 s) while vigil still runs.
+db2=$tmp/lag.db
+if start_watch lag --eve "$tmp/lag.json" --store "sqlite:$db2" --set detect.scan.idle=1 \
+  --set flow.timeout.tcp.closed=0 --set flow.timeout.tcp.new=1 --set flow.sweep_period=1; then
+  replay tests/corpus/captures/nmap-syn.pcap
+  sleep 7
+  eve=$(jq -r 'select(.event_type=="attack" and .attack.final) | "\(.attack.kind) \(.src_ip)"' "$tmp/lag.json")
+  rep=$("$vigil" report --store "sqlite:$db2" --by kind --by attacker --format csv 2>&1 | grep -c '^scan.port,45.33.10.1,1')
+  alive=$(kill -0 "$wpid" 2>/dev/null && echo running)
+  stop_watch
+  expect_eq "idle link: the scan ends on the wall clock; EVE and store have it while vigil runs" \
+    "scan.port 45.33.10.1 1 running 0" "$eve $rep $alive $rc"
+else
+  not_ok "lag: vigil watch started" "$(cat "$tmp/lag.err")"
 fi
 
 # A BPF filter runs in the kernel: only the matching packets arrive.

@@ -41,6 +41,7 @@
 #define IDLE_EVERY_NS    100000000ull   /* clocks moved to the wall clock every 100 ms */
 #define FLUSH_EVERY_NS   1000000000ull  /* EVE flushed, drops checked, every second */
 #define DROP_WARN_NS     10000000000ull /* at most one drop warning every 10 s */
+#define STORE_EVERY_NS   5000000000ull  /* stored attacks committed every 5 s */
 #define BATCHES_PER_TURN 256            /* batches between two looks at signals and the clock */
 
 static volatile sig_atomic_t got_stop, got_hup;
@@ -173,6 +174,12 @@ static int watch_loop(struct vg_ctx *ctx, struct vg_capture *cap, const struct v
 		      char *err, size_t errlen)
 {
 	uint64_t t = now_ns(), last_idle = t, last_flush = t, last_stats = t, last_warn = 0;
+	uint64_t last_store = t, stored = 0;
+	/* The idle clock stays behind the packets still in the kernel's
+	 * hands: a block not yet handed over holds packets up to
+	 * capture.block_timeout old, and a clock moved past them would make
+	 * time go back for the flow table and the detectors. */
+	uint64_t guard_ns = 2ull * set->capture_block_timeout_ms * 1000000u + IDLE_EVERY_NS;
 	uint64_t drops_seen = 0, stats_ns = (uint64_t)set->stats_interval_s * 1000000000u;
 	int rc = 0;
 
@@ -194,7 +201,7 @@ static int watch_loop(struct vg_ctx *ctx, struct vg_capture *cap, const struct v
 			vg_ctx_process(ctx, (unsigned)n);
 		t = now_ns();
 		if (t - last_idle >= IDLE_EVERY_NS) {
-			vg_ctx_idle(ctx, t);
+			vg_ctx_idle(ctx, t - guard_ns);
 			last_idle = t;
 		}
 		if (t - last_flush >= FLUSH_EVERY_NS) {
@@ -214,6 +221,19 @@ static int watch_loop(struct vg_ctx *ctx, struct vg_capture *cap, const struct v
 				drops_seen = ctx->cap_stats.kernel_drops;
 				last_warn = t;
 			}
+		}
+		/* The store's lag: attacks become visible to `vigil report`
+		 * within STORE_EVERY_NS. A failed commit stops storing, as a
+		 * failed write does; the run goes on and exits 1. */
+		if (ctx->store && ctx->store_rc == 0 && t - last_store >= STORE_EVERY_NS &&
+		    ctx->stored_new + ctx->stored_dup != stored) {
+			last_store = t;
+			stored = ctx->stored_new + ctx->stored_dup;
+			ctx->store_rc =
+			    vg_store_flush(ctx->store, ctx->store_err, sizeof ctx->store_err);
+			if (ctx->store_rc < 0)
+				fprintf(stderr, "vigil watch: store: %s (storing stopped)\n",
+					ctx->store_err);
 		}
 		if (stats_ns && ctx->writer && t - last_stats >= stats_ns) {
 			last_stats = t;

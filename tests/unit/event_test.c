@@ -870,6 +870,52 @@ static void test_eve_json_valid_and_keys(void **state)
 		  "true\n");
 }
 
+/* SIGHUP after logrotate moved the file: events before the reopen are in
+ * the moved file, later ones in a new file under the old name; none lost,
+ * none twice. An append open keeps what the file held. */
+static void test_eve_reopen(void **state)
+{
+	struct fx *x = *state;
+	char moved[192];
+	FILE *fp;
+	char line[4096];
+	unsigned before = 0;
+
+	snprintf(moved, sizeof moved, "%s.1", x->path);
+	fx_open(x);
+	for (int i = 0; i < 3; i++)
+		feed1(x, udp(4, a4(10, 0, 0, (uint8_t)i), DNS4, 1000, 53, T0 + i, 60));
+	vg_flow_table_flush(x->t); /* 3 flow events, still buffered */
+	assert_int_equal(rename(x->path, moved), 0);
+	assert_int_equal(vg_writer_eve.reopen(x->w, x->err, sizeof x->err), 0);
+	for (int i = 0; i < 2; i++)
+		feed1(x, udp(4, a4(10, 0, 1, (uint8_t)i), DNS4, 1000, 53, T0 + 10 + i, 60));
+	fx_finish(x); /* 2 more */
+	assert_int_equal(count_lines(x->text), 2);
+	assert_non_null(strstr(x->text, "10.0.1.0"));
+	assert_null(strstr(x->text, "10.0.0.0"));
+	fp = fopen(moved, "r");
+	assert_non_null(fp);
+	while (fgets(line, sizeof line, fp))
+		before += strstr(line, "\"event_type\":\"flow\"") != NULL;
+	fclose(fp);
+	unlink(moved);
+	assert_int_equal(before, 3);
+
+	/* Append: a restarted sensor keeps the file's events. */
+	assert_int_equal(vg_writer_eve.open(&x->w, x->path, true, x->err, sizeof x->err), 0);
+	assert_int_equal(vg_writer_eve.flush(x->w, x->err, sizeof x->err), 0);
+	assert_int_equal(vg_writer_eve.close(x->w, x->err, sizeof x->err), 0);
+	x->w = NULL;
+	fp = fopen(x->path, "r");
+	assert_non_null(fp);
+	before = 0;
+	while (fgets(line, sizeof line, fp))
+		before++;
+	fclose(fp);
+	assert_int_equal(before, 2);
+}
+
 static void test_eve_open_error(void **state)
 {
 	struct fx *x = *state;
@@ -1031,6 +1077,7 @@ int main(int argc, char **argv)
 	    T(test_eve_stats),
 	    T(test_eve_json_valid_and_keys),
 	    T(test_eve_open_error),
+	    T(test_eve_reopen),
 	    T(test_eve_dev_full),
 	    T(test_eve_dev_full_large),
 	    T(test_eve_error_names_long_path),
