@@ -81,7 +81,7 @@ start_watch() {
   wpid=$!
   pids+=("$wpid")
   for i in $(seq 100); do
-    grep -q 'capturing on' "$tmp/$name.err" && return 0
+    grep -qs "capturing on" "$tmp/$name.err" && return 0
     kill -0 "$wpid" 2>/dev/null || return 1
     sleep 0.05
   done
