@@ -146,6 +146,10 @@ done
 
 for f in ${VG_WATCH_ONLY:-"${captures[@]}"}; do
   name=$(basename "${f%.*}")
+  if [ ! -f "$f" ]; then
+    skip "$name: watch = read" "$f not found"
+    continue
+  fi
   mult=$(multiplier "$f")
   if ! start_watch "$name" --eve "$tmp/$name.w.json" --stats-interval 1 --no-store; then
     not_ok "$name: vigil watch started" "$(cat "$tmp/$name.err")"
@@ -255,6 +259,29 @@ if start_watch lag --eve "$tmp/lag.json" --store "sqlite:$db2" --set detect.scan
     "scan.port 45.33.10.1 1 running 0" "$eve $rep $alive $rc"
 else
   not_ok "lag: vigil watch started" "$(cat "$tmp/lag.err")"
+fi
+
+# Two interfaces, one stream of flows: a second veth pair into the same
+# namespace; each capture replayed into its own interface.
+if ip link add "${ifa}x" netns "$nsa" type veth peer name "${ifb}x" netns "$nsb" 2>/dev/null &&
+  ip -n "$nsa" link set "${ifa}x" up && ip -n "$nsb" link set "${ifb}x" up; then
+  ip netns exec "$nsb" "$vigil" watch -i "$ifb,${ifb}x" "${common[@]}" --no-store --eve "$tmp/two.json" \
+    >"$tmp/two.out" 2>"$tmp/two.err" &
+  wpid=$!
+  pids+=("$wpid")
+  for _ in $(seq 100); do grep -qs 'capturing on' "$tmp/two.err" && break; sleep 0.05; done
+  replay tests/corpus/captures/nmap-syn.pcap
+  ip netns exec "$nsa" timeout 60 tcpreplay -q -i "${ifa}x" tests/corpus/captures/nmap-udp.pcap >/dev/null 2>&1
+  stop_watch
+  got=$(facts "$tmp/two.json")
+  "$vigil" read --no-store --geo-db '' --asn-db '' -q --eve "$tmp/two.r.json" \
+    tests/corpus/captures/nmap-syn.pcap tests/corpus/captures/nmap-udp.pcap 2>/dev/null
+  want=$(facts "$tmp/two.r.json")
+  ifs=$(jq -r 'select(.event_type=="stats") | .stats.vigil.capture.interfaces' "$tmp/two.json" | tail -1)
+  expect_eq "-i two interfaces: one run, packets, flows and attacks = read of both files, exit 0" \
+    "$want 2 0" "$got $ifs $rc"
+else
+  skip "-i two interfaces" "a second veth pair could not be made"
 fi
 
 # A BPF filter runs in the kernel: only the matching packets arrive.
