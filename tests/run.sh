@@ -63,13 +63,13 @@ run_suite store-asan bash tests/store.sh "$asan/vigil"
 run_suite import bash tests/import.sh "$build/vigil"
 run_suite import-asan bash tests/import.sh "$asan/vigil"
 run_suite clickhouse bash tests/clickhouse.sh "$build/vigil"
+run_suite clickhouse-asan bash tests/clickhouse.sh "$asan/vigil"
 run_suite watch bash tests/watch.sh "$build/vigil"
 # Under ASan+UBSan: the signal, store and error checks, and three captures
 # (a flood, VLAN tags put back, ARP) rather than all 32.
 run_suite watch-asan env VG_WATCH_ONLY="tests/corpus/captures/hping-syn-flood.pcap \
 ../shared/corpus/formats/vlan-8021q-http.pcap \
 ../shared/corpus/scan/nmap-arp-host-sweep-and-version-scan.pcap" bash tests/watch.sh "$asan/vigil"
-run_suite clickhouse-asan bash tests/clickhouse.sh "$asan/vigil"
 run_suite oracle-tshark bash tests/oracle/tshark.sh "$build/vigil"
 run_suite eve-schema bash tests/oracle/eve-schema.sh "$build/vigil"
 run_suite suricata-verify python3 tests/oracle/suricata_verify.py "$build/vigil" \

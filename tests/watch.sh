@@ -261,6 +261,26 @@ else
   not_ok "lag: vigil watch started" "$(cat "$tmp/lag.err")"
 fi
 
+# Rotation by size inside vigil (watch.eve_rotate_size): the file is moved
+# aside as FILE.<time> and a new one opened; over all files, every flow
+# event once.
+if start_watch rot --eve "$tmp/rot.json" --no-store --set watch.eve_rotate_size=8K \
+  --set flow.timeout.tcp.closed=0 --set flow.sweep_period=0; then
+  ip netns exec "$nsa" timeout 60 tcpreplay -q --pps=100 -i "$ifa" tests/corpus/captures/nmap-connect.pcap >/dev/null 2>&1
+  stop_watch
+  nfiles=$(ls "$tmp"/rot.json* | wc -l)
+  fev=$(cat "$tmp"/rot.json* | jq -r 'select(.event_type=="flow") | .flow_id' | sort | uniq | wc -l)
+  fall=$(cat "$tmp"/rot.json* | grep -c '"event_type":"flow"')
+  flows=$(jq -r 'select(.event_type=="stats") | .stats.flow.total' "$tmp/rot.json" | tail -1)
+  if [ "$rc" = 0 ] && [ "$nfiles" -ge 2 ] && [ "$fev" = "$flows" ] && [ "$fall" = "$flows" ]; then
+    ok "watch.eve_rotate_size=8K: $nfiles files, $fall flow events = $flows flows, none twice"
+  else
+    not_ok "watch.eve_rotate_size" "exit $rc, $nfiles files, flow events $fall ($fev distinct), flows $flows"
+  fi
+else
+  not_ok "rot: vigil watch started" "$(cat "$tmp/rot.err")"
+fi
+
 # Two interfaces, one stream of flows: a second veth pair into the same
 # namespace; each capture replayed into its own interface.
 if ip link add "${ifa}x" netns "$nsa" type veth peer name "${ifb}x" netns "$nsb" 2>/dev/null &&

@@ -164,6 +164,14 @@ const struct vg_cfg_row vg_settings_rows[] = {
      * separate log; one line a minute keeps the EVE file about events. */
     NUM("watch.stats_interval", VG_CFG_U32, offsetof(struct vg_settings, stats_interval_s), 60, 0,
 	DAY, "seconds between two stats events of vigil watch (0: only the last one)"),
+    /* Rotation inside vigil, for hosts without logrotate; off by default
+     * because logrotate with SIGHUP is the usual way. */
+    NUM("watch.eve_rotate_size", VG_CFG_SIZE, offsetof(struct vg_settings, eve_rotate_size), 0, 0,
+	1ull << 40,
+	"vigil watch moves the EVE file aside (FILE.YYYYmmddTHHMMSS) once it is this big (0: "
+	"never)"),
+    NUM("watch.eve_rotate_interval", VG_CFG_U32, offsetof(struct vg_settings, eve_rotate_interval),
+	0, 0, 366 * DAY, "vigil watch moves the EVE file aside every this many seconds (0: never)"),
 };
 
 const size_t vg_settings_nrows = sizeof vg_settings_rows / sizeof vg_settings_rows[0];

@@ -24,6 +24,8 @@ struct vg_settings {
 	uint32_t capture_block_timeout_ms;
 	uint32_t capture_promisc;
 	uint32_t stats_interval_s;
+	uint64_t eve_rotate_size;     /* bytes; 0: never */
+	uint32_t eve_rotate_interval; /* seconds; 0: never */
 };
 
 extern const struct vg_cfg_row vg_settings_rows[];

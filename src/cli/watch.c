@@ -17,7 +17,9 @@
  * write the last stats event, complete the store's run record, exit 0.
  * SIGHUP: flush and reopen the EVE file under its name (logrotate), no
  * event lost: events of the batch in progress go to the old file, later
- * ones to the new.
+ * ones to the new. watch.eve_rotate_size and watch.eve_rotate_interval do
+ * the same without logrotate: the file is renamed FILE.YYYYmmddTHHMMSS,
+ * then reopened.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -28,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -80,7 +83,8 @@ static void usage(FILE *fp)
 		"  --stats-interval S    a stats event every S seconds (default 60; 0: only\n"
 		"                        the last; watch.stats_interval)\n"
 		"  --eve FILE            append EVE JSON lines to FILE ('-': stdout, and the\n"
-		"                        summary goes to stderr); SIGHUP reopens it\n"
+		"                        summary goes to stderr); SIGHUP reopens it;\n"
+		"                        watch.eve_rotate_size / _interval rotate it\n"
 		"  --user NAME           drop to this user (and its groups) once the sockets,\n"
 		"                        the EVE file and the store are open\n"
 		"  --home-net CIDRS      the protected network (default %s)\n"
@@ -102,8 +106,7 @@ static void usage(FILE *fp)
 		"and the summary at exit counts them.\n"
 		"\n"
 		"Not yet: --workers (one thread captures and analyses; see README), config\n"
-		"and intel reload on SIGHUP, size- or time-based EVE rotation (use\n"
-		"logrotate with SIGHUP).\n"
+		"and intel reload on SIGHUP.\n"
 		"\n"
 		"Exit codes: 0 stopped by a signal, 1 capture, output or store error,\n"
 		"2 usage or configuration error.\n",
@@ -160,6 +163,28 @@ struct opt_key {
 	const char *opt, *key, *value;
 };
 
+/* Moves the EVE file aside as PATH.YYYYmmddTHHMMSS (.N if taken) and
+ * opens a new one under PATH: events written so far are in the moved file,
+ * none lost (the writer flushes into the old file before it reopens). */
+static int rotate_eve(struct vg_ctx *ctx, const char *path, uint64_t t, char *err, size_t errlen)
+{
+	char to[4200], stamp[32];
+	time_t sec = (time_t)(t / 1000000000u);
+	struct tm tm;
+	struct stat st;
+
+	gmtime_r(&sec, &tm);
+	strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%S", &tm);
+	snprintf(to, sizeof to, "%s.%s", path, stamp);
+	for (int i = 1; stat(to, &st) == 0 && i < 1000; i++)
+		snprintf(to, sizeof to, "%s.%s.%d", path, stamp, i);
+	if (rename(path, to) < 0) {
+		snprintf(err, errlen, "%s: rotate to %s: %s", path, to, strerror(errno));
+		return VG_EIO;
+	}
+	return ctx->wops->reopen(ctx->writer, err, errlen);
+}
+
 static void write_stats(struct vg_ctx *ctx, struct vg_capture *cap)
 {
 	struct vg_run_stats rs;
@@ -171,10 +196,13 @@ static void write_stats(struct vg_ctx *ctx, struct vg_capture *cap)
 
 /* The capture loop; returns <0 on a capture error (err says what). */
 static int watch_loop(struct vg_ctx *ctx, struct vg_capture *cap, const struct vg_settings *set,
-		      char *err, size_t errlen)
+		      const char *eve, char *err, size_t errlen)
 {
+	bool rotating =
+	    eve && strcmp(eve, "-") && (set->eve_rotate_size || set->eve_rotate_interval);
+	uint64_t rotate_ns = (uint64_t)set->eve_rotate_interval * 1000000000u;
 	uint64_t t = now_ns(), last_idle = t, last_flush = t, last_stats = t, last_warn = 0;
-	uint64_t last_store = t, stored = 0;
+	uint64_t last_store = t, stored = 0, last_rotate = t;
 	/* The idle clock stays behind the packets still in the kernel's
 	 * hands: a block not yet handed over holds packets up to
 	 * capture.block_timeout old, and a clock moved past them would make
@@ -208,6 +236,16 @@ static int watch_loop(struct vg_ctx *ctx, struct vg_capture *cap, const struct v
 			last_flush = t;
 			if (ctx->writer && ctx->wops->flush(ctx->writer, err, errlen) < 0)
 				return VG_EIO;
+			if (rotating) {
+				struct stat st;
+				bool big = set->eve_rotate_size && stat(eve, &st) == 0 &&
+					   (uint64_t)st.st_size >= set->eve_rotate_size;
+				if (big || (rotate_ns && t - last_rotate >= rotate_ns)) {
+					last_rotate = t;
+					if (rotate_eve(ctx, eve, t, err, errlen) < 0)
+						fprintf(stderr, "vigil watch: warning: %s\n", err);
+				}
+			}
 			vg_capture_stats(cap, &ctx->cap_stats);
 			if (ctx->cap_stats.kernel_drops > drops_seen &&
 			    t - last_warn >= DROP_WARN_NS) {
@@ -425,7 +463,7 @@ static int run(int argc, char **argv)
 	ctx->started_ns = now_ns();
 	fprintf(stderr, "vigil watch: capturing on %s\n", lc.ifaces);
 
-	if (watch_loop(ctx, cap, &set, err, sizeof err) < 0) {
+	if (watch_loop(ctx, cap, &set, eve, err, sizeof err) < 0) {
 		fprintf(stderr, "vigil watch: %s\n", err);
 		rc = VG_EXIT_RUNTIME;
 	}
