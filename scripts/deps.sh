@@ -10,7 +10,8 @@ cd "$(dirname "$0")/.."
 # (cmocka), oracles (tshark, jq), fuzzing and sanitizers (clang and its
 # runtime), benchmarks (time, perf), geo lookups for the attribution stage
 # (libmaxminddb, mmdblookup), EVE schema validation (python3-jsonschema),
-# the store backends (libsqlite3 and sqlite3; libcurl for ClickHouse's HTTP
+# libpcap (BPF filters of vigil watch), tcpreplay and iproute2 (tests/watch.sh
+# replays captures over veth), the store backends (libsqlite3 and sqlite3; libcurl for ClickHouse's HTTP
 # interface and Debian's clickhouse-server, which the tests start on
 # loopback: tests/clickhouse/server.sh).
 packages=(
@@ -23,6 +24,7 @@ packages=(
   python3 python3-jsonschema
   nodejs npm
   libsqlite3-dev sqlite3 libjansson-dev nettle-dev
+  libpcap-dev tcpreplay iproute2
   libcurl4-openssl-dev clickhouse-server clickhouse-client
 )
 

@@ -6,7 +6,8 @@
 # outputs, the detectors, attribution (with the mmdblookup oracle), the
 # store (SQLite, and ClickHouse against it when clickhouse-server is installed),
 # threat intelligence (vigil intel, read --intel), the C2 detector and report,
-# the tshark oracles (flows; JA3, SNI, DNS names, HTTP hosts), and the whole
+# the live sensor (vigil watch over veth in network namespaces; skipped unless
+# root), the tshark oracles (flows; JA3, SNI, DNS names, HTTP hosts), and the whole
 # ../shared/corpus plus tests/data under AddressSanitizer/UBSan. Each prints TAP lines; a suite
 # that dies without printing its plan counts as one failure.
 set -uo pipefail
@@ -69,6 +70,12 @@ run_suite c2 bash tests/c2.sh "$build/vigil"
 run_suite c2-asan bash tests/c2.sh "$asan/vigil"
 run_suite clickhouse bash tests/clickhouse.sh "$build/vigil"
 run_suite clickhouse-asan bash tests/clickhouse.sh "$asan/vigil"
+run_suite watch bash tests/watch.sh "$build/vigil"
+# Under ASan+UBSan: the signal, store and error checks, and three captures
+# (a flood, VLAN tags put back, ARP) rather than all 32.
+run_suite watch-asan env VG_WATCH_ONLY="tests/corpus/captures/hping-syn-flood.pcap \
+../shared/corpus/formats/vlan-8021q-http.pcap \
+../shared/corpus/scan/nmap-arp-host-sweep-and-version-scan.pcap" bash tests/watch.sh "$asan/vigil"
 run_suite oracle-tshark bash tests/oracle/tshark.sh "$build/vigil"
 run_suite eve-schema bash tests/oracle/eve-schema.sh "$build/vigil"
 run_suite oracle-app bash tests/oracle/app-tshark.sh "$build/vigil"

@@ -251,6 +251,11 @@ int vg_capture_next(struct vg_capture *c, struct vg_pkt_rec *recs, unsigned max)
 
 	if (c->failed)
 		return VG_EFORMAT;
+	if (c->live) {
+		int rc = vg_live_next(c->live, recs, max);
+		c->records += (uint64_t)rc;
+		return rc;
+	}
 	/* Records of the last batch are released now: unmap what lies behind
 	 * them, so resident memory stays bounded however big the file. */
 	if (c->map && c->pos - c->unmapped >= VG_CAPTURE_UNMAP_STEP) {
@@ -312,10 +317,57 @@ void vg_capture_free(struct vg_capture *c)
 {
 	if (!c)
 		return;
+	vg_live_free(c->live);
 	if (c->map)
 		munmap(c->map, c->win_len + c->base);
 	if (c->fd >= 0)
 		close(c->fd);
 	free(c->mem);
 	free(c);
+}
+
+int vg_capture_open_live(struct vg_capture **out, const struct vg_live_config *cfg, char *errbuf,
+			 size_t errlen)
+{
+	struct vg_capture *c;
+	char name[256];
+	int rc;
+
+	*out = NULL;
+	snprintf(name, sizeof name, "live:%s", cfg->ifaces ? cfg->ifaces : "");
+	if (!(c = alloc_capture(name))) {
+		snprintf(errbuf, errlen, "out of memory");
+		return VG_ENOMEM;
+	}
+	rc = vg_live_open(&c->live, cfg, errbuf, errlen);
+	if (rc < 0) {
+		vg_capture_free(c);
+		return rc;
+	}
+	*out = c;
+	return 0;
+}
+
+int vg_capture_is_live(const struct vg_capture *c)
+{
+	return c->live != NULL;
+}
+
+int vg_capture_wait(struct vg_capture *c, int timeout_ms)
+{
+	int rc;
+
+	if (!c->live)
+		return 1;
+	rc = vg_live_wait(c->live, timeout_ms);
+	if (rc < 0)
+		snprintf(c->err, sizeof c->err, "%s: capture socket: %s", c->name, strerror(errno));
+	return rc;
+}
+
+void vg_capture_stats(struct vg_capture *c, struct vg_capture_stats *st)
+{
+	memset(st, 0, sizeof *st);
+	if (c->live)
+		vg_live_stats(c->live, st);
 }

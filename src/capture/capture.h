@@ -15,6 +15,11 @@
  * link type, if_tsresol and if_tsoffset, enhanced, simple and obsolete packet
  * blocks. Other blocks are skipped.
  *
+ * Live: vg_capture_open_live() reads network interfaces instead (live.c,
+ * AF_PACKET with a TPACKET_V3 ring); the same vg_capture_next() hands out
+ * their packets, returning 0 when none is waiting (a live capture has no
+ * end); vg_capture_wait() sleeps until packets come or a timeout passes.
+ *
  * Errors: a corrupt or truncated record ends the file with an error naming
  * the file, the record number and the byte offset; records before it were
  * already handed out and stay counted.
@@ -78,5 +83,34 @@ uint64_t vg_capture_size(const struct vg_capture *c);
 uint64_t vg_capture_records(const struct vg_capture *c);
 
 void vg_capture_free(struct vg_capture *c);
+
+/* Live capture (live.c). */
+struct vg_live_config {
+	const char *ifaces;        /* comma-separated interface names */
+	const char *filter;        /* BPF filter expression (pcap syntax) or NULL */
+	uint32_t block_size;       /* bytes per ring block: power of two, page multiple */
+	uint32_t blocks;           /* blocks per ring (one ring per interface) */
+	uint32_t block_timeout_ms; /* a block is handed over at the latest after this */
+	int promisc;               /* put the interfaces in promiscuous mode */
+};
+
+/* Kernel counters of a live capture, summed over its interfaces. */
+struct vg_capture_stats {
+	uint64_t kernel_packets; /* packets the kernel saw for our sockets (drops included) */
+	uint64_t kernel_drops;   /* packets it dropped: the ring was full */
+	uint64_t vlan_restored;  /* offloaded VLAN tags put back into frames */
+	uint64_t vlan_lost;      /* offloaded tags that could not be put back */
+	unsigned interfaces;
+};
+
+int vg_capture_open_live(struct vg_capture **out, const struct vg_live_config *cfg, char *errbuf,
+			 size_t errlen);
+/* True for a capture opened with vg_capture_open_live(). */
+int vg_capture_is_live(const struct vg_capture *c);
+/* Live: waits up to timeout_ms for packets; 1 when some are waiting, 0 on
+ * timeout or signal, <0 on a socket error (vg_capture_error). Files: 1. */
+int vg_capture_wait(struct vg_capture *c, int timeout_ms);
+/* Live: fills st with the kernel's counters so far; files: zeros. */
+void vg_capture_stats(struct vg_capture *c, struct vg_capture_stats *st);
 
 #endif

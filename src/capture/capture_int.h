@@ -58,6 +58,8 @@ struct vg_capture {
 	unsigned n_ifaces;
 	struct pcapng_iface ifaces[PCAPNG_MAX_IFACES];
 
+	struct vg_live *live; /* interfaces (live.c), or NULL for a file */
+
 	char err[768];
 };
 
@@ -71,6 +73,15 @@ int vg_capture_fail(struct vg_capture *c, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 int vg_pcap_start(struct vg_capture *c);
+
+/* live.c */
+struct vg_live;
+int vg_live_open(struct vg_live **out, const struct vg_live_config *cfg, char *errbuf,
+		 size_t errlen);
+int vg_live_next(struct vg_live *l, struct vg_pkt_rec *recs, unsigned max);
+int vg_live_wait(struct vg_live *l, int timeout_ms);
+void vg_live_stats(struct vg_live *l, struct vg_capture_stats *st);
+void vg_live_free(struct vg_live *l);
 int vg_pcapng_start(struct vg_capture *c);
 
 #endif

@@ -22,6 +22,7 @@ struct vg_command {
 };
 
 extern const struct vg_command vg_cmd_read;
+extern const struct vg_command vg_cmd_watch;
 extern const struct vg_command vg_cmd_geo;
 extern const struct vg_command vg_cmd_version;
 extern const struct vg_command vg_cmd_report;

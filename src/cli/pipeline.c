@@ -37,8 +37,10 @@ static void on_flow_end(void *arg, const struct vg_flow *f, enum vg_flow_end why
 		ctx->flows_external++;
 	if (ctx->det)
 		vg_detect_flow_end(ctx->det, f);
-	if (ctx->writer)
+	if (ctx->writer) {
 		ctx->wops->flow(ctx->writer, f, why, vg_app_of(ctx->app, f));
+		ctx->events_flow++;
+	}
 	/* Last: the detectors and the writer have read the metadata. */
 	vg_app_flow_end(ctx->app, f);
 }
@@ -59,8 +61,10 @@ static void on_attack(void *arg, const struct vg_attack *a)
 		vg_attack_count_add(&ctx->attacks, a->kind);
 		ctx->confidence[at.confidence]++;
 	}
-	if (ctx->writer)
+	if (ctx->writer) {
 		ctx->wops->attack(ctx->writer, a, &at);
+		ctx->events_attack++;
+	}
 	/* The store keeps final attacks only (the last word, cumulative); a
 	 * store error stops storing, the run and the EVE output go on. */
 	if (a->final && ctx->store && ctx->store_rc == 0) {
@@ -135,17 +139,19 @@ int vg_ctx_new(struct vg_ctx **out, const struct vg_settings *set, const char *e
 	if (vg_detect_wants(ctx->det) & VG_DETECT_PKT_FLOW)
 		vg_flow_table_set_packet_hook(ctx->flows, vg_detect_packet, ctx->det);
 	ctx->detect_noflow = vg_detect_wants(ctx->det) & VG_DETECT_PKT_NOFLOW;
-	if (eve_path) {
-		ctx->wops = vg_writer_find("eve");
-		rc = ctx->wops->open(&ctx->writer, eve_path, errbuf, errlen);
-		if (rc < 0)
-			goto fail;
-	}
+	if (eve_path && (rc = vg_ctx_open_eve(ctx, eve_path, false, errbuf, errlen)) < 0)
+		goto fail;
 	*out = ctx;
 	return 0;
 fail:
 	vg_ctx_free(ctx);
 	return rc;
+}
+
+int vg_ctx_open_eve(struct vg_ctx *ctx, const char *path, bool append, char *errbuf, size_t errlen)
+{
+	ctx->wops = vg_writer_find("eve");
+	return ctx->wops->open(&ctx->writer, path, append, errbuf, errlen);
 }
 
 static uint64_t now_mono_ns(void)
@@ -166,6 +172,34 @@ static void draw_progress(const struct vg_capture *cap, uint64_t start_ns, uint6
 		name, pct, ctx->dec.packets, mpps, vg_flow_table_stats(ctx->flows)->created);
 }
 
+void vg_ctx_process(struct vg_ctx *ctx, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		vg_decode(&ctx->dec, &ctx->recs[i], &ctx->pkts[i]);
+		if (ctx->recs[i].ts_ns < ctx->first_ns)
+			ctx->first_ns = ctx->recs[i].ts_ns;
+		if (ctx->recs[i].ts_ns > ctx->last_ns)
+			ctx->last_ns = ctx->recs[i].ts_ns;
+	}
+	/* Packets without a flow, for detectors that want them (ARP). */
+	if (vg_flow_update_batch(ctx->flows, ctx->pkts, n, ctx->fl) && ctx->detect_noflow)
+		for (unsigned i = 0; i < n; i++)
+			if (!ctx->fl[i])
+				vg_detect_packet(ctx->det, &ctx->pkts[i], NULL, 0);
+	vg_detect_tick(ctx->det, ctx->recs[n - 1].ts_ns);
+}
+
+void vg_ctx_idle(struct vg_ctx *ctx, uint64_t now_ns)
+{
+	/* Never behind the packets: their clock and now_ns are the same one
+	 * (the kernel's receive time), but a packet may be a little ahead. */
+	if (now_ns < ctx->last_ns)
+		now_ns = ctx->last_ns;
+	vg_flow_table_advance(ctx->flows, now_ns);
+	if (ctx->det)
+		vg_detect_tick(ctx->det, now_ns);
+}
+
 static int run_capture(struct vg_ctx *ctx, struct vg_capture *cap, const char *name, char *errbuf,
 		       size_t errlen)
 {
@@ -176,20 +210,7 @@ static int run_capture(struct vg_ctx *ctx, struct vg_capture *cap, const char *n
 
 	ctx->files++;
 	while ((n = vg_capture_next(cap, ctx->recs, VG_BATCH)) > 0) {
-		for (int i = 0; i < n; i++) {
-			vg_decode(&ctx->dec, &ctx->recs[i], &ctx->pkts[i]);
-			if (ctx->recs[i].ts_ns < ctx->first_ns)
-				ctx->first_ns = ctx->recs[i].ts_ns;
-			if (ctx->recs[i].ts_ns > ctx->last_ns)
-				ctx->last_ns = ctx->recs[i].ts_ns;
-		}
-		/* Packets without a flow, for detectors that want them (ARP). */
-		if (vg_flow_update_batch(ctx->flows, ctx->pkts, (unsigned)n, ctx->fl) &&
-		    ctx->detect_noflow)
-			for (int i = 0; i < n; i++)
-				if (!ctx->fl[i])
-					vg_detect_packet(ctx->det, &ctx->pkts[i], NULL, 0);
-		vg_detect_tick(ctx->det, ctx->recs[n - 1].ts_ns);
+		vg_ctx_process(ctx, (unsigned)n);
 		if (VG_UNLIKELY(progress) && (++batches & 0x3fff) == 0)
 			draw_progress(cap, start_ns, pkts0, ctx, name);
 	}
@@ -246,6 +267,25 @@ void vg_ctx_run_stats(const struct vg_ctx *ctx, struct vg_run_stats *rs)
 	rs->flow_capacity = vg_flow_table_capacity(ctx->flows);
 	rs->flow_bytes_per_flow = vg_flow_bytes_per_flow(ctx->flows);
 	rs->attacks = &ctx->attacks;
+	if (ctx->live) {
+		struct timespec ts;
+		FILE *fp;
+		unsigned long pages_total, pages_rss;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		rs->now_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+		rs->started_ns = ctx->started_ns;
+		rs->capture = &ctx->cap_stats;
+		rs->events_flow = ctx->events_flow;
+		rs->events_attack = ctx->events_attack;
+		rs->memory_flow_table = (uint64_t)rs->flow_capacity * rs->flow_bytes_per_flow;
+		if ((fp = fopen("/proc/self/statm", "r"))) {
+			if (fscanf(fp, "%lu %lu", &pages_total, &pages_rss) == 2)
+				rs->memory_rss =
+				    (uint64_t)pages_rss * (uint64_t)sysconf(_SC_PAGESIZE);
+			fclose(fp);
+		}
+	}
 }
 
 int vg_ctx_finish(struct vg_ctx *ctx, char *errbuf, size_t errlen)
@@ -280,7 +320,17 @@ void vg_ctx_print_summary(const struct vg_ctx *ctx, FILE *fp)
 		vg_format_time(t0, sizeof t0, ctx->first_ns);
 		vg_format_time(t1, sizeof t1, ctx->last_ns);
 	}
-	fprintf(fp, "files: %" PRIu64 "\n", ctx->files);
+	if (ctx->live) {
+		const struct vg_capture_stats *cs = &ctx->cap_stats;
+		fprintf(fp, "interfaces: %u\n", cs->interfaces);
+		fprintf(fp, "capture.kernel_packets: %" PRIu64 "\n", cs->kernel_packets);
+		/* Never silent: a ring too small for the traffic. */
+		fprintf(fp, "capture.kernel_drops: %" PRIu64 "\n", cs->kernel_drops);
+		if (cs->vlan_lost)
+			fprintf(fp, "capture.vlan_lost: %" PRIu64 "\n", cs->vlan_lost);
+	} else {
+		fprintf(fp, "files: %" PRIu64 "\n", ctx->files);
+	}
 	if (ctx->files_failed)
 		fprintf(fp, "files_with_errors: %" PRIu64 "\n", ctx->files_failed);
 	fprintf(fp, "packets: %" PRIu64 "\n", d->packets);

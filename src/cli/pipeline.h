@@ -52,11 +52,17 @@ struct vg_ctx {
 					     * caller opens it, begins and ends the run */
 	int store_rc;                       /* first store error (then storing stops) */
 	char store_err[512];
-	uint64_t stored_new, stored_dup; /* attacks stored, and already there */
-	const struct vg_intel *intel;    /* threat intelligence (NULL: none); the caller
-					  * loads and frees it (vigil read --intel) */
-	bool progress;                   /* draw a progress line on stderr */
-	bool detect_noflow;              /* some detector wants packets without a flow */
+	uint64_t stored_new, stored_dup;     /* attacks stored, and already there */
+	uint64_t events_flow, events_attack; /* events handed to the writer */
+	const struct vg_intel *intel;        /* threat intelligence (NULL: none); the caller
+					      * loads and frees it (vigil read --intel) */
+	/* Live capture (vigil watch): the kernel's counters, refreshed by the
+	 * caller before each stats event; the sensor's start (wall time). */
+	bool live;
+	struct vg_capture_stats cap_stats;
+	uint64_t started_ns;
+	bool progress;      /* draw a progress line on stderr */
+	bool detect_noflow; /* some detector wants packets without a flow */
 	struct vg_pkt_rec recs[VG_BATCH];
 	struct vg_packet pkts[VG_BATCH];
 	struct vg_flow *fl[VG_BATCH];
@@ -65,6 +71,16 @@ struct vg_ctx {
 /* eve_path NULL: no event output. */
 int vg_ctx_new(struct vg_ctx **out, const struct vg_settings *set, const char *eve_path,
 	       char *errbuf, size_t errlen);
+/* Opens the EVE writer (when vg_ctx_new was given no path); append keeps
+ * what the file holds. */
+int vg_ctx_open_eve(struct vg_ctx *ctx, const char *path, bool append, char *errbuf, size_t errlen);
+/* Runs the n records in ctx->recs through decode, flows and detectors (a
+ * live capture's loop fills ctx->recs itself). */
+void vg_ctx_process(struct vg_ctx *ctx, unsigned n);
+/* No packet for a while: moves the flow table's and the detectors' clock
+ * to now_ns (wall time, the live capture's clock), so idle flows and
+ * attacks still end. */
+void vg_ctx_idle(struct vg_ctx *ctx, uint64_t now_ns);
 /* Reads one capture through the pipeline. On a corrupt or truncated file
  * returns <0 with errbuf naming the file and offset; every record before
  * the fault has been processed and stays counted. */

@@ -247,6 +247,35 @@ const struct vg_cfg_row vg_settings_rows[] = {
 	offsetof(struct vg_settings, intel) + offsetof(struct vg_intel_config, max_indicators),
 	VG_INTEL_MAX_DEFAULT, 1, 100000000,
 	"indicators kept at most (about 140 bytes each); the rest are counted and reported"),
+    /* Live capture (vigil watch, src/capture/live.c). 1 MiB blocks hold
+     * about 700 full-size frames, so a block per poll keeps system calls
+     * rare; 64 of them (64 MiB per interface) absorb half a second of a
+     * saturated 1 Gbit/s link while the pipeline is busy elsewhere
+     * (ending many flows at once, a store write). */
+    NUM("capture.block_size", VG_CFG_SIZE, offsetof(struct vg_settings, capture_block_size),
+	1u << 20, 65536, 1u << 30,
+	"bytes per block of each interface's TPACKET_V3 ring (a power of two; the largest "
+	"packet captured whole)"),
+    NUM("capture.blocks", VG_CFG_U32, offsetof(struct vg_settings, capture_blocks), 64, 2, 65536,
+	"blocks per ring; the ring (block_size x blocks) absorbs bursts, what does not fit is "
+	"dropped and counted (capture.kernel_drops)"),
+    /* 10 ms: a quiet link's packets reach the detectors within 10 ms. */
+    NUM("capture.block_timeout", VG_CFG_U32, offsetof(struct vg_settings, capture_block_timeout_ms),
+	10, 1, 60000, "milliseconds after which the kernel hands over a block that is not full"),
+    NUM("capture.promisc", VG_CFG_U32, offsetof(struct vg_settings, capture_promisc), 0, 0, 1,
+	"1 puts the interfaces in promiscuous mode (a mirror port usually needs it)"),
+    /* 60 s: Suricata's stats interval is 8 s, but its counters go to a
+     * separate log; one line a minute keeps the EVE file about events. */
+    NUM("watch.stats_interval", VG_CFG_U32, offsetof(struct vg_settings, stats_interval_s), 60, 0,
+	DAY, "seconds between two stats events of vigil watch (0: only the last one)"),
+    /* Rotation inside vigil, for hosts without logrotate; off by default
+     * because logrotate with SIGHUP is the usual way. */
+    NUM("watch.eve_rotate_size", VG_CFG_SIZE, offsetof(struct vg_settings, eve_rotate_size), 0, 0,
+	1ull << 40,
+	"vigil watch moves the EVE file aside (FILE.YYYYmmddTHHMMSS) once it is this big (0: "
+	"never)"),
+    NUM("watch.eve_rotate_interval", VG_CFG_U32, offsetof(struct vg_settings, eve_rotate_interval),
+	0, 0, 366 * DAY, "vigil watch moves the EVE file aside every this many seconds (0: never)"),
 };
 
 const size_t vg_settings_nrows = sizeof vg_settings_rows / sizeof vg_settings_rows[0];

@@ -22,6 +22,14 @@ struct vg_settings {
 	struct vg_app_config app;
 	char store_url[1024];         /* store.url: where `vigil read` keeps attacks; "" none */
 	struct vg_intel_config intel; /* intel.path, intel.max_indicators */
+	/* vigil watch (capture/live.c) */
+	uint64_t capture_block_size;
+	uint32_t capture_blocks;
+	uint32_t capture_block_timeout_ms;
+	uint32_t capture_promisc;
+	uint32_t stats_interval_s;
+	uint64_t eve_rotate_size;     /* bytes; 0: never */
+	uint32_t eve_rotate_interval; /* seconds; 0: never */
 };
 
 extern const struct vg_cfg_row vg_settings_rows[];

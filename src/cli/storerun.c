@@ -59,6 +59,31 @@ int vg_store_run_start(struct vg_store_runner *sr, const char *url, char **files
 	return rc;
 }
 
+int vg_store_run_start_live(struct vg_store_runner *sr, const char *url, const char *name,
+			    char *err, size_t errlen)
+{
+	int rc;
+
+	sr->caps = calloc(1, sizeof *sr->caps);
+	if (!sr->caps) {
+		snprintf(err, errlen, "out of memory");
+		return VG_ENOMEM;
+	}
+	sr->caps[0].name = name;
+	snprintf(sr->caps[0].hash, sizeof sr->caps[0].hash, "%016" PRIx64 "%016" PRIx64,
+		 vg_hash_seed_random(), vg_hash_seed_random());
+	snprintf(sr->run.key, sizeof sr->run.key, "%016" PRIx64 "%016" PRIx64,
+		 vg_hash_seed_random(), vg_hash_seed_random());
+	sr->run.captures = sr->caps;
+	sr->run.ncaptures = 1;
+	sr->run.version = VG_VERSION;
+	sr->run.started_s = (uint64_t)time(NULL);
+	rc = vg_store_open(&sr->store, url, false, err, errlen);
+	if (rc == 0)
+		rc = vg_store_run_begin(sr->store, &sr->run, err, errlen);
+	return rc;
+}
+
 int vg_store_run_finish(struct vg_store_runner *sr, struct vg_ctx *ctx, char *err, size_t errlen)
 {
 	size_t len = 0;

@@ -18,6 +18,10 @@ struct vg_store_runner {
 /* Hashes the inputs, opens the store at url and records the run. */
 int vg_store_run_start(struct vg_store_runner *sr, const char *url, char **files, int nfiles,
 		       char *err, size_t errlen);
+/* A live run (vigil watch): one capture entry named `name` (live:IFACES);
+ * the run key is random, as no two live runs see the same packets. */
+int vg_store_run_start_live(struct vg_store_runner *sr, const char *url, const char *name,
+			    char *err, size_t errlen);
 /* Completes the run record from the context's counts; returns <0 with err
  * filled on a store error (during the run or now). */
 int vg_store_run_finish(struct vg_store_runner *sr, struct vg_ctx *ctx, char *err, size_t errlen);

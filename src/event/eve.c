@@ -145,7 +145,8 @@ static void end_line(struct vg_writer *w)
 	w->len = 0;
 }
 
-static int eve_open(struct vg_writer **out, const char *path, char *errbuf, size_t errlen)
+static int eve_open(struct vg_writer **out, const char *path, bool append, char *errbuf,
+		    size_t errlen)
 {
 	struct vg_writer *w = calloc(1, sizeof *w);
 
@@ -160,7 +161,7 @@ static int eve_open(struct vg_writer **out, const char *path, char *errbuf, size
 		w->fp = stdout;
 		w->is_stdout = true;
 	} else {
-		w->fp = fopen(path, "w");
+		w->fp = fopen(path, append ? "a" : "w");
 		if (!w->fp) {
 			snprintf(errbuf, errlen, "%s: %s", path, strerror(errno));
 			free(w);
@@ -402,7 +403,9 @@ static void eve_stats(struct vg_writer *w, const struct vg_run_stats *rs)
 	put(w, "{");
 	/* Packet time, as every event; a run without packets has none, so
 	 * its stats event carries the time it was written. */
-	if (rs->last_ns) {
+	if (rs->now_ns) { /* a live sensor's periodic event: its wall time */
+		put_time(w, "timestamp", rs->now_ns);
+	} else if (rs->last_ns) {
 		put_time(w, "timestamp", rs->last_ns);
 	} else {
 		struct timespec now;
@@ -411,7 +414,11 @@ static void eve_stats(struct vg_writer *w, const struct vg_run_stats *rs)
 			 (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec);
 	}
 	put(w, ",\"event_type\":\"stats\",\"stats\":{\"uptime\":%" PRIu64,
-	    (rs->last_ns - rs->first_ns) / 1000000000u);
+	    rs->now_ns && rs->started_ns ? (rs->now_ns - rs->started_ns) / 1000000000u
+					 : (rs->last_ns - rs->first_ns) / 1000000000u);
+	if (rs->capture) /* Suricata's names */
+		put(w, ",\"capture\":{\"kernel_packets\":%" PRIu64 ",\"kernel_drops\":%" PRIu64 "}",
+		    rs->capture->kernel_packets, rs->capture->kernel_drops);
 	put(w,
 	    ",\"decoder\":{\"pkts\":%" PRIu64 ",\"bytes\":%" PRIu64 ",\"invalid\":%" PRIu64
 	    ",\"ipv4\":%" PRIu64 ",\"ipv6\":%" PRIu64 ",\"tcp\":%" PRIu64 ",\"udp\":%" PRIu64
@@ -445,8 +452,17 @@ static void eve_stats(struct vg_writer *w, const struct vg_run_stats *rs)
 	for (unsigned i = 0; rs->attacks && i < rs->attacks->n; i++)
 		put(w, "%s\"%s\":%" PRIu64, i ? "," : "", rs->attacks->kind[i],
 		    rs->attacks->count[i]);
-	put(w, "},\"flow_capacity\":%" PRIu64 ",\"flow_bytes_per_flow\":%u}}}", rs->flow_capacity,
+	put(w, "},\"flow_capacity\":%" PRIu64 ",\"flow_bytes_per_flow\":%u", rs->flow_capacity,
 	    rs->flow_bytes_per_flow);
+	if (rs->capture)
+		put(w,
+		    ",\"capture\":{\"interfaces\":%u,\"vlan_restored\":%" PRIu64
+		    ",\"vlan_lost\":%" PRIu64 "},\"events\":{\"flow\":%" PRIu64
+		    ",\"attack\":%" PRIu64 "},\"memory\":{\"flow_table\":%" PRIu64
+		    ",\"rss\":%" PRIu64 "}",
+		    rs->capture->interfaces, rs->capture->vlan_restored, rs->capture->vlan_lost,
+		    rs->events_flow, rs->events_attack, rs->memory_flow_table, rs->memory_rss);
+	put(w, "}}}");
 	end_line(w);
 }
 
@@ -546,6 +562,43 @@ static void eve_attack(struct vg_writer *w, const struct vg_attack *a,
 	end_line(w);
 }
 
+static int eve_flush(struct vg_writer *w, char *errbuf, size_t errlen)
+{
+	flush_out(w);
+	if (fflush(w->fp) != 0 && !w->failed) {
+		w->failed = true;
+		w->err = errno;
+	}
+	if (w->failed) {
+		snprintf(errbuf, errlen, "%s: write failed: %s", w->path, strerror(w->err));
+		return VG_EIO;
+	}
+	return 0;
+}
+
+static int eve_reopen(struct vg_writer *w, char *errbuf, size_t errlen)
+{
+	FILE *fp;
+	int rc;
+
+	if (w->is_stdout)
+		return eve_flush(w, errbuf, errlen);
+	rc = eve_flush(w, errbuf, errlen);
+	/* Append: a file that was not moved away keeps its events. */
+	fp = fopen(w->path, "a");
+	if (!fp) {
+		snprintf(errbuf, errlen, "%s: reopen: %s (still writing to the old file)", w->path,
+			 strerror(errno));
+		return VG_EIO;
+	}
+	if (fclose(w->fp) != 0 && !w->failed) {
+		w->failed = true;
+		w->err = errno;
+	}
+	w->fp = fp;
+	return rc;
+}
+
 static int eve_close(struct vg_writer *w, char *errbuf, size_t errlen)
 {
 	int rc = 0;
@@ -576,5 +629,7 @@ const struct vg_writer_ops vg_writer_eve = {
     .flow = eve_flow,
     .stats = eve_stats,
     .attack = eve_attack,
+    .flush = eve_flush,
+    .reopen = eve_reopen,
     .close = eve_close,
 };

@@ -14,10 +14,12 @@
 #ifndef VG_EVENT_H
 #define VG_EVENT_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "app/app.h"
 #include "attrib/attrib.h"
+#include "capture/capture.h"
 #include "decode/decode.h"
 #include "detect/detect.h"
 #include "flow/flow.h"
@@ -43,14 +45,23 @@ struct vg_run_stats {
 	uint64_t flow_capacity;
 	uint32_t flow_bytes_per_flow;
 	const struct vg_attack_count *attacks;
+	/* Live captures (vigil watch) only; NULL / 0 for files. */
+	const struct vg_capture_stats *capture; /* kernel packets and drops */
+	uint64_t now_ns;                        /* wall time of a periodic event */
+	uint64_t started_ns;                    /* wall time the sensor started */
+	uint64_t events_flow, events_attack;    /* events written so far */
+	uint64_t memory_flow_table;             /* bytes of the flow table */
+	uint64_t memory_rss;                    /* resident bytes of the process */
 };
 
 struct vg_writer;
 
 struct vg_writer_ops {
 	const char *name;
-	/* path "-" is stdout. */
-	int (*open)(struct vg_writer **out, const char *path, char *errbuf, size_t errlen);
+	/* path "-" is stdout; append: keep what the file holds (a sensor's
+	 * restart), else it is truncated (a run over files). */
+	int (*open)(struct vg_writer **out, const char *path, bool append, char *errbuf,
+		    size_t errlen);
 	/* app: the flow's application metadata (app.h), or NULL. */
 	void (*flow)(struct vg_writer *w, const struct vg_flow *f, enum vg_flow_end why,
 		     const struct vg_app_flow *app);
@@ -59,6 +70,12 @@ struct vg_writer_ops {
 	 * attribution), or NULL to write the attack alone. */
 	void (*attack)(struct vg_writer *w, const struct vg_attack *a,
 		       const struct vg_attribution *at);
+	/* Writes what is buffered; returns <0 if a write failed. */
+	int (*flush)(struct vg_writer *w, char *errbuf, size_t errlen);
+	/* Flushes, closes and opens the file again under its name (after
+	 * logrotate moved it away); no event is lost. <0 with errbuf if the
+	 * file cannot be opened again (then the old one stays in use). */
+	int (*reopen)(struct vg_writer *w, char *errbuf, size_t errlen);
 	/* Flushes and closes; returns <0 if any write failed (disk full...). */
 	int (*close)(struct vg_writer *w, char *errbuf, size_t errlen);
 };

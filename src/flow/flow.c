@@ -688,6 +688,14 @@ unsigned vg_flow_update_batch(struct vg_flow_table *t, struct vg_packet *pkts, u
 	return none;
 }
 
+void vg_flow_table_advance(struct vg_flow_table *t, uint64_t now_ns)
+{
+	if (now_ns <= t->now_ns)
+		return;
+	t->now_ns = now_ns;
+	expire_step(t);
+}
+
 void vg_flow_table_flush(struct vg_flow_table *t)
 {
 	for (uint32_t i = 1; i < t->used_tail; i++)

@@ -199,6 +199,11 @@ uint32_t vg_flow_table_index(const struct vg_flow_table *t, const struct vg_flow
 unsigned vg_flow_update_batch(struct vg_flow_table *t, struct vg_packet *pkts, unsigned n,
 			      struct vg_flow **flows);
 
+/* Moves the table's clock to now_ns (if later) and runs the expiry step:
+ * a live capture calls it while no packet comes, so idle flows still end
+ * on time. */
+void vg_flow_table_advance(struct vg_flow_table *t, uint64_t now_ns);
+
 /* Ends every flow still in the table (reason shutdown). */
 void vg_flow_table_flush(struct vg_flow_table *t);
 

@@ -918,6 +918,13 @@ static int ch_put_attack(struct vg_store *base, const struct vg_attack *a,
 	return 1;
 }
 
+static int ch_flush(struct vg_store *base, char *err, size_t errlen)
+{
+	struct ch_store *s = (struct ch_store *)base;
+
+	return s->pending || s->names.len ? flush(s, err, errlen) : 0;
+}
+
 static int ch_run_end(struct vg_store *base, const struct vg_store_run *run, char *err,
 		      size_t errlen)
 {
@@ -1227,6 +1234,7 @@ const struct vg_store_ops vg_store_clickhouse = {
     .open = ch_open,
     .run_begin = ch_run_begin,
     .put_attack = ch_put_attack,
+    .flush = ch_flush,
     .run_end = ch_run_end,
     .query = ch_query,
     .notable = ch_notable,

@@ -584,6 +584,11 @@ static int sqlite_put_attack(struct vg_store *base, const struct vg_attack *a,
 	return added;
 }
 
+static int sqlite_flush(struct vg_store *base, char *err, size_t errlen)
+{
+	return commit((struct sqlite_store *)base, err, errlen);
+}
+
 static int sqlite_run_end(struct vg_store *base, const struct vg_store_run *run, char *err,
 			  size_t errlen)
 {
@@ -1004,6 +1009,7 @@ const struct vg_store_ops vg_store_sqlite = {
     .open = sqlite_open,
     .run_begin = sqlite_run_begin,
     .put_attack = sqlite_put_attack,
+    .flush = sqlite_flush,
     .run_end = sqlite_run_end,
     .query = sqlite_query,
     .notable = sqlite_notable,

@@ -182,6 +182,11 @@ struct vg_store_ops {
 	 * the attack was new, 0 if it was already stored, <0 on error. */
 	int (*put_attack)(struct vg_store *s, const struct vg_attack *a,
 			  const struct vg_attribution *at, char *err, size_t errlen);
+	/* Makes the attacks put so far durable and visible to readers, in the
+	 * middle of a run (a live sensor calls it every few seconds, so
+	 * `vigil report` sees its attacks and a crash loses at most those
+	 * seconds). */
+	int (*flush)(struct vg_store *s, char *err, size_t errlen);
 	/* Makes every attack of the run durable and completes the run record. */
 	int (*run_end)(struct vg_store *s, const struct vg_store_run *run, char *err,
 		       size_t errlen);
@@ -227,6 +232,11 @@ static inline int vg_store_put_attack(struct vg_store *s, const struct vg_attack
 				      const struct vg_attribution *at, char *err, size_t errlen)
 {
 	return s->ops->put_attack(s, a, at, err, errlen);
+}
+
+static inline int vg_store_flush(struct vg_store *s, char *err, size_t errlen)
+{
+	return s->ops->flush(s, err, errlen);
 }
 
 static inline int vg_store_run_end(struct vg_store *s, const struct vg_store_run *run, char *err,

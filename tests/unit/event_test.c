@@ -140,8 +140,8 @@ static void fx_open_path(struct fx *x, const char *path)
 
 	vg_settings_default(&s);
 	s.flow.hash_seed = SEED;
-	assert_int_equal(vg_writer_eve.open(&x->w, path ? path : x->path, x->err, sizeof x->err),
-			 0);
+	assert_int_equal(
+	    vg_writer_eve.open(&x->w, path ? path : x->path, false, x->err, sizeof x->err), 0);
 	assert_non_null(x->w);
 	assert_int_equal(vg_flow_table_new(&x->t, &s.flow, on_end, x), 0);
 }
@@ -709,7 +709,7 @@ static void test_eve_reasons(void **state)
 	vg_settings_default(&s);
 	s.flow.hash_seed = SEED;
 	s.flow.memcap = 2048; /* 20 flows */
-	assert_int_equal(vg_writer_eve.open(&x->w, x->path, x->err, sizeof x->err), 0);
+	assert_int_equal(vg_writer_eve.open(&x->w, x->path, false, x->err, sizeof x->err), 0);
 	assert_int_equal(vg_flow_table_new(&x->t, &s.flow, on_end, x), 0);
 	/* timeout by the next packet of the key */
 	feed1(x, udp(4, CLIENT4, DNS4, 40000, 53, T0, 60));
@@ -770,7 +770,7 @@ static void test_eve_stats(void **state)
 	rs.flow_capacity = 1342177;
 	rs.flow_bytes_per_flow = 100;
 
-	assert_int_equal(vg_writer_eve.open(&x->w, x->path, x->err, sizeof x->err), 0);
+	assert_int_equal(vg_writer_eve.open(&x->w, x->path, false, x->err, sizeof x->err), 0);
 	vg_writer_eve.stats(x->w, &rs);
 	assert_int_equal(vg_writer_eve.close(x->w, x->err, sizeof x->err), 0);
 	x->w = NULL;
@@ -870,6 +870,52 @@ static void test_eve_json_valid_and_keys(void **state)
 		  "true\n");
 }
 
+/* SIGHUP after logrotate moved the file: events before the reopen are in
+ * the moved file, later ones in a new file under the old name; none lost,
+ * none twice. An append open keeps what the file held. */
+static void test_eve_reopen(void **state)
+{
+	struct fx *x = *state;
+	char moved[192];
+	FILE *fp;
+	char line[4096];
+	unsigned before = 0;
+
+	snprintf(moved, sizeof moved, "%s.1", x->path);
+	fx_open(x);
+	for (int i = 0; i < 3; i++)
+		feed1(x, udp(4, a4(10, 0, 0, (uint8_t)i), DNS4, 1000, 53, T0 + i, 60));
+	vg_flow_table_flush(x->t); /* 3 flow events, still buffered */
+	assert_int_equal(rename(x->path, moved), 0);
+	assert_int_equal(vg_writer_eve.reopen(x->w, x->err, sizeof x->err), 0);
+	for (int i = 0; i < 2; i++)
+		feed1(x, udp(4, a4(10, 0, 1, (uint8_t)i), DNS4, 1000, 53, T0 + 10 + i, 60));
+	fx_finish(x); /* 2 more */
+	assert_int_equal(count_lines(x->text), 2);
+	assert_non_null(strstr(x->text, "10.0.1.0"));
+	assert_null(strstr(x->text, "10.0.0.0"));
+	fp = fopen(moved, "r");
+	assert_non_null(fp);
+	while (fgets(line, sizeof line, fp))
+		before += strstr(line, "\"event_type\":\"flow\"") != NULL;
+	fclose(fp);
+	unlink(moved);
+	assert_int_equal(before, 3);
+
+	/* Append: a restarted sensor keeps the file's events. */
+	assert_int_equal(vg_writer_eve.open(&x->w, x->path, true, x->err, sizeof x->err), 0);
+	assert_int_equal(vg_writer_eve.flush(x->w, x->err, sizeof x->err), 0);
+	assert_int_equal(vg_writer_eve.close(x->w, x->err, sizeof x->err), 0);
+	x->w = NULL;
+	fp = fopen(x->path, "r");
+	assert_non_null(fp);
+	before = 0;
+	while (fgets(line, sizeof line, fp))
+		before++;
+	fclose(fp);
+	assert_int_equal(before, 2);
+}
+
 static void test_eve_open_error(void **state)
 {
 	struct fx *x = *state;
@@ -877,7 +923,7 @@ static void test_eve_open_error(void **state)
 	char path[256];
 
 	snprintf(path, sizeof path, "%s/no/such/dir/eve.json", x->dir);
-	assert_true(vg_writer_eve.open(&w, path, x->err, sizeof x->err) < 0);
+	assert_true(vg_writer_eve.open(&w, path, false, x->err, sizeof x->err) < 0);
 	assert_null(w);
 	assert_true(has(x->err, path));
 	assert_true(has(x->err, "No such file or directory"));
@@ -1031,6 +1077,7 @@ int main(int argc, char **argv)
 	    T(test_eve_stats),
 	    T(test_eve_json_valid_and_keys),
 	    T(test_eve_open_error),
+	    T(test_eve_reopen),
 	    T(test_eve_dev_full),
 	    T(test_eve_dev_full_large),
 	    T(test_eve_error_names_long_path),

@@ -688,6 +688,30 @@ static void test_sweep_ends_idle_flow_without_new_packet(void **state)
 	fx_close(x);
 }
 
+/* A live capture with no traffic moves the clock itself
+ * (vg_flow_table_advance): an idle flow still ends on time, and a clock
+ * going back is ignored. */
+static void test_advance_ends_idle_flow_without_packets(void **state)
+{
+	struct fx *x = *state;
+	uint64_t tmo, period, t;
+
+	fx_open(x, NULL);
+	tmo = (uint64_t)x->cfg.timeout.udp_new * NS;
+	period = (uint64_t)x->cfg.sweep_period_s * NS;
+	one(x, udp4(CLIENT4, DNS4, 40000, 53, T0, 60));
+	vg_flow_table_advance(x->t, T0 - 5 * NS); /* back in time: nothing */
+	vg_flow_table_advance(x->t, T0 + tmo);    /* not idle strictly longer */
+	assert_int_equal(x->rec.n, 0);
+	for (t = T0 + tmo + NS / 10; t <= T0 + tmo + 2 * period && x->rec.n == 0; t += NS / 10)
+		vg_flow_table_advance(x->t, t);
+	assert_int_equal(x->rec.n, 1);
+	assert_int_equal(x->rec.e[0].why, VG_FLOW_END_TIMEOUT);
+	assert_int_equal(x->rec.e[0].f.pkts[0], 1);
+	assert_int_equal(st(x)->active, 0);
+	fx_close(x);
+}
+
 /* flow.h: "a clock hand passes over every flow once per flow.sweep_period
  * seconds of packet time, a bounded number of slots per batch". With an
  * hour's sweep period, 31 s of packet time moves the hand over about
@@ -1336,6 +1360,7 @@ int main(int argc, char **argv)
 	    T(test_udp_timeout_on_next_packet),
 	    T(test_udp_established_uses_longer_timeout),
 	    T(test_sweep_ends_idle_flow_without_new_packet),
+	    T(test_advance_ends_idle_flow_without_packets),
 	    T(test_sweep_work_follows_packet_time),
 	    T(test_vlan_separates_flows),
 	    T(test_ipv4_and_ipv6_are_separate),

@@ -1,0 +1,407 @@
+/*
+ * live.c - packets from network interfaces: AF_PACKET sockets with a
+ * TPACKET_V3 receive ring (one per interface), behind the same batch
+ * interface as capture files (vg_capture_next).
+ *
+ * The kernel fills blocks of the memory-mapped ring (capture.block_size
+ * bytes each, capture.blocks of them) with packets and hands a block to us
+ * when it is full or when capture.block_timeout ms have passed since its
+ * first packet. Records point into the block we hold; a block goes back to
+ * the kernel on the vg_capture_next() call after its last record was
+ * handed out, so records stay valid until the next call, as for files.
+ * Nothing is copied and there is no system call per packet: one poll()
+ * when every ring is empty, none while blocks are waiting.
+ *
+ * Timestamps are the ring's (tp_sec, tp_nsec): the kernel's receive time.
+ * VLAN tags the NIC or the kernel took off the frame (TP_STATUS_VLAN_VALID)
+ * are put back in place (PACKET_RESERVE leaves 4 bytes of room before
+ * each frame), so decode sees the frame as a capture file would hold it.
+ *
+ * The socket is created with protocol 0 (it receives nothing), gets its
+ * BPF filter and ring, and only then is bound to its interface: no packet
+ * arrives unfiltered. Filters are compiled by libpcap (pcap_compile on a
+ * dead handle of the interface's link type) and attached with
+ * SO_ATTACH_FILTER. Limit: a filter on `vlan` does not match tags the
+ * kernel took off (they are not in the bytes the filter reads).
+ *
+ * Drops: PACKET_STATISTICS (packets the kernel saw for the socket, and
+ * those it dropped because the ring was full); the kernel resets them at
+ * each read, vg_capture_live_stats() adds them up.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/filter.h>
+#include <linux/if_packet.h>
+#include <net/ethernet.h>
+#include <net/if.h>
+#include <net/if_arp.h>
+#include <pcap/pcap.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "capture/capture_int.h"
+#include "common/vg.h"
+
+#define LIVE_MAX_IFACES 16
+#define VLAN_ROOM       4 /* PACKET_RESERVE: room to put a VLAN tag back */
+
+struct ring {
+	int fd;
+	uint8_t *map;
+	uint32_t block_size, blocks;
+	uint32_t cur;                    /* next block to look at */
+	struct tpacket_block_desc *held; /* block we are reading, or NULL */
+	uint32_t left;                   /* records of it not handed out */
+	uint8_t *next;                   /* next record in it */
+	uint32_t linktype, ifindex;
+	uint64_t kernel_packets, kernel_drops; /* sums of PACKET_STATISTICS */
+	char name[IF_NAMESIZE];
+};
+
+struct vg_live {
+	unsigned n, rr; /* rings, and the one read next (round robin) */
+	struct ring rings[LIVE_MAX_IFACES];
+	uint64_t vlan_restored, vlan_lost;
+};
+
+static struct tpacket_block_desc *block_at(struct ring *r, uint32_t i)
+{
+	return (struct tpacket_block_desc *)(r->map + (size_t)i * r->block_size);
+}
+
+static int attach_filter(int fd, const char *expr, uint32_t linktype, const char *iface,
+			 char *errbuf, size_t errlen)
+{
+	pcap_t *p = pcap_open_dead(linktype == VG_LINK_RAW ? DLT_RAW : DLT_EN10MB, 262144);
+	struct bpf_program prog;
+	struct sock_fprog fprog;
+	int rc = 0;
+
+	if (!p) {
+		snprintf(errbuf, errlen, "%s: --filter: pcap_open_dead failed", iface);
+		return VG_ENOMEM;
+	}
+	if (pcap_compile(p, &prog, expr, 1, PCAP_NETMASK_UNKNOWN) < 0) {
+		snprintf(errbuf, errlen, "--filter '%s': %s", expr, pcap_geterr(p));
+		pcap_close(p);
+		return VG_EINVAL;
+	}
+	/* struct bpf_insn and struct sock_filter have the same layout. */
+	fprog.len = (unsigned short)prog.bf_len;
+	fprog.filter = (struct sock_filter *)prog.bf_insns;
+	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &fprog, sizeof fprog) < 0) {
+		snprintf(errbuf, errlen, "%s: SO_ATTACH_FILTER: %s", iface, strerror(errno));
+		rc = VG_EIO;
+	}
+	pcap_freecode(&prog);
+	pcap_close(p);
+	return rc;
+}
+
+static int open_ring(struct ring *r, const char *iface, const struct vg_live_config *cfg,
+		     char *errbuf, size_t errlen)
+{
+	struct tpacket_req3 req;
+	struct sockaddr_ll sll;
+	struct ifreq ifr;
+	int ver = TPACKET_V3, reserve = VLAN_ROOM, rc;
+	size_t len;
+
+	r->fd = -1;
+	if (strlen(iface) >= IF_NAMESIZE) {
+		snprintf(errbuf, errlen, "interface name '%s' is too long", iface);
+		return VG_EINVAL;
+	}
+	snprintf(r->name, sizeof r->name, "%s", iface);
+	r->ifindex = if_nametoindex(iface);
+	if (!r->ifindex) {
+		snprintf(errbuf, errlen, "%s: no such interface (%s)", iface, strerror(errno));
+		return VG_ENOENT;
+	}
+	/* Protocol 0: the socket receives nothing until bind(). */
+	r->fd = socket(AF_PACKET, SOCK_RAW, 0);
+	if (r->fd < 0) {
+		snprintf(errbuf, errlen, "%s: AF_PACKET socket: %s%s", iface, strerror(errno),
+			 errno == EPERM ? " (vigil watch needs CAP_NET_RAW: run as root or "
+					  "give the capability, see README)"
+					: "");
+		return VG_EIO;
+	}
+	memset(&ifr, 0, sizeof ifr);
+	snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", iface);
+	if (ioctl(r->fd, SIOCGIFHWADDR, &ifr) < 0) {
+		snprintf(errbuf, errlen, "%s: SIOCGIFHWADDR: %s", iface, strerror(errno));
+		return VG_EIO;
+	}
+	switch (ifr.ifr_hwaddr.sa_family) {
+	case ARPHRD_ETHER:
+	case ARPHRD_LOOPBACK: r->linktype = VG_LINK_ETHERNET; break;
+	case ARPHRD_NONE: r->linktype = VG_LINK_RAW; break; /* tun: IP packets */
+	default:
+		snprintf(errbuf, errlen,
+			 "%s: hardware type %u is not supported (Ethernet, loopback "
+			 "and raw IP interfaces are)",
+			 iface, ifr.ifr_hwaddr.sa_family);
+		return VG_ENOTSUP;
+	}
+	if (cfg->filter && cfg->filter[0] &&
+	    (rc = attach_filter(r->fd, cfg->filter, r->linktype, iface, errbuf, errlen)) < 0)
+		return rc;
+	if (setsockopt(r->fd, SOL_PACKET, PACKET_VERSION, &ver, sizeof ver) < 0 ||
+	    setsockopt(r->fd, SOL_PACKET, PACKET_RESERVE, &reserve, sizeof reserve) < 0) {
+		snprintf(errbuf, errlen, "%s: TPACKET_V3: %s", iface, strerror(errno));
+		return VG_ENOTSUP;
+	}
+	memset(&req, 0, sizeof req);
+	req.tp_block_size = cfg->block_size;
+	req.tp_block_nr = cfg->blocks;
+	req.tp_frame_size = TPACKET_ALIGNMENT << 7; /* 2048: only checked by V3 */
+	req.tp_frame_nr = cfg->block_size / req.tp_frame_size * cfg->blocks;
+	req.tp_retire_blk_tov = cfg->block_timeout_ms;
+	if (setsockopt(r->fd, SOL_PACKET, PACKET_RX_RING, &req, sizeof req) < 0) {
+		snprintf(errbuf, errlen,
+			 "%s: PACKET_RX_RING of %u blocks of %u bytes: %s (capture.block_size must "
+			 "be a power of two, a multiple of the page size)",
+			 iface, cfg->blocks, cfg->block_size, strerror(errno));
+		return VG_EINVAL;
+	}
+	r->block_size = cfg->block_size;
+	r->blocks = cfg->blocks;
+	len = (size_t)r->block_size * r->blocks;
+	r->map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, r->fd, 0);
+	if (r->map == MAP_FAILED) {
+		r->map = NULL;
+		snprintf(errbuf, errlen, "%s: mmap of the %zu-byte ring: %s", iface, len,
+			 strerror(errno));
+		return VG_ENOMEM;
+	}
+	if (cfg->promisc) {
+		struct packet_mreq mr = {.mr_ifindex = (int)r->ifindex,
+					 .mr_type = PACKET_MR_PROMISC};
+		if (setsockopt(r->fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mr, sizeof mr) < 0) {
+			snprintf(errbuf, errlen, "%s: promiscuous mode: %s", iface,
+				 strerror(errno));
+			return VG_EIO;
+		}
+	}
+	memset(&sll, 0, sizeof sll);
+	sll.sll_family = AF_PACKET;
+	sll.sll_protocol = htons(ETH_P_ALL);
+	sll.sll_ifindex = (int)r->ifindex;
+	if (bind(r->fd, (struct sockaddr *)&sll, sizeof sll) < 0) {
+		snprintf(errbuf, errlen, "%s: bind: %s", iface, strerror(errno));
+		return VG_EIO;
+	}
+	return 0;
+}
+
+static void close_ring(struct ring *r)
+{
+	if (r->map)
+		munmap(r->map, (size_t)r->block_size * r->blocks);
+	if (r->fd >= 0)
+		close(r->fd);
+	r->map = NULL;
+	r->fd = -1;
+}
+
+void vg_live_free(struct vg_live *l)
+{
+	if (!l)
+		return;
+	for (unsigned i = 0; i < l->n; i++)
+		close_ring(&l->rings[i]);
+	free(l);
+}
+
+int vg_live_open(struct vg_live **out, const struct vg_live_config *cfg, char *errbuf,
+		 size_t errlen)
+{
+	struct vg_live *l = calloc(1, sizeof *l);
+	char names[LIVE_MAX_IFACES * (IF_NAMESIZE + 1)], *save = NULL, *tok;
+	int rc = 0;
+
+	*out = NULL;
+	if (!l) {
+		snprintf(errbuf, errlen, "out of memory");
+		return VG_ENOMEM;
+	}
+	if (!cfg->ifaces || !cfg->ifaces[0] || strlen(cfg->ifaces) >= sizeof names) {
+		snprintf(errbuf, errlen, "no interface given, or too many (at most %d)",
+			 LIVE_MAX_IFACES);
+		free(l);
+		return VG_EINVAL;
+	}
+	snprintf(names, sizeof names, "%s", cfg->ifaces);
+	for (tok = strtok_r(names, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (l->n == LIVE_MAX_IFACES) {
+			snprintf(errbuf, errlen, "too many interfaces (at most %d)",
+				 LIVE_MAX_IFACES);
+			rc = VG_EINVAL;
+			break;
+		}
+		for (unsigned i = 0; i < l->n; i++)
+			if (!strcmp(l->rings[i].name, tok)) {
+				snprintf(errbuf, errlen, "interface %s given twice", tok);
+				rc = VG_EINVAL;
+			}
+		if (rc < 0)
+			break;
+		rc = open_ring(&l->rings[l->n++], tok, cfg, errbuf, errlen);
+		if (rc < 0)
+			break;
+	}
+	if (rc == 0 && l->n == 0) {
+		snprintf(errbuf, errlen, "no interface given");
+		rc = VG_EINVAL;
+	}
+	if (rc < 0) {
+		vg_live_free(l);
+		return rc;
+	}
+	*out = l;
+	return 0;
+}
+
+/* Gives the held block back to the kernel once all its records are out. */
+static void release_done(struct ring *r)
+{
+	if (r->held && r->left == 0) {
+		__atomic_store_n(&r->held->hdr.bh1.block_status, TP_STATUS_KERNEL,
+				 __ATOMIC_RELEASE);
+		r->held = NULL;
+		r->cur = r->cur + 1 == r->blocks ? 0 : r->cur + 1;
+	}
+}
+
+static bool take_block(struct ring *r)
+{
+	struct tpacket_block_desc *bd;
+
+	if (r->held)
+		return r->left > 0;
+	bd = block_at(r, r->cur);
+	if (!(__atomic_load_n(&bd->hdr.bh1.block_status, __ATOMIC_ACQUIRE) & TP_STATUS_USER))
+		return false;
+	r->held = bd;
+	r->left = bd->hdr.bh1.num_pkts;
+	r->next = (uint8_t *)bd + bd->hdr.bh1.offset_to_first_pkt;
+	if (!r->left) /* an empty block (timeout without packets) */
+		release_done(r);
+	return r->left > 0;
+}
+
+/* Puts an offloaded VLAN tag back between the MAC addresses and the type,
+ * in the room PACKET_RESERVE left before the frame. */
+static void restore_vlan(struct vg_live *l, const struct tpacket3_hdr *h, struct vg_pkt_rec *rec)
+{
+	uint16_t tpid = (h->tp_status & TP_STATUS_VLAN_TPID_VALID) && h->hv1.tp_vlan_tpid
+			    ? h->hv1.tp_vlan_tpid
+			    : ETH_P_8021Q;
+	uint8_t *d = (uint8_t *)rec->data;
+
+	if (h->tp_mac < TPACKET_ALIGN(sizeof *h) + sizeof(struct sockaddr_ll) + VLAN_ROOM ||
+	    rec->caplen < 12) {
+		l->vlan_lost++;
+		return;
+	}
+	memmove(d - VLAN_ROOM, d, 12);
+	d -= VLAN_ROOM;
+	d[12] = (uint8_t)(tpid >> 8);
+	d[13] = (uint8_t)tpid;
+	d[14] = (uint8_t)(h->hv1.tp_vlan_tci >> 8);
+	d[15] = (uint8_t)h->hv1.tp_vlan_tci;
+	rec->data = d;
+	rec->caplen += VLAN_ROOM;
+	rec->origlen += VLAN_ROOM;
+	l->vlan_restored++;
+}
+
+int vg_live_next(struct vg_live *l, struct vg_pkt_rec *recs, unsigned max)
+{
+	unsigned got = 0;
+
+	for (unsigned tries = 0; tries < l->n && got == 0; tries++) {
+		struct ring *r = &l->rings[l->rr];
+
+		release_done(r);
+		while (got < max && take_block(r)) {
+			const struct tpacket3_hdr *h = (const struct tpacket3_hdr *)r->next;
+			struct vg_pkt_rec *rec = &recs[got++];
+
+			rec->data = r->next + h->tp_mac;
+			rec->caplen = h->tp_snaplen;
+			rec->origlen = h->tp_len;
+			rec->ts_ns = (uint64_t)h->tp_sec * 1000000000u + h->tp_nsec;
+			rec->linktype = r->linktype;
+			rec->ifindex = r->ifindex;
+			if (VG_UNLIKELY(h->tp_status & TP_STATUS_VLAN_VALID) &&
+			    r->linktype == VG_LINK_ETHERNET)
+				restore_vlan(l, h, rec);
+			r->next += h->tp_next_offset;
+			/* Records of this call must stay valid: the block goes
+			 * back on the next call, not now. */
+			if (--r->left == 0)
+				break;
+		}
+		if (got == 0 || r->left == 0)
+			l->rr = l->rr + 1 == l->n ? 0 : l->rr + 1;
+	}
+	return (int)got;
+}
+
+int vg_live_wait(struct vg_live *l, int timeout_ms)
+{
+	struct pollfd pfd[LIVE_MAX_IFACES];
+	int rc;
+
+	for (unsigned i = 0; i < l->n; i++) {
+		/* An exhausted block still marked ours would make poll()
+		 * report the ring readable forever. */
+		release_done(&l->rings[i]);
+		if (take_block(&l->rings[i]))
+			return 1;
+		pfd[i].fd = l->rings[i].fd;
+		pfd[i].events = POLLIN | POLLERR;
+		pfd[i].revents = 0;
+	}
+	rc = poll(pfd, l->n, timeout_ms);
+	if (rc < 0)
+		return errno == EINTR ? 0 : VG_EIO;
+	for (unsigned i = 0; i < l->n; i++)
+		if (pfd[i].revents & (POLLERR | POLLNVAL)) {
+			int err = 0;
+			socklen_t len = sizeof err;
+			getsockopt(pfd[i].fd, SOL_SOCKET, SO_ERROR, &err, &len);
+			errno = err ? err : EIO;
+			return VG_EIO;
+		}
+	return rc > 0;
+}
+
+void vg_live_stats(struct vg_live *l, struct vg_capture_stats *st)
+{
+	memset(st, 0, sizeof *st);
+	for (unsigned i = 0; i < l->n; i++) {
+		struct ring *r = &l->rings[i];
+		struct tpacket_stats_v3 ks;
+		socklen_t len = sizeof ks;
+
+		/* tp_packets already includes tp_drops (kernel: packet_getsockopt). */
+		if (getsockopt(r->fd, SOL_PACKET, PACKET_STATISTICS, &ks, &len) == 0) {
+			r->kernel_packets += ks.tp_packets;
+			r->kernel_drops += ks.tp_drops;
+		}
+		st->kernel_packets += r->kernel_packets;
+		st->kernel_drops += r->kernel_drops;
+	}
+	st->vlan_restored = l->vlan_restored;
+	st->vlan_lost = l->vlan_lost;
+	st->interfaces = l->n;
+}

@@ -1,0 +1,519 @@
+/*
+ * watch.c - `vigil watch -i IFACE[,IFACE...]`: the live sensor. The same
+ * pipeline, events and store as `vigil read`, fed by the live capture
+ * source (capture/live.c) instead of files, until SIGTERM or SIGINT.
+ *
+ * The loop: wait for packets (poll, at most WAIT_MS), run every batch that
+ * is waiting through the pipeline, then the periodic work, which happens
+ * with or without traffic: the flow table's and the detectors' clocks move
+ * to the wall clock (idle flows and attacks end on time), the EVE file is
+ * flushed every second (a reader tailing it sees events within a second),
+ * kernel drops are checked every second (a warning on stderr when they
+ * grow), and a stats event is written every watch.stats_interval seconds.
+ *
+ * Signals only set flags (the one place vigil has file-scope mutable
+ * state: a signal handler can reach nothing else); the loop acts on them
+ * between batches. SIGTERM, SIGINT: end every flow, report open attacks,
+ * write the last stats event, complete the store's run record, exit 0.
+ * SIGHUP: flush and reopen the EVE file under its name (logrotate), no
+ * event lost: events of the batch in progress go to the old file, later
+ * ones to the new. watch.eve_rotate_size and watch.eve_rotate_interval do
+ * the same without logrotate: the file is renamed FILE.YYYYmmddTHHMMSS,
+ * then reopened.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <grp.h>
+#include <inttypes.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/pipeline.h"
+#include "cli/storerun.h"
+#include "common/vg.h"
+#include "store/store.h"
+
+#define WAIT_MS          100 /* longest sleep: the loop's periodic work runs at least this often */
+#define IDLE_EVERY_NS    100000000ull   /* clocks moved to the wall clock every 100 ms */
+#define FLUSH_EVERY_NS   1000000000ull  /* EVE flushed, drops checked, every second */
+#define DROP_WARN_NS     10000000000ull /* at most one drop warning every 10 s */
+#define STORE_EVERY_NS   5000000000ull  /* stored attacks committed every 5 s */
+#define BATCHES_PER_TURN 256            /* batches between two looks at signals and the clock */
+
+static volatile sig_atomic_t got_stop, got_hup;
+
+static void on_signal(int sig)
+{
+	if (sig == SIGHUP)
+		got_hup = 1;
+	else
+		got_stop = sig;
+}
+
+static void usage(FILE *fp)
+{
+	fprintf(fp,
+		"usage: vigil watch -i IFACE[,IFACE...] [OPTIONS]\n"
+		"\n"
+		"The live sensor: captures packets on network interfaces (AF_PACKET,\n"
+		"TPACKET_V3 memory-mapped ring) and runs them through the same pipeline\n"
+		"as `vigil read`: flows, attack detection, attribution, EVE events and the\n"
+		"store. Runs in the foreground until SIGTERM or SIGINT (for systemd, see\n"
+		"dist/vigil.service), then ends every flow, reports open attacks, writes\n"
+		"the last stats event, completes the store's run and exits 0.\n"
+		"Needs CAP_NET_RAW (root, or the capability: see README).\n"
+		"\n"
+		"Options:\n"
+		"  -i, --interface LIST  interfaces to capture on, comma-separated (up to 16)\n"
+		"  --filter EXPR         BPF filter in pcap syntax (as tcpdump), compiled\n"
+		"                        with libpcap and run in the kernel\n"
+		"  --promisc             promiscuous mode (config key capture.promisc)\n"
+		"  --block-size BYTES    bytes per ring block, a power of two (K, M suffixes;\n"
+		"                        default 1M; capture.block_size)\n"
+		"  --blocks N            blocks per interface's ring (default 64;\n"
+		"                        capture.blocks): packets that find the ring full\n"
+		"                        are dropped by the kernel and counted\n"
+		"  --stats-interval S    a stats event every S seconds (default 60; 0: only\n"
+		"                        the last; watch.stats_interval)\n"
+		"  --eve FILE            append EVE JSON lines to FILE ('-': stdout, and the\n"
+		"                        summary goes to stderr); SIGHUP reopens it;\n"
+		"                        watch.eve_rotate_size / _interval rotate it\n"
+		"  --user NAME           drop to this user (and its groups) once the sockets,\n"
+		"                        the EVE file and the store are open\n"
+		"  --home-net CIDRS      the protected network (default %s)\n"
+		"  --config FILE         settings file (repeatable; see docs/CONFIG.md)\n"
+		"  --set KEY=VALUE       one configuration key (repeatable)\n"
+		"  --seed N              flow hash seed (0: random)\n"
+		"  --geo-db PATH, --asn-db PATH   attribution databases, as vigil read\n"
+		"  --store URL           keep the run and its final attacks here (default\n"
+		"                        %s; store.url, VIGIL_STORE); each run of\n"
+		"                        vigil watch is a run of its own\n"
+		"  --no-store            do not store\n"
+		"  -q, --quiet           no summary at exit\n"
+		"  -h, --help            this help\n"
+		"\n"
+		"Signals: SIGTERM, SIGINT stop (exit 0); SIGHUP reopens the EVE file\n"
+		"(after logrotate moved it) without losing an event.\n"
+		"Drops are never silent: the stats events carry capture.kernel_packets\n"
+		"and capture.kernel_drops, a warning goes to stderr when drops grow,\n"
+		"and the summary at exit counts them.\n"
+		"\n"
+		"Not yet: --workers (one thread captures and analyses; see README), config\n"
+		"and intel reload on SIGHUP.\n"
+		"\n"
+		"Exit codes: 0 stopped by a signal, 1 capture, output or store error,\n"
+		"2 usage or configuration error.\n",
+		VG_HOME_NET_DEFAULT, VG_STORE_URL_DEFAULT);
+}
+
+enum {
+	OPT_EVE = 256,
+	OPT_HOME,
+	OPT_CONFIG,
+	OPT_SET,
+	OPT_SEED,
+	OPT_GEO_DB,
+	OPT_ASN_DB,
+	OPT_STORE,
+	OPT_NO_STORE,
+	OPT_FILTER,
+	OPT_PROMISC,
+	OPT_BLOCK_SIZE,
+	OPT_BLOCKS,
+	OPT_STATS_INTERVAL,
+	OPT_USER,
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static int drop_privileges(const char *user, char *err, size_t errlen)
+{
+	struct passwd *pw = getpwnam(user);
+
+	if (!pw) {
+		snprintf(err, errlen, "--user %s: no such user", user);
+		return VG_ENOENT;
+	}
+	if (initgroups(pw->pw_name, pw->pw_gid) < 0 || setgid(pw->pw_gid) < 0 ||
+	    setuid(pw->pw_uid) < 0) {
+		snprintf(err, errlen, "--user %s: %s", user, strerror(errno));
+		return VG_EIO;
+	}
+	if (pw->pw_uid != 0 && (setuid(0) == 0 || geteuid() == 0)) {
+		snprintf(err, errlen, "--user %s: root privileges could be regained", user);
+		return VG_EIO;
+	}
+	return 0;
+}
+
+/* Settings option -> config key, applied after the config files. */
+struct opt_key {
+	const char *opt, *key, *value;
+};
+
+/* Moves the EVE file aside as PATH.YYYYmmddTHHMMSS (.N if taken) and
+ * opens a new one under PATH: events written so far are in the moved file,
+ * none lost (the writer flushes into the old file before it reopens). */
+static int rotate_eve(struct vg_ctx *ctx, const char *path, uint64_t t, char *err, size_t errlen)
+{
+	char to[4200], stamp[32];
+	time_t sec = (time_t)(t / 1000000000u);
+	struct tm tm;
+	struct stat st;
+
+	gmtime_r(&sec, &tm);
+	strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%S", &tm);
+	snprintf(to, sizeof to, "%s.%s", path, stamp);
+	for (int i = 1; stat(to, &st) == 0 && i < 1000; i++)
+		snprintf(to, sizeof to, "%s.%s.%d", path, stamp, i);
+	if (rename(path, to) < 0) {
+		snprintf(err, errlen, "%s: rotate to %s: %s", path, to, strerror(errno));
+		return VG_EIO;
+	}
+	return ctx->wops->reopen(ctx->writer, err, errlen);
+}
+
+static void write_stats(struct vg_ctx *ctx, struct vg_capture *cap)
+{
+	struct vg_run_stats rs;
+
+	vg_capture_stats(cap, &ctx->cap_stats);
+	vg_ctx_run_stats(ctx, &rs);
+	ctx->wops->stats(ctx->writer, &rs);
+}
+
+/* The capture loop; returns <0 on a capture error (err says what). */
+static int watch_loop(struct vg_ctx *ctx, struct vg_capture *cap, const struct vg_settings *set,
+		      const char *eve, char *err, size_t errlen)
+{
+	bool rotating =
+	    eve && strcmp(eve, "-") && (set->eve_rotate_size || set->eve_rotate_interval);
+	uint64_t rotate_ns = (uint64_t)set->eve_rotate_interval * 1000000000u;
+	uint64_t t = now_ns(), last_idle = t, last_flush = t, last_stats = t, last_warn = 0;
+	uint64_t last_store = t, stored = 0, last_rotate = t;
+	/* The idle clock stays behind the packets still in the kernel's
+	 * hands: a block not yet handed over holds packets up to
+	 * capture.block_timeout old, and a clock moved past them would make
+	 * time go back for the flow table and the detectors. */
+	uint64_t guard_ns = 2ull * set->capture_block_timeout_ms * 1000000u + IDLE_EVERY_NS;
+	uint64_t drops_seen = 0, stats_ns = (uint64_t)set->stats_interval_s * 1000000000u;
+	int rc = 0;
+
+	while (!got_stop) {
+		int n, batches = 0;
+
+		if (got_hup) {
+			got_hup = 0;
+			if (ctx->writer && ctx->wops->reopen(ctx->writer, err, errlen) < 0)
+				fprintf(stderr, "vigil watch: warning: %s\n", err);
+		}
+		rc = vg_capture_wait(cap, WAIT_MS);
+		if (rc < 0) {
+			snprintf(err, errlen, "%s", vg_capture_error(cap));
+			return rc;
+		}
+		while (batches++ < BATCHES_PER_TURN &&
+		       (n = vg_capture_next(cap, ctx->recs, VG_BATCH)) > 0)
+			vg_ctx_process(ctx, (unsigned)n);
+		t = now_ns();
+		if (t - last_idle >= IDLE_EVERY_NS) {
+			vg_ctx_idle(ctx, t - guard_ns);
+			last_idle = t;
+		}
+		if (t - last_flush >= FLUSH_EVERY_NS) {
+			last_flush = t;
+			if (ctx->writer && ctx->wops->flush(ctx->writer, err, errlen) < 0)
+				return VG_EIO;
+			if (rotating) {
+				struct stat st;
+				bool big = set->eve_rotate_size && stat(eve, &st) == 0 &&
+					   (uint64_t)st.st_size >= set->eve_rotate_size;
+				if (big || (rotate_ns && t - last_rotate >= rotate_ns)) {
+					last_rotate = t;
+					if (rotate_eve(ctx, eve, t, err, errlen) < 0)
+						fprintf(stderr, "vigil watch: warning: %s\n", err);
+				}
+			}
+			vg_capture_stats(cap, &ctx->cap_stats);
+			if (ctx->cap_stats.kernel_drops > drops_seen &&
+			    t - last_warn >= DROP_WARN_NS) {
+				fprintf(
+				    stderr,
+				    "vigil watch: warning: the kernel dropped %" PRIu64
+				    " packets (%" PRIu64 " in all): the ring is too small or "
+				    "the sensor too slow (capture.blocks, capture.block_size)\n",
+				    ctx->cap_stats.kernel_drops - drops_seen,
+				    ctx->cap_stats.kernel_drops);
+				drops_seen = ctx->cap_stats.kernel_drops;
+				last_warn = t;
+			}
+		}
+		/* The store's lag: attacks become visible to `vigil report`
+		 * within STORE_EVERY_NS. A failed commit stops storing, as a
+		 * failed write does; the run goes on and exits 1. */
+		if (ctx->store && ctx->store_rc == 0 && t - last_store >= STORE_EVERY_NS &&
+		    ctx->stored_new + ctx->stored_dup != stored) {
+			last_store = t;
+			stored = ctx->stored_new + ctx->stored_dup;
+			ctx->store_rc =
+			    vg_store_flush(ctx->store, ctx->store_err, sizeof ctx->store_err);
+			if (ctx->store_rc < 0)
+				fprintf(stderr, "vigil watch: store: %s (storing stopped)\n",
+					ctx->store_err);
+		}
+		if (stats_ns && ctx->writer && t - last_stats >= stats_ns) {
+			last_stats = t;
+			write_stats(ctx, cap);
+		}
+	}
+	return 0;
+}
+
+static int run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"interface", required_argument, NULL, 'i'},
+	    {"filter", required_argument, NULL, OPT_FILTER},
+	    {"promisc", no_argument, NULL, OPT_PROMISC},
+	    {"block-size", required_argument, NULL, OPT_BLOCK_SIZE},
+	    {"blocks", required_argument, NULL, OPT_BLOCKS},
+	    {"stats-interval", required_argument, NULL, OPT_STATS_INTERVAL},
+	    {"user", required_argument, NULL, OPT_USER},
+	    {"eve", required_argument, NULL, OPT_EVE},
+	    {"home-net", required_argument, NULL, OPT_HOME},
+	    {"config", required_argument, NULL, OPT_CONFIG},
+	    {"set", required_argument, NULL, OPT_SET},
+	    {"seed", required_argument, NULL, OPT_SEED},
+	    {"geo-db", required_argument, NULL, OPT_GEO_DB},
+	    {"asn-db", required_argument, NULL, OPT_ASN_DB},
+	    {"store", required_argument, NULL, OPT_STORE},
+	    {"no-store", no_argument, NULL, OPT_NO_STORE},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	struct opt_key keys[] = {
+	    {"--home-net", "home_net", NULL},
+	    {"--seed", "flow.hash_seed", NULL},
+	    {"--geo-db", "geo.country_db", NULL},
+	    {"--asn-db", "geo.asn_db", NULL},
+	    {"--block-size", "capture.block_size", NULL},
+	    {"--blocks", "capture.blocks", NULL},
+	    {"--stats-interval", "watch.stats_interval", NULL},
+	    {"--promisc", "capture.promisc", NULL},
+	};
+	struct vg_settings set;
+	struct vg_live_config lc = {0};
+	const char *eve = NULL, *store_url = NULL, *user = NULL, *env;
+	struct vg_store_runner sr = {0};
+	char **sets = calloc((size_t)argc, sizeof *sets);
+	char **configs = calloc((size_t)argc, sizeof *configs);
+	int nsets = 0, nconfigs = 0, c, rc = VG_EXIT_OK;
+	bool quiet = false;
+	char err[1024], live_name[300];
+	struct vg_ctx *ctx = NULL;
+	struct vg_capture *cap = NULL;
+	struct sigaction sa;
+	FILE *summary;
+
+	if (!sets || !configs) {
+		fprintf(stderr, "vigil watch: out of memory\n");
+		free(sets);
+		free(configs);
+		return VG_EXIT_RUNTIME;
+	}
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "i:qh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'i': lc.ifaces = optarg; break;
+		case OPT_FILTER: lc.filter = optarg; break;
+		case OPT_PROMISC: keys[7].value = "1"; break;
+		case OPT_BLOCK_SIZE: keys[4].value = optarg; break;
+		case OPT_BLOCKS: keys[5].value = optarg; break;
+		case OPT_STATS_INTERVAL: keys[6].value = optarg; break;
+		case OPT_USER: user = optarg; break;
+		case OPT_EVE: eve = optarg; break;
+		case OPT_HOME: keys[0].value = optarg; break;
+		case OPT_CONFIG: configs[nconfigs++] = optarg; break;
+		case OPT_SET: sets[nsets++] = optarg; break;
+		case OPT_SEED: keys[1].value = optarg; break;
+		case OPT_GEO_DB: keys[2].value = optarg; break;
+		case OPT_ASN_DB: keys[3].value = optarg; break;
+		case OPT_STORE: store_url = optarg; break;
+		case OPT_NO_STORE: store_url = ""; break;
+		case 'q': quiet = true; break;
+		case 'h': usage(stdout); goto out;
+		default:
+			fprintf(stderr, "Try 'vigil watch --help'.\n");
+			rc = VG_EXIT_USAGE;
+			goto out;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "vigil watch: unexpected argument '%s' (files: vigil read)\n",
+			argv[optind]);
+		rc = VG_EXIT_USAGE;
+		goto out;
+	}
+	if (!lc.ifaces) {
+		fprintf(stderr, "vigil watch: no interface given (-i IFACE)\n"
+				"Try 'vigil watch --help'.\n");
+		rc = VG_EXIT_USAGE;
+		goto out;
+	}
+
+	vg_settings_default(&set);
+	if ((env = getenv("VIGIL_STORE")))
+		snprintf(set.store_url, sizeof set.store_url, "%s", env);
+	for (int i = 0; i < nconfigs; i++)
+		if (vg_config_load(vg_settings_rows, vg_settings_nrows, &set, configs[i], err,
+				   sizeof err) < 0) {
+			fprintf(stderr, "vigil watch: config: %s\n", err);
+			rc = VG_EXIT_USAGE;
+			goto out;
+		}
+	for (int i = 0; i < nsets; i++) {
+		char *eq = strchr(sets[i], '=');
+		if (!eq) {
+			fprintf(stderr, "vigil watch: --set %s: expected KEY=VALUE\n", sets[i]);
+			rc = VG_EXIT_USAGE;
+			goto out;
+		}
+		*eq = '\0';
+		if (vg_config_set(vg_settings_rows, vg_settings_nrows, &set, sets[i], eq + 1, err,
+				  sizeof err) < 0) {
+			fprintf(stderr, "vigil watch: --set %s\n", err);
+			rc = VG_EXIT_USAGE;
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < VG_ARRAY_LEN(keys); i++)
+		if (keys[i].value &&
+		    vg_config_set(vg_settings_rows, vg_settings_nrows, &set, keys[i].key,
+				  keys[i].value, err, sizeof err) < 0) {
+			fprintf(stderr, "vigil watch: %s: %s\n", keys[i].opt, err);
+			rc = VG_EXIT_USAGE;
+			goto out;
+		}
+	if (set.capture_block_size & (set.capture_block_size - 1)) {
+		fprintf(stderr,
+			"vigil watch: capture.block_size %" PRIu64 " is not a power of two\n",
+			set.capture_block_size);
+		rc = VG_EXIT_USAGE;
+		goto out;
+	}
+	if (vg_ctx_new(&ctx, &set, NULL, err, sizeof err) < 0) {
+		fprintf(stderr, "vigil watch: %s\n", err);
+		rc = strncmp(err, "home_net", 8) == 0 || strncmp(err, "flow table", 10) == 0
+			 ? VG_EXIT_USAGE
+			 : VG_EXIT_RUNTIME;
+		goto out;
+	}
+	lc.block_size = (uint32_t)set.capture_block_size;
+	lc.blocks = set.capture_blocks;
+	lc.block_timeout_ms = set.capture_block_timeout_ms;
+	lc.promisc = (int)set.capture_promisc;
+	if (vg_capture_open_live(&cap, &lc, err, sizeof err) < 0) {
+		fprintf(stderr, "vigil watch: %s\n", err);
+		rc = strncmp(err, "--filter", 8) == 0 ? VG_EXIT_USAGE : VG_EXIT_RUNTIME;
+		goto out;
+	}
+	if (eve && vg_ctx_open_eve(ctx, eve, true, err, sizeof err) < 0) {
+		fprintf(stderr, "vigil watch: %s\n", err);
+		rc = VG_EXIT_RUNTIME;
+		goto out;
+	}
+	if (store_url)
+		snprintf(set.store_url, sizeof set.store_url, "%s", store_url);
+	if (set.store_url[0] && strcmp(set.store_url, "none")) {
+		snprintf(live_name, sizeof live_name, "live:%s", lc.ifaces);
+		if (vg_store_run_start_live(&sr, set.store_url, live_name, err, sizeof err) < 0) {
+			fprintf(stderr, "vigil watch: store: %s\n", err);
+			rc = VG_EXIT_RUNTIME;
+			goto out;
+		}
+		ctx->store = sr.store;
+	}
+	if (user && drop_privileges(user, err, sizeof err) < 0) {
+		fprintf(stderr, "vigil watch: %s\n", err);
+		rc = VG_EXIT_RUNTIME;
+		goto out;
+	}
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal; /* no SA_RESTART: poll() returns at once */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	ctx->live = true;
+	ctx->started_ns = now_ns();
+	fprintf(stderr, "vigil watch: capturing on %s\n", lc.ifaces);
+
+	if (watch_loop(ctx, cap, &set, eve, err, sizeof err) < 0) {
+		fprintf(stderr, "vigil watch: %s\n", err);
+		rc = VG_EXIT_RUNTIME;
+	}
+	/* The last packets in the ring, then the end of every flow. */
+	{
+		int n;
+		while ((n = vg_capture_next(cap, ctx->recs, VG_BATCH)) > 0)
+			vg_ctx_process(ctx, (unsigned)n);
+	}
+	vg_capture_stats(cap, &ctx->cap_stats);
+	if (vg_ctx_finish(ctx, err, sizeof err) < 0) {
+		fprintf(stderr, "vigil watch: %s\n", err);
+		rc = VG_EXIT_RUNTIME;
+	}
+	if (sr.store) {
+		sr.caps[0].packets = ctx->dec.packets;
+		if (vg_store_run_finish(&sr, ctx, err, sizeof err) < 0) {
+			fprintf(stderr, "vigil watch: store: %s\n", err);
+			rc = VG_EXIT_RUNTIME;
+		}
+	}
+	summary = eve && !strcmp(eve, "-") ? stderr : stdout;
+	if (!quiet)
+		vg_ctx_print_summary(ctx, summary);
+	if (!quiet && sr.store)
+		fprintf(summary,
+			"store: %s\n  store.attacks_new: %" PRIu64
+			"\n  store.attacks_already_stored: %" PRIu64 "\n",
+			set.store_url, ctx->stored_new, ctx->stored_dup);
+	if (fflush(stdout) != 0) {
+		perror("vigil watch: stdout");
+		rc = VG_EXIT_RUNTIME;
+	}
+out:
+	if (sr.store && vg_store_close(sr.store, err, sizeof err) < 0) {
+		fprintf(stderr, "vigil watch: store: %s\n", err);
+		rc = VG_EXIT_RUNTIME;
+	}
+	if (ctx)
+		ctx->store = NULL;
+	vg_store_run_free(&sr);
+	vg_capture_free(cap);
+	vg_ctx_free(ctx);
+	free(sets);
+	free(configs);
+	return rc;
+}
+
+const struct vg_command vg_cmd_watch = {
+    .name = "watch",
+    .summary = "capture on network interfaces: the live sensor (flows, attacks, store)",
+    .run = run,
+};

@@ -1,0 +1,352 @@
+#!/usr/bin/env bash
+# tests/watch.sh VIGIL - the live sensor (vigil watch) against vigil read.
+#
+# The script makes its own pair of network namespaces joined by a veth pair
+# (unique names, removed by a trap), listens with `vigil watch` on one end
+# and replays captures with tcpreplay into the other, bounded in time
+# (timeout) and in rate (the capture's own timing, or faster for long
+# captures). Nothing has an address and IPv6 is off on both ends, so the
+# kernel sends nothing of its own: the only frames on the link are the
+# replayed ones, and nothing leaves the namespaces.
+#
+# Checks, per capture: packets, flows and the final attacks (kind, source,
+# destination) of vigil watch equal those of vigil read on the file as it
+# was sent (frames a snaplen cut are sent cut: as_sent below), and
+# the kernel dropped nothing. Replay changes the packets' times, so nothing
+# that depends on absolute time (timestamps, flow ids) is compared; long
+# captures are replayed faster (--multiplier), which keeps every detector
+# threshold of these captures on the same side (floods are not in them).
+# Then: SIGHUP during traffic loses no event; SIGTERM during traffic
+# leaves a store whose report has every attack the EVE file saw; BPF filter,
+# bad interface and bad filter errors.
+#
+# VG_WATCH_ONLY="FILE..." replays only those captures (while debugging).
+#
+# Needs root (network namespaces, CAP_NET_RAW), iproute2 and tcpreplay;
+# skipped with the reason otherwise.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+. tests/lib.sh
+vigil=${1:-build/vigil}
+[ "${vigil#/}" != "$vigil" ] || vigil=$PWD/$vigil
+
+skip_all() {
+  skip "vigil watch over veth" "$1"
+  tap_done
+  exit 0
+}
+[ "$(id -u)" -eq 0 ] || skip_all "not root (network namespaces and CAP_NET_RAW needed)"
+command -v ip >/dev/null || skip_all "iproute2 (ip) not installed"
+command -v tcpreplay >/dev/null || skip_all "tcpreplay not installed (make deps)"
+command -v jq >/dev/null || skip_all "jq not installed (make deps)"
+command -v capinfos >/dev/null || skip_all "capinfos not installed (tshark, make deps)"
+
+tag=vgw$$
+nsa=${tag}a nsb=${tag}b ifa=${tag}a0 ifb=${tag}b0
+tmp=$(mktemp -d)
+pids=()
+cleanup() {
+  local p
+  for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
+  ip netns del "$nsa" 2>/dev/null
+  ip netns del "$nsb" 2>/dev/null
+  rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
+
+if ! ip netns add "$nsa" 2>"$tmp/ns.err" || ! ip netns add "$nsb" 2>>"$tmp/ns.err"; then
+  skip_all "no network namespace support: $(head -1 "$tmp/ns.err")"
+fi
+if ! ip link add "$ifa" netns "$nsa" type veth peer name "$ifb" netns "$nsb" 2>"$tmp/ns.err"; then
+  skip_all "no veth support: $(head -1 "$tmp/ns.err")"
+fi
+for ns in "$nsa" "$nsb"; do
+  ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+done
+# Room for the corpus' largest frames (a 32 KiB TSO capture).
+ip -n "$nsa" link set "$ifa" mtu 65000 up
+ip -n "$nsb" link set "$ifb" mtu 65000 up
+ip netns exec "$nsb" sysctl -qw "net.ipv6.conf.$ifb.disable_ipv6=1" 2>/dev/null
+ip netns exec "$nsa" sysctl -qw "net.ipv6.conf.$ifa.disable_ipv6=1" 2>/dev/null
+
+# A light sensor: small flow table and ring, stats every second.
+common=(--set flow.memcap=16M --blocks 16 --block-size 256K --geo-db '' --asn-db '')
+
+# start_watch NAME ARGS...: vigil watch on $ifb, waits until it captures.
+start_watch() {
+  local name=$1 i
+  shift
+  ip netns exec "$nsb" "$vigil" watch -i "$ifb" "${common[@]}" "$@" \
+    >"$tmp/$name.out" 2>"$tmp/$name.err" &
+  wpid=$!
+  pids+=("$wpid")
+  for i in $(seq 100); do
+    grep -qs "capturing on" "$tmp/$name.err" && return 0
+    kill -0 "$wpid" 2>/dev/null || return 1
+    sleep 0.05
+  done
+  return 1
+}
+
+# stop_watch: SIGTERM, wait; the exit code in $rc.
+stop_watch() {
+  sleep 0.3 # the last block is handed over after capture.block_timeout (10 ms)
+  kill -TERM "$wpid"
+  wait "$wpid"
+  rc=$?
+}
+
+# replay FILE [MULT]: into $ifa, bounded to 60 s.
+replay() {
+  ip netns exec "$nsa" timeout 60 tcpreplay -q --multiplier="${2:-1}" -i "$ifa" "$1" >"$tmp/replay.out" 2>&1
+}
+
+# facts EVE: packets, flows, drops, then sorted "kind src dest" of final attacks.
+facts() {
+  jq -r 'select(.event_type=="stats") | "packets \(.stats.decoder.pkts) flows \(.stats.flow.total)"' "$1" | tail -1
+  jq -r 'select(.event_type=="attack" and .attack.final) | "\(.attack.kind) \(.src_ip) \(.dest_ip)"' "$1" | sort
+}
+
+# as_sent FILE OUT: the capture as tcpreplay sends it: a frame cut by the
+# capture's snaplen goes out cut, so its length on the wire is what was
+# captured (pcap's orig_len set to incl_len; pcapng converted first).
+as_sent() {
+  local in=$1
+  if [ "$(head -c4 "$in" | od -An -tx1 | tr -d ' ')" = 0a0d0d0a ]; then
+    editcap -F pcap "$in" "$2.tmp" 2>/dev/null || return 1
+    in=$2.tmp
+  fi
+  python3 - "$in" "$2" <<'PY'
+import struct, sys
+b = bytearray(open(sys.argv[1], 'rb').read())
+magic = b[:4]
+e = '<' if magic in (b'\xd4\xc3\xb2\xa1', b'\x4d\x3c\xb2\xa1') else '>'
+o = 24
+while o + 16 <= len(b):
+    incl, = struct.unpack_from(e + 'I', b, o + 8)
+    struct.pack_into(e + 'I', b, o + 12, incl)
+    o += 16 + incl
+open(sys.argv[2], 'wb').write(b)
+PY
+}
+
+# Replay at the capture's own pace, or faster so it lasts at most ~3 s.
+multiplier() {
+  capinfos -T -r -u "$1" 2>/dev/null | awk -F'\t' 'NR==1{d=$2+0; m=int(d/3)+1; print (m<1?1:m)}'
+}
+
+# Not the c2-* captures: retimed offline to hours (beacons every 30 s, an
+# hourly check), they are replayed compressed into seconds, and a beacon
+# is judged on its intervals: their detections depend on the replay speed.
+captures=()
+for f in tests/corpus/captures/*.pcap; do
+  case $(basename "$f") in c2-*) ;; *) captures+=("$f") ;; esac
+done
+shared=../shared/corpus
+for f in scan/masscan-tcp-syn-ports0-1000.pcap scan/nmap-arp-host-sweep-and-version-scan.pcap \
+  bruteforce/mysql-failed-logins.pcap bruteforce/ftp-bruteforce-30-failed-logins.pcap \
+  flood/synack-reflection-tcp80-443.pcap formats/vlan-8021q-http.pcap \
+  formats/qinqinq-triple-vlan.pcap benign/wikipedia-browse.pcap benign/icmp-traceroute.pcapng; do
+  [ -f "$shared/$f" ] && captures+=("$shared/$f")
+done
+
+for f in ${VG_WATCH_ONLY:-"${captures[@]}"}; do
+  name=$(basename "${f%.*}")
+  if [ ! -f "$f" ]; then
+    skip "$name: watch = read" "$f not found"
+    continue
+  fi
+  mult=$(multiplier "$f")
+  if ! start_watch "$name" --eve "$tmp/$name.w.json" --stats-interval 1 --no-store; then
+    not_ok "$name: vigil watch started" "$(cat "$tmp/$name.err")"
+    continue
+  fi
+  replay "$f" "$mult"
+  stop_watch
+  as_sent "$f" "$tmp/$name.sent.pcap" || not_ok "$name: rewritten as sent" "editcap failed"
+  "$vigil" read --no-store --geo-db '' --asn-db '' -q --eve "$tmp/$name.r.json" "$tmp/$name.sent.pcap" 2>/dev/null
+  want=$(facts "$tmp/$name.r.json")
+  got=$(facts "$tmp/$name.w.json")
+  drops=$(jq -r 'select(.event_type=="stats") | .stats.capture.kernel_drops' "$tmp/$name.w.json" | tail -1)
+  if [ "$rc" = 0 ] && [ "$drops" = 0 ] && [ -n "$want" ] && [ "$want" = "$got" ]; then
+    ok "$name (x$mult): watch = read: $(echo "$want" | head -1), $(($(echo "$want" | wc -l) - 1)) attacks; exit 0, no drops"
+  else
+    not_ok "$name (x$mult): watch = read" "exit $rc, drops $drops" "read:  $(echo "$want" | tr '\n' ';' | head -c 600)" \
+      "watch: $(echo "$got" | tr '\n' ';' | head -c 600)" "$(tail -3 "$tmp/$name.err")"
+  fi
+done
+
+# Periodic stats events come without traffic, with the kernel's counters.
+if start_watch idle --eve "$tmp/idle.json" --stats-interval 1 --no-store; then
+  sleep 2.3
+  stop_watch
+  n=$(jq -r 'select(.event_type=="stats") | .stats.capture.kernel_drops' "$tmp/idle.json" | wc -l)
+  [ "$rc" = 0 ] && [ "$n" -ge 3 ] && ok "idle: $n stats events in 2.3 s without traffic (every second and the last), exit 0" ||
+    not_ok "idle: periodic stats events" "exit $rc, $n stats events" "$(cat "$tmp/idle.err")"
+else
+  not_ok "idle: vigil watch started" "$(cat "$tmp/idle.err")"
+fi
+
+# SIGHUP during traffic: the EVE file is moved away (logrotate), HUP,
+# and the events of both files together are those of a run without HUP.
+hupcap=tests/corpus/captures/nmap-connect.pcap
+if start_watch hup --eve "$tmp/hup.json" --stats-interval 1 --no-store \
+  --set flow.timeout.tcp.closed=0 --set flow.sweep_period=0; then
+  ip netns exec "$nsa" timeout 60 tcpreplay -q --pps=100 -i "$ifa" "$hupcap" >/dev/null 2>&1 &
+  rpid=$!
+  pids+=("$rpid")
+  sleep 1
+  mv "$tmp/hup.json" "$tmp/hup.json.1"
+  kill -HUP "$wpid"
+  wait "$rpid"
+  stop_watch
+  cat "$tmp/hup.json.1" "$tmp/hup.json" >"$tmp/hup.all.json"
+  flows=$(jq -r 'select(.event_type=="stats") | .stats.flow.total' "$tmp/hup.all.json" | tail -1)
+  fev=$(jq -r 'select(.event_type=="flow") | .flow_id' "$tmp/hup.all.json" | sort -u | wc -l)
+  old=$(grep -c '"event_type":"flow"' "$tmp/hup.json.1")
+  new=$(grep -c '"event_type":"flow"' "$tmp/hup.json")
+  "$vigil" read --no-store --geo-db '' --asn-db '' -q --eve "$tmp/hup.r.json" "$hupcap" 2>/dev/null
+  want=$(facts "$tmp/hup.r.json" | sed 1d)
+  got=$(facts "$tmp/hup.all.json" | sed 1d)
+  if [ "$rc" = 0 ] && [ -n "$flows" ] && [ "$fev" = "$flows" ] && [ "$old" -gt 0 ] && [ "$new" -gt 0 ] &&
+    [ -n "$want" ] && [ "$want" = "$got" ]; then
+    ok "SIGHUP during traffic: $old flow events before, $new after, $fev = $flows flows; attacks = read's"
+  else
+    not_ok "SIGHUP during traffic loses no event" "exit $rc; flows $flows, distinct flow events $fev ($old + $new)" \
+      "read attacks: $want" "watch attacks: $got" "$(tail -3 "$tmp/hup.err")"
+  fi
+else
+  not_ok "hup: vigil watch started" "$(cat "$tmp/hup.err")"
+fi
+
+# SIGTERM during traffic: a scan, then a flood cut short; the store's report
+# holds every attack of the EVE file (those ended, and those the shutdown ended).
+db=$tmp/watch.db
+if start_watch term --eve "$tmp/term.json" --store "sqlite:$db"; then
+  replay tests/corpus/captures/nmap-syn.pcap
+  ip netns exec "$nsa" timeout 60 tcpreplay -q --pps=4000 -i "$ifa" tests/corpus/captures/hping-syn-flood.pcap >/dev/null 2>&1 &
+  rpid=$!
+  pids+=("$rpid")
+  sleep 0.8
+  kill -TERM "$wpid"
+  wait "$wpid"
+  rc=$?
+  kill "$rpid" 2>/dev/null
+  wait "$rpid" 2>/dev/null
+  eve=$(jq -r 'select(.event_type=="attack" and .attack.final) | "\(.src_ip),\(.attack.kind)"' "$tmp/term.json" | sort | uniq -c | awk '{print $2","$1}')
+  rep=$("$vigil" report --store "sqlite:$db" --by attacker --by kind --top 0 --format csv 2>"$tmp/report.err" |
+    sed 1d | grep -Ev '^(other|total),' | cut -d, -f1-3 | sort)
+  pkts=$(jq -r 'select(.event_type=="stats") | .stats.decoder.pkts' "$tmp/term.json" | tail -1)
+  if [ "$rc" = 0 ] && [ -n "$eve" ] && [ "$eve" = "$rep" ] && echo "$eve" | grep -q flood.syn &&
+    [ "${pkts:-0}" -lt 5203 ]; then
+    ok "SIGTERM during a flood ($pkts of 5203 packets): exit 0, report = EVE: $(echo "$eve" | tr '\n' ' ')"
+  else
+    not_ok "SIGTERM during traffic: store = EVE" "exit $rc, packets $pkts" "eve:    $eve" "report: $rep" \
+      "$(cat "$tmp/report.err")" "$(tail -3 "$tmp/term.err")"
+  fi
+else
+  not_ok "term: vigil watch started" "$(cat "$tmp/term.err")"
+fi
+
+# Idle time moves the flow table's and the detectors' clocks: the probes'
+# flows end (closed after an RST: flow.timeout.tcp.closed=0), the scan is
+# judged, and it ends (detect.scan.idle=1) with no packet after it; its final event reaches the EVE file (flushed
+# every second) and the store (committed every 5 s) while vigil still runs.
+db2=$tmp/lag.db
+if start_watch lag --eve "$tmp/lag.json" --store "sqlite:$db2" --set detect.scan.idle=1 \
+  --set flow.timeout.tcp.closed=0 --set flow.timeout.tcp.new=1 --set flow.sweep_period=1; then
+  replay tests/corpus/captures/nmap-syn.pcap
+  sleep 7
+  eve=$(jq -r 'select(.event_type=="attack" and .attack.final) | "\(.attack.kind) \(.src_ip)"' "$tmp/lag.json")
+  rep=$("$vigil" report --store "sqlite:$db2" --by kind --by attacker --format csv 2>&1 | grep -c '^scan.port,45.33.10.1,1')
+  alive=$(kill -0 "$wpid" 2>/dev/null && echo running)
+  stop_watch
+  expect_eq "idle link: the scan ends on the wall clock; EVE and store have it while vigil runs" \
+    "scan.port 45.33.10.1 1 running 0" "$eve $rep $alive $rc"
+else
+  not_ok "lag: vigil watch started" "$(cat "$tmp/lag.err")"
+fi
+
+# Rotation by size inside vigil (watch.eve_rotate_size): the file is moved
+# aside as FILE.<time> and a new one opened; over all files, every flow
+# event once.
+if start_watch rot --eve "$tmp/rot.json" --no-store --set watch.eve_rotate_size=8K \
+  --set flow.timeout.tcp.closed=0 --set flow.sweep_period=0; then
+  ip netns exec "$nsa" timeout 60 tcpreplay -q --pps=100 -i "$ifa" tests/corpus/captures/nmap-connect.pcap >/dev/null 2>&1
+  stop_watch
+  nfiles=$(ls "$tmp"/rot.json* | wc -l)
+  fev=$(cat "$tmp"/rot.json* | jq -r 'select(.event_type=="flow") | .flow_id' | sort | uniq | wc -l)
+  fall=$(cat "$tmp"/rot.json* | grep -c '"event_type":"flow"')
+  flows=$(jq -r 'select(.event_type=="stats") | .stats.flow.total' "$tmp/rot.json" | tail -1)
+  if [ "$rc" = 0 ] && [ "$nfiles" -ge 2 ] && [ "$fev" = "$flows" ] && [ "$fall" = "$flows" ]; then
+    ok "watch.eve_rotate_size=8K: $nfiles files, $fall flow events = $flows flows, none twice"
+  else
+    not_ok "watch.eve_rotate_size" "exit $rc, $nfiles files, flow events $fall ($fev distinct), flows $flows"
+  fi
+else
+  not_ok "rot: vigil watch started" "$(cat "$tmp/rot.err")"
+fi
+
+# Two interfaces, one stream of flows: a second veth pair into the same
+# namespace; each capture replayed into its own interface.
+if ip link add "${ifa}x" netns "$nsa" type veth peer name "${ifb}x" netns "$nsb" 2>/dev/null &&
+  ip -n "$nsa" link set "${ifa}x" up && ip -n "$nsb" link set "${ifb}x" up; then
+  ip netns exec "$nsb" "$vigil" watch -i "$ifb,${ifb}x" "${common[@]}" --no-store --eve "$tmp/two.json" \
+    >"$tmp/two.out" 2>"$tmp/two.err" &
+  wpid=$!
+  pids+=("$wpid")
+  for _ in $(seq 100); do grep -qs 'capturing on' "$tmp/two.err" && break; sleep 0.05; done
+  replay tests/corpus/captures/nmap-syn.pcap
+  ip netns exec "$nsa" timeout 60 tcpreplay -q -i "${ifa}x" tests/corpus/captures/nmap-udp.pcap >/dev/null 2>&1
+  stop_watch
+  got=$(facts "$tmp/two.json")
+  "$vigil" read --no-store --geo-db '' --asn-db '' -q --eve "$tmp/two.r.json" \
+    tests/corpus/captures/nmap-syn.pcap tests/corpus/captures/nmap-udp.pcap 2>/dev/null
+  want=$(facts "$tmp/two.r.json")
+  ifs=$(jq -r 'select(.event_type=="stats") | .stats.vigil.capture.interfaces' "$tmp/two.json" | tail -1)
+  expect_eq "-i two interfaces: one run, packets, flows and attacks = read of both files, exit 0" \
+    "$want 2 0" "$got $ifs $rc"
+else
+  skip "-i two interfaces" "a second veth pair could not be made"
+fi
+
+# A BPF filter runs in the kernel: only the matching packets arrive.
+if start_watch filter --eve "$tmp/filter.json" --no-store --filter 'tcp port 80'; then
+  replay tests/corpus/captures/nmap-syn.pcap
+  stop_watch
+  got=$(jq -r 'select(.event_type=="stats") | "\(.stats.decoder.pkts) \(.stats.flow.total)"' "$tmp/filter.json" | tail -1)
+  want=$(tcpdump -n -r tests/corpus/captures/nmap-syn.pcap 'tcp port 80' 2>/dev/null | wc -l)
+  expect_eq "--filter 'tcp port 80': packets and flows (tcpdump counts $want packets)" "$want 1" "$got"
+else
+  not_ok "filter: vigil watch started" "$(cat "$tmp/filter.err")"
+fi
+
+# Errors: exit codes and messages naming what is wrong.
+out=$(ip netns exec "$nsb" "$vigil" watch -i "${tag}none" --no-store 2>&1)
+rc=$?
+expect_eq "unknown interface: exit 1" 1 "$rc"
+expect_match "unknown interface: named" "${tag}none: no such interface" "$out"
+out=$(ip netns exec "$nsb" "$vigil" watch -i "$ifb" --filter 'tcp port' --no-store 2>&1)
+rc=$?
+expect_eq "bad filter: exit 2" 2 "$rc"
+expect_match "bad filter: libpcap's words" "--filter 'tcp port': .*syntax error" "$out"
+out=$("$vigil" watch --no-store 2>&1)
+expect_eq "no interface: exit 2" 2 "$?"
+out=$(ip netns exec "$nsb" "$vigil" watch -i "$ifb" --block-size 100000 --no-store 2>&1)
+expect_eq "block size not a power of two: exit 2" 2 "$?"
+out=$(ip netns exec "$nsb" "$vigil" watch -i "$ifb" --no-store --user "${tag}nouser" 2>&1)
+rc=$?
+expect_match "--user unknown: exit 1, named" "^1 .*${tag}nouser: no such user" "$rc $out"
+if id nobody >/dev/null 2>&1; then
+  if start_watch user --eve "$tmp/user.json" --no-store --user nobody; then
+    uid=$(awk '/^Uid:/{print $2}' "/proc/$wpid/status")
+    replay tests/corpus/captures/nmap-syn.pcap
+    stop_watch
+    got=$(jq -r 'select(.event_type=="stats") | .stats.decoder.pkts' "$tmp/user.json" | tail -1)
+    expect_eq "--user nobody: runs as nobody after opening the socket, captures, exit 0" "$(id -u nobody) 203 0" "$uid $got $rc"
+  else
+    not_ok "user: vigil watch started" "$(cat "$tmp/user.err")"
+  fi
+fi
+
+tap_done
