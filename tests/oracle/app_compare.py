@@ -85,7 +85,10 @@ for cap in captures:
     # One tshark pass per capture (tshark is the slow side).
     for k, v in tshark_rows(cap, "(tls.handshake.type == 1 && tcp) || "
                             "(dns.flags.response == 0 && dns.qry.name) || "
-                            "(http.request && http.host)",
+                            # A request the snap length cut is left out: tshark
+                            # gives the cut Host line's start ("Host: 1" of
+                            # "Host: 10.99.0.1"), vigil no host (app.http.truncated).
+                            "(http.request && http.host && frame.cap_len == frame.len)",
                             ["tls.handshake.ja3", "tls.handshake.ja3_full",
                              "tls.handshake.extensions_server_name", "dns.qry.name",
                              "http.host"]):
