@@ -391,6 +391,42 @@ static bool allowed_port(const struct vg_port_list *l, uint16_t port, uint8_t pr
 	return false;
 }
 
+/* The key of a terminal's flow out, or false for other flows. */
+static bool pair_of(const struct beacon_state *s, const struct vg_flow *f, struct vg_flow_ends *e,
+		    struct pair_key *k)
+{
+	if (f->proto != VG_IPPROTO_TCP && f->proto != VG_IPPROTO_UDP)
+		return false;
+	vg_flow_ends(f, e);
+	if (!vg_cidr_match(s->env.home, &e->client, e->family) ||
+	    vg_cidr_match(s->env.home, &e->server, e->family))
+		return false; /* not a terminal calling out */
+	memset(k, 0, sizeof *k);
+	k->term = e->client;
+	k->server = e->server;
+	k->port = e->server_port;
+	k->proto = f->proto;
+	k->family = e->family;
+	return true;
+}
+
+/* A flow will end soon: start loading its first-connection cache slot
+ * (and its record, when the filter says there may be one). */
+static void beacon_prefetch(void *state, const struct vg_flow *f)
+{
+	const struct beacon_state *s = state;
+	struct vg_flow_ends e;
+	struct pair_key k;
+	uint64_t h;
+
+	if (!pair_of(s, f, &e, &k))
+		return;
+	h = pair_hash(s, &k);
+	VG_PREFETCH(&s->seen[(uint32_t)(h >> 20) & s->seen_mask]);
+	if (maybe_has(s, h))
+		vg_dtable_prefetch(&s->t, &k);
+}
+
 static void beacon_on_flow_end(void *state, const struct vg_flow *f)
 {
 	struct beacon_state *s = state;
@@ -402,23 +438,13 @@ static void beacon_on_flow_end(void *state, const struct vg_flow *f)
 	bool verified;
 	uint64_t h;
 
-	if (f->proto != VG_IPPROTO_TCP && f->proto != VG_IPPROTO_UDP)
+	if (!pair_of(s, f, &e, &k))
 		return;
-	vg_flow_ends(f, &e);
-	if (!vg_cidr_match(s->env.home, &e.client, e.family) ||
-	    vg_cidr_match(s->env.home, &e.server, e.family))
-		return; /* not a terminal calling out */
 	if ((s->allow_ports.n && allowed_port(&s->allow_ports, e.server_port, f->proto)) ||
 	    (s->allow.n && vg_cidr_match(&s->allow, &e.server, e.family))) {
 		s->skipped_allowed++;
 		return;
 	}
-	memset(&k, 0, sizeof k);
-	k.term = e.client;
-	k.server = e.server;
-	k.port = e.server_port;
-	k.proto = f->proto;
-	k.family = e.family;
 	sent = f->bytes[0] > UINT32_MAX ? UINT32_MAX : (uint32_t)f->bytes[0];
 	verified = (f->flags & VG_FLOW_HANDSHAKE) || (f->proto == VG_IPPROTO_UDP && f->pkts[1]);
 	h = pair_hash(s, &k);
@@ -583,6 +609,7 @@ const struct vg_detector vg_detector_beacon = {
     .state_size = sizeof(struct beacon_state),
     .wants = 0,
     .init = beacon_init,
+    .prefetch_flow_end = beacon_prefetch,
     .on_flow_end = beacon_on_flow_end,
     .on_tick = beacon_on_tick,
     .fini = beacon_fini,
