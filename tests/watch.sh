@@ -309,6 +309,22 @@ else
   skip "-i two interfaces" "a second veth pair could not be made"
 fi
 
+# Loopback shows every packet twice (leaving, arriving): one is kept.
+# Three pings to 127.0.0.1 inside our own namespace: 6 packets.
+if command -v ping >/dev/null && ip -n "$nsb" link set lo up; then
+  ip netns exec "$nsb" "$vigil" watch -i lo "${common[@]}" --no-store --eve "$tmp/lo.json" \
+    >"$tmp/lo.out" 2>"$tmp/lo.err" &
+  wpid=$!
+  pids+=("$wpid")
+  for _ in $(seq 100); do grep -qs 'capturing on' "$tmp/lo.err" && break; sleep 0.05; done
+  ip netns exec "$nsb" timeout 10 ping -n -c 3 -i 0.2 -W 1 127.0.0.1 >/dev/null 2>&1
+  stop_watch
+  got=$(jq -r 'select(.event_type=="stats") | "\(.stats.decoder.pkts) \(.stats.decoder.icmpv4)"' "$tmp/lo.json" | tail -1)
+  expect_eq "-i lo: each packet once (3 echo requests, 3 replies), exit 0" "6 6 0" "$got $rc"
+else
+  skip "-i lo" "no ping"
+fi
+
 # A BPF filter runs in the kernel: only the matching packets arrive.
 if start_watch filter --eve "$tmp/filter.json" --no-store --filter 'tcp port 80'; then
   replay tests/corpus/captures/nmap-syn.pcap
