@@ -56,6 +56,7 @@ bench: deps
 	bash bench/flood.sh $(BUILD)
 	bash bench/geo.sh $(BUILD)
 	bash bench/store.sh $(BUILD)
+	bash bench/intel.sh $(BUILD)
 
 $(FUZZ_BUILD)/build.ninja:
 	CC=clang meson setup $(FUZZ_BUILD) -Dfuzz=true -Dbuildtype=debugoptimized -Db_sanitize=address,undefined -Db_lundef=false

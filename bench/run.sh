@@ -222,14 +222,15 @@ else
 	# detector is its row's ns/packet minus the no-detector row's (both from this run).
 	if ((r_ok)); then
 		all_us=$r_wall_us
-		off=(--set detect.scan.enabled=0 --set detect.brute.enabled=0 --set detect.flood.enabled=0)
+		off=(--set detect.scan.enabled=0 --set detect.brute.enabled=0 --set detect.flood.enabled=0
+			--set detect.beacon.enabled=0 --set detect.exfil.enabled=0)
 		run_timed "vigil read, no detectors" /dev/null "$vigil" read -q "${off[@]}" "$pcap"
 		if ((r_ok)); then
 			none_us=$r_wall_us
 			add_row "vigil read, no detectors" "vigil read -q ${off[*]} F" "$(mpps "$none_us")" \
 				"$(ns_per_packet "$none_us")" "$((none_us / 1000))" "$(rss_text "$r_rss_kib")" n/a n/a n/a
-			det_rows=("| all three | $(ns_per_packet "$all_us") | $(awk -v a="$all_us" -v z="$none_us" -v n="$packets" 'BEGIN {printf "%.1f", (a - z) * 1000 / n}') |")
-			for d in scan brute flood; do
+			det_rows=("| all five | $(ns_per_packet "$all_us") | $(awk -v a="$all_us" -v z="$none_us" -v n="$packets" 'BEGIN {printf "%.1f", (a - z) * 1000 / n}') |")
+			for d in scan brute flood beacon exfil; do
 				one=("${off[@]}")
 				one=("${one[@]/detect.$d.enabled=0/detect.$d.enabled=1}")
 				run_timed "vigil read, $d only" /dev/null "$vigil" read -q "${one[@]}" "$pcap"

@@ -1,6 +1,7 @@
 /*
  * fuzz_config.c - libFuzzer target: bytes as a configuration file for the
- * generic loader and the home-network prefix parser.
+ * generic loader, and as a value for the prefix parser (home network,
+ * allow-lists) and the service-port list parser (detect.beacon.allow_ports).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 
 #include "cli/settings.h"
 #include "common/cidr.h"
+#include "detect/detect.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -17,6 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char path[] = "/tmp/vg-fuzz-config-XXXXXX", err[1024];
 	struct vg_settings set;
 	struct vg_cidr_set cidr;
+	struct vg_port_list ports;
 	int fd = mkstemp(path);
 
 	if (fd < 0)
@@ -35,6 +38,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memcpy(s, data, size);
 		s[size] = '\0';
 		vg_cidr_parse(&cidr, s, err, sizeof err);
+		vg_port_list_parse(&ports, s, err, sizeof err);
 		free(s);
 	}
 	return 0;

@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 b=${1:-build-fuzz} secs=${2:-60}
-for t in capture decode config asn eve; do
+for t in capture decode config asn eve intel; do
   dir=fuzz/corpus-$t
   mkdir -p "$dir"
   if [ "$t" = capture ]; then
@@ -15,6 +15,11 @@ for t in capture decode config asn eve; do
     find ../shared/corpus -name '*.pcap*' -size -64k -exec cp -n {} "$dir/" \; 2>/dev/null || true
   fi
   [ "$t" = eve ] && split -l 1 tests/data/suricata-alerts.json "$dir/seed-"
+  if [ "$t" = intel ]; then
+    for f in tests/data/intel/*.* tests/data/intel/bad/*; do
+      { printf '\0'; cat "$f"; } >"$dir/seed-$(basename "$f")"
+    done
+  fi
   echo "fuzz_$t: ${secs}s"
   "$b/fuzz/fuzz_$t" -max_total_time="$secs" -max_len=65536 "$dir" 2>&1 | tail -3
 done

@@ -59,10 +59,32 @@ echo "== vigil geo 8.8.8.8:"
 echo
 echo "== 5. The rest of the real-tool captures, each as its own run, into the same store:"
 for f in tests/corpus/captures/*.pcap; do
+  # c2-*: a terminal's own traffic (beacons, uploads, and look-alikes that
+  # need their allow-lists: tests/compromised.sh); the beacon is in step 6.
+  case $(basename "$f") in c2-*) continue ;; esac
   "$build/vigil" read -q --seed 1 --home-net 192.168.50.0/24 "$f"
 done
 echo "   (reading a capture twice adds nothing: the store knows it by its content hash)"
 echo
-echo "== 6. The year in review from the store (vigil report --store sqlite:data/demo/vigil.db):"
+echo "== 6. Compromised terminals: captures of terminals calling command-and-control servers,"
+echo "   read with threat intelligence (tests/data/c2: STIX, Feodo, URLhaus and SSLBL JA3 files),"
+echo "   and an implant checking in every 30 s for hours (malware.beacon, found without intel):"
+echo
+c2caps=(tests/corpus/c2/*.pcap tests/corpus/captures/c2-beacon-30s.pcap)
+for f in ../shared/corpus/exploit/trickbot-c2.pcap ../shared/corpus/exploit/emotet-c2.pcap \
+  ../shared/corpus/exploit/cryptowall4-c2.pcapng ../shared/corpus/exploit/tls-malicious-c2-clienthello.pcap; do
+  [ -f "$f" ] && c2caps+=("$f")
+done
+for f in "${c2caps[@]}"; do
+  "$build/vigil" read -q --seed 1 --intel tests/data/c2 --eve - "$f" | jq -c 'select(.event_type=="attack" and .attack.final and (.attack.kind | startswith("malware.")))
+    | {src_ip, dest_ip, kind: .attack.kind, technique: .attack.technique, family: .attack.tool,
+       evidence: .attack.evidence, country: .src_geo.country}'
+done
+echo
+echo "== 7. The year in review from the store (vigil report --store sqlite:data/demo/vigil.db):"
 echo
 "$build/vigil" report
+echo
+echo "== 8. The command-and-control table (vigil report --c2):"
+echo
+"$build/vigil" report --c2

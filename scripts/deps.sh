@@ -23,7 +23,7 @@ packages=(
   libmaxminddb-dev mmdb-bin
   python3 python3-jsonschema
   nodejs npm
-  libsqlite3-dev sqlite3 libjansson-dev
+  libsqlite3-dev sqlite3 libjansson-dev nettle-dev
   libpcap-dev tcpreplay iproute2
   libcurl4-openssl-dev clickhouse-server clickhouse-client
 )

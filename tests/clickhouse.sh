@@ -93,6 +93,7 @@ same_report "--by month --by kind --format json is identical" --by month --by ki
 same_report "--by asn --top 0 is identical (AS names)" --by asn --top 0
 same_report "--by country --by asn --by kind --format csv is identical" --by country --by asn --by kind --format csv --top 0
 same_report "--by port --by service is identical" --by port --by service --top 0
+same_report "--by tool --by kind is identical (no tool: empty)" --by tool --by kind --top 0
 same_report "--by day --by confidence is identical" --by day --by confidence
 same_report "--by year --format json is identical" --by year --format json
 same_report "--by attacker --top 3 (other row) is identical" --by attacker --top 3
@@ -103,6 +104,18 @@ same_report "--country ?? (unknown) is identical" --country '??' --by kind
 same_report "--since/--until report is identical" --since 2020-01-01 --until 2030-12-31 --by month
 same_report "a filter matching nothing gives the same empty report" --target 203.0.113.254 --format json
 same_report "a filter value with quotes and backslashes is safe" --by kind --target "1' OR '1'='1\\"
+
+# --- the C2 report: C2 captures read with threat intelligence into both ------------------------
+c2_rc=0
+for f in tests/corpus/c2/*.pcap ../shared/corpus/exploit/trickbot-c2.pcap ../shared/corpus/exploit/emotet-c2.pcap \
+  ../shared/corpus/exploit/cryptowall4-c2.pcapng ../shared/corpus/exploit/tls-malicious-c2-clienthello.pcap; do
+  [ -f "$f" ] && { both --seed 1 --intel tests/data/c2 "$f" || c2_rc=1; }
+done
+expect_eq "read --intel into both stores exits 0 for every C2 capture" 0 "$c2_rc"
+same_report "report --c2 is identical" --c2
+same_report "report --c2 as json is identical" --c2 --format json
+same_report "report --c2 as csv is identical" --c2 --format csv
+same_report "report --c2 --kind malware.c2 --top 2 is identical" --c2 --kind malware.c2 --top 2
 
 # --- idempotent re-runs --------------------------------------------------------------------------
 before=$(chq $pa "SELECT count() FROM vigil.attacks")

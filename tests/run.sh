@@ -4,10 +4,11 @@
 #
 # Suites: unit tests (cmocka, in both builds), CLI behaviour, golden
 # outputs, the detectors, attribution (with the mmdblookup oracle), the
-# store (SQLite, and ClickHouse against it when clickhouse-server is installed), the
-# live sensor (vigil watch over veth in network namespaces; skipped unless root), the
-# tshark oracle, and the whole ../shared/corpus plus tests/data under
-# AddressSanitizer/UBSan. Each prints TAP lines; a suite
+# store (SQLite, and ClickHouse against it when clickhouse-server is installed),
+# threat intelligence (vigil intel, read --intel), the C2 detector and report,
+# the live sensor (vigil watch over veth in network namespaces; skipped unless
+# root), the tshark oracles (flows; JA3, SNI, DNS names, HTTP hosts), and the whole
+# ../shared/corpus plus tests/data under AddressSanitizer/UBSan. Each prints TAP lines; a suite
 # that dies without printing its plan counts as one failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -56,12 +57,17 @@ run_suite cli bash tests/cli.sh "$build/vigil"
 run_suite golden bash tests/golden/run.sh "$build/vigil"
 run_suite detect bash tests/detect.sh "$build/vigil"
 run_suite captures bash tests/captures.sh "$build/vigil"
+run_suite compromised bash tests/compromised.sh "$build/vigil"
 run_suite attrib bash tests/attrib.sh "$build/vigil"
 run_suite attrib-asan bash tests/attrib.sh "$asan/vigil"
 run_suite store bash tests/store.sh "$build/vigil"
 run_suite store-asan bash tests/store.sh "$asan/vigil"
 run_suite import bash tests/import.sh "$build/vigil"
 run_suite import-asan bash tests/import.sh "$asan/vigil"
+run_suite intel bash tests/intel.sh "$build/vigil"
+run_suite intel-asan bash tests/intel.sh "$asan/vigil"
+run_suite c2 bash tests/c2.sh "$build/vigil"
+run_suite c2-asan bash tests/c2.sh "$asan/vigil"
 run_suite clickhouse bash tests/clickhouse.sh "$build/vigil"
 run_suite clickhouse-asan bash tests/clickhouse.sh "$asan/vigil"
 run_suite watch bash tests/watch.sh "$build/vigil"
@@ -72,6 +78,7 @@ run_suite watch-asan env VG_WATCH_ONLY="tests/corpus/captures/hping-syn-flood.pc
 ../shared/corpus/scan/nmap-arp-host-sweep-and-version-scan.pcap" bash tests/watch.sh "$asan/vigil"
 run_suite oracle-tshark bash tests/oracle/tshark.sh "$build/vigil"
 run_suite eve-schema bash tests/oracle/eve-schema.sh "$build/vigil"
+run_suite oracle-app bash tests/oracle/app-tshark.sh "$build/vigil"
 run_suite suricata-verify python3 tests/oracle/suricata_verify.py "$build/vigil" \
   ../shared/oracle/suricata-verify tests/oracle/suricata-verify.expected
 run_suite corpus-asan bash tests/corpus/no-crash.sh "$asan/vigil"

@@ -45,6 +45,13 @@ expect_eq "report: total attacks = truth rows (+ masscan corpus capture)" "$n_al
 rep --by kind --top 0 --format csv | awk -F, 'NR > 1 && $1 != "total" {print $1 "," $2}' | sort >"$tmp/got.kind"
 expect_eq "report --by kind matches TRUTH.tsv" "$(cat "$tmp/exp.kind")" "$(cat "$tmp/got.kind")"
 
+# By tool: the truth file's tools ("-": none, shown "(unknown)"), plus masscan's.
+{ awk -F'\t' 'NR > 1 && $3 != "none" && $1 != "hping-syn-flood" {print ($5 == "-" || $5 == "" ? "(unknown)" : $5)}' \
+    $caps/TRUTH.tsv; [ $have_masscan = 1 ] && echo masscan; } | sort | uniq -c |
+  awk '{print $2 "," $1}' | sort >"$tmp/exp.tool"
+rep --by tool --top 0 --format csv | awk -F, 'NR > 1 && $1 != "total" {print $1 "," $2}' | sort >"$tmp/got.tool"
+expect_eq "report --by tool matches TRUTH.tsv's tool column" "$(cat "$tmp/exp.tool")" "$(cat "$tmp/got.tool")"
+
 # By country: the attacker of each truth row through mmdblookup.
 if [ -s $mmdb ] && command -v mmdblookup >/dev/null; then
   while IFS=$'\t' read -r file kind attacker; do

@@ -138,7 +138,13 @@ multiplier() {
   capinfos -T -r -u "$1" 2>/dev/null | awk -F'\t' 'NR==1{d=$2+0; m=int(d/3)+1; print (m<1?1:m)}'
 }
 
-captures=(tests/corpus/captures/*.pcap)
+# Not the c2-* captures: retimed offline to hours (beacons every 30 s, an
+# hourly check), they are replayed compressed into seconds, and a beacon
+# is judged on its intervals: their detections depend on the replay speed.
+captures=()
+for f in tests/corpus/captures/*.pcap; do
+  case $(basename "$f") in c2-*) ;; *) captures+=("$f") ;; esac
+done
 shared=../shared/corpus
 for f in scan/masscan-tcp-syn-ports0-1000.pcap scan/nmap-arp-host-sweep-and-version-scan.pcap \
   bruteforce/mysql-failed-logins.pcap bruteforce/ftp-bruteforce-30-failed-logins.pcap \

@@ -70,6 +70,14 @@ enum vg_confidence vg_attrib_confidence(const struct vg_attack *a, char *reason,
 			 "forged with the victim's address");
 		return VG_CONF_REFLECTOR;
 	}
+	/* A terminal's own connections out (beacons, C&C, exfiltration):
+	 * src_ip is the address the terminal chose to contact, which no one
+	 * can forge at it - whether or not that server answered. */
+	if (a->direction && !strcmp(a->direction, "outbound") && a->kind &&
+	    (!strncmp(a->kind, "malware.", 8) || !strncmp(a->kind, "exfil.", 6))) {
+		snprintf(reason, len, "contacted by a home terminal");
+		return VG_CONF_VERIFIED;
+	}
 	if (a->src_verified) {
 		snprintf(reason, len, "completed a TCP handshake");
 		return VG_CONF_VERIFIED;

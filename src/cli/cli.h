@@ -9,6 +9,10 @@
 #ifndef VG_CLI_H
 #define VG_CLI_H
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
 enum { VG_EXIT_OK = 0, VG_EXIT_RUNTIME = 1, VG_EXIT_USAGE = 2 };
 
 struct vg_command {
@@ -24,6 +28,19 @@ extern const struct vg_command vg_cmd_version;
 extern const struct vg_command vg_cmd_report;
 extern const struct vg_command vg_cmd_prune;
 extern const struct vg_command vg_cmd_import;
+
+extern const struct vg_command vg_cmd_intel;
+
+/* Threat intelligence for a command (cli/intel.c): loads paths (or, when
+ * npaths is 0, cfg->path if set) into a new vg_intel; malformed lines go to
+ * stderr as "PROG: intel: FILE:LINE: ..." unless quiet. <0 with err set if a
+ * file cannot be read. */
+struct vg_intel;
+struct vg_intel_config;
+int vg_cli_intel_load(struct vg_intel **out, const struct vg_intel_config *cfg, char **paths,
+		      int npaths, const char *prog, bool quiet, char *err, size_t errlen);
+/* `intel: N indicators from M files` and `  intel.KEY: N` lines. */
+void vg_cli_intel_summary(const struct vg_intel *in, FILE *fp);
 
 #define VG_VERSION "0.1.0"
 

@@ -38,9 +38,11 @@ static void on_flow_end(void *arg, const struct vg_flow *f, enum vg_flow_end why
 	if (ctx->det)
 		vg_detect_flow_end(ctx->det, f);
 	if (ctx->writer) {
-		ctx->wops->flow(ctx->writer, f, why);
+		ctx->wops->flow(ctx->writer, f, why, vg_app_of(ctx->app, f));
 		ctx->events_flow++;
 	}
+	/* Last: the detectors and the writer have read the metadata. */
+	vg_app_flow_end(ctx->app, f);
 }
 
 static void on_attack(void *arg, const struct vg_attack *a)
@@ -117,7 +119,18 @@ int vg_ctx_new(struct vg_ctx **out, const struct vg_settings *set, const char *e
 		snprintf(errbuf, errlen, "attribution: %s", vg_strerror(rc));
 		goto fail;
 	}
-	rc = vg_detect_new(&ctx->det, &set->detect, &ctx->home, fc.hash_seed, on_attack, ctx);
+	if (set->app.enabled) {
+		rc = vg_app_new(&ctx->app, &set->app, ctx->flows, fc.hash_seed);
+		if (rc < 0) {
+			snprintf(errbuf, errlen, "app stage: %s (app.memcap %" PRIu64 ")",
+				 vg_strerror(rc), set->app.memcap);
+			goto fail;
+		}
+		vg_flow_table_set_payload_hook(ctx->flows, vg_app_packet, ctx->app,
+					       set->app.packets);
+	}
+	rc = vg_detect_new(&ctx->det, &set->detect, &ctx->home, ctx->app, fc.hash_seed, on_attack,
+			   ctx);
 	if (rc < 0) {
 		snprintf(errbuf, errlen, "detectors: %s", vg_strerror(rc));
 		goto fail;
@@ -250,6 +263,7 @@ void vg_ctx_run_stats(const struct vg_ctx *ctx, struct vg_run_stats *rs)
 	rs->files = ctx->files;
 	rs->decode = &ctx->dec;
 	rs->flow = vg_flow_table_stats(ctx->flows);
+	rs->app = ctx->app ? vg_app_stats(ctx->app) : NULL;
 	rs->flow_capacity = vg_flow_table_capacity(ctx->flows);
 	rs->flow_bytes_per_flow = vg_flow_bytes_per_flow(ctx->flows);
 	rs->attacks = &ctx->attacks;
@@ -345,6 +359,22 @@ void vg_ctx_print_summary(const struct vg_ctx *ctx, FILE *fp)
 			vg_flow_counters[i].name, vg_counter_get(fs, &vg_flow_counters[i]));
 	fprintf(fp, "flow.capacity: %u\nflow.bytes_per_flow: %u\n",
 		vg_flow_table_capacity(ctx->flows), vg_flow_bytes_per_flow(ctx->flows));
+	if (ctx->app) {
+		const struct vg_app_stats *as = vg_app_stats(ctx->app);
+		uint64_t app_problems = 0;
+		for (int c = 0; c < VG_APPC_COUNT; c++)
+			if (vg_app_counter_problem((enum vg_app_counter)c))
+				app_problems += as->c[c];
+			else
+				fprintf(fp, "%s: %" PRIu64 "\n",
+					vg_app_counter_name((enum vg_app_counter)c), as->c[c]);
+		/* Malformed or cut messages, like decode_problems: only those seen. */
+		fprintf(fp, "app_problems: %" PRIu64 "\n", app_problems);
+		for (int c = 0; c < VG_APPC_COUNT; c++)
+			if (vg_app_counter_problem((enum vg_app_counter)c) && as->c[c])
+				fprintf(fp, "  %s: %" PRIu64 "\n",
+					vg_app_counter_name((enum vg_app_counter)c), as->c[c]);
+	}
 	fprintf(fp, "attacks: %" PRIu64 "\n", ctx->attacks.total);
 	for (unsigned i = 0; i < ctx->attacks.n; i++)
 		fprintf(fp, "  attack.%s: %" PRIu64 "\n", ctx->attacks.kind[i],
@@ -368,6 +398,7 @@ void vg_ctx_free(struct vg_ctx *ctx)
 		ctx->wops->close(ctx->writer, err, sizeof err);
 	vg_detect_free(ctx->det); /* only if finish was not reached */
 	vg_flow_table_free(ctx->flows);
+	vg_app_free(ctx->app);
 	vg_attrib_free(ctx->attrib);
 	free(ctx);
 }

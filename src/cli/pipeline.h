@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "app/app.h"
 #include "attrib/attrib.h"
 #include "capture/capture.h"
 #include "cli/settings.h"
@@ -23,6 +24,7 @@
 #include "detect/detect.h"
 #include "event/event.h"
 #include "flow/flow.h"
+#include "intel/intel.h"
 #include "store/store.h"
 
 /* Records per batch: big enough to amortise the per-batch work and hide
@@ -35,6 +37,7 @@ struct vg_ctx {
 	struct vg_cidr_set home;
 	struct vg_decode_stats dec;
 	struct vg_flow_table *flows;
+	struct vg_app *app; /* application metadata; NULL when app.enabled is 0 */
 	struct vg_detect *det;
 	const struct vg_writer_ops *wops;
 	struct vg_writer *writer;
@@ -51,6 +54,8 @@ struct vg_ctx {
 	char store_err[512];
 	uint64_t stored_new, stored_dup;     /* attacks stored, and already there */
 	uint64_t events_flow, events_attack; /* events handed to the writer */
+	const struct vg_intel *intel;        /* threat intelligence (NULL: none); the caller
+					      * loads and frees it (vigil read --intel) */
 	/* Live capture (vigil watch): the kernel's counters, refreshed by the
 	 * caller before each stats event; the sensor's start (wall time). */
 	bool live;

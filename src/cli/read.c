@@ -15,6 +15,7 @@
 #include "cli/storerun.h"
 #include "common/hash.h"
 #include "common/vg.h"
+#include "intel/intel.h"
 #include "store/store.h"
 
 static void usage(FILE *fp)
@@ -53,6 +54,12 @@ static void usage(FILE *fp)
 		"                      reading the same captures again adds nothing.\n"
 		"                      `vigil report` reads it\n"
 		"  --no-store          do not store (the EVE file is still written)\n"
+		"  --intel PATH        threat intelligence: a file or folder of plain lists,\n"
+		"                      abuse.ch CSVs or STIX 2.1 bundles (repeatable;\n"
+		"                      default config key intel.path; see `vigil intel\n"
+		"                      --help`); the summary counts what was loaded.\n"
+		"                      Not yet matched against traffic (malware.c2 is\n"
+		"                      the next step); an unreadable file stops the run\n"
 		"  -q, --quiet         no summary\n"
 		"  -h, --help          this help\n"
 		"\n"
@@ -60,7 +67,11 @@ static void usage(FILE *fp)
 		"probing (nmap -sV, -O), password guessing against login services (ssh,\n"
 		"ftp, http basic auth, telnet, mail, databases, rdp, smb, vnc, redis) and\n"
 		"SYN, UDP, ICMP and reflection floods are detected and written as `attack`\n"
-		"events; the summary counts them by kind.\n"
+		"events; the summary counts them by kind. From a home terminal: beacons\n"
+		"(malware.beacon: regular connections to one endpoint, scored as RITA\n"
+		"does; NTP and detect.beacon.allow excluded) and large uploads\n"
+		"(exfil.volume: 100 MB and 10x more sent than received and than the\n"
+		"terminal's usual; detect.exfil.allow excluded), judged as flows end.\n"
 		"A long attack is also reported while it lasts (final: false, every\n"
 		"detect.update seconds of packet time).\n"
 		"\n"
@@ -71,6 +82,14 @@ static void usage(FILE *fp)
 		"databases and their dates. Without the geo data (`make deps`) the geo\n"
 		"fields are left out and one warning says which file is missing; a corrupt\n"
 		"database gives one warning naming it and the run goes on without it.\n"
+		"\n"
+		"Application metadata: from the first packets of each flow (app.packets),\n"
+		"DNS queries and answers (UDP and TCP), TLS ClientHellos (SNI, JA3, JA4;\n"
+		"one split over segments is gathered, up to 4 KiB) and HTTP/1.x request\n"
+		"heads (method, URL, Host, User-Agent) and status codes go into the flow\n"
+		"events' dns, tls and http objects; malformed messages are counted under\n"
+		"app_problems. No stream reassembly: QUIC, HTTP/2 and later requests on a\n"
+		"connection are not read.\n"
 		"\n"
 		"Not yet: HTTP form logins (a later release);\n"
 		"tunnels (GRE, VXLAN, Teredo, IP-in-IP...) and link types other than\n"
@@ -96,7 +115,8 @@ enum {
 	OPT_GEO_DB,
 	OPT_ASN_DB,
 	OPT_STORE,
-	OPT_NO_STORE
+	OPT_NO_STORE,
+	OPT_INTEL
 };
 
 static int run(int argc, char **argv)
@@ -111,6 +131,7 @@ static int run(int argc, char **argv)
 	    {"asn-db", required_argument, NULL, OPT_ASN_DB},
 	    {"store", required_argument, NULL, OPT_STORE},
 	    {"no-store", no_argument, NULL, OPT_NO_STORE},
+	    {"intel", required_argument, NULL, OPT_INTEL},
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -121,13 +142,15 @@ static int run(int argc, char **argv)
 	struct vg_store_runner sr = {0};
 	char **sets = calloc((size_t)argc, sizeof *sets);
 	char **configs = calloc((size_t)argc, sizeof *configs);
-	int nsets = 0, nconfigs = 0, c, rc = VG_EXIT_OK;
+	char **intels = calloc((size_t)argc, sizeof *intels);
+	int nsets = 0, nconfigs = 0, nintels = 0, c, rc = VG_EXIT_OK;
 	bool quiet = false;
 	char err[1024];
 	struct vg_ctx *ctx = NULL;
+	struct vg_intel *intel = NULL;
 	FILE *summary;
 
-	if (!sets || !configs) {
+	if (!sets || !configs || !intels) {
 		fprintf(stderr, "vigil read: out of memory\n");
 		return VG_EXIT_RUNTIME;
 	}
@@ -143,6 +166,7 @@ static int run(int argc, char **argv)
 		case OPT_ASN_DB: asn_db = optarg; break;
 		case OPT_STORE: store_url = optarg; break;
 		case OPT_NO_STORE: store_url = ""; break;
+		case OPT_INTEL: intels[nintels++] = optarg; break;
 		case 'q': quiet = true; break;
 		case 'h': usage(stdout); goto out;
 		default:
@@ -215,6 +239,16 @@ static int run(int argc, char **argv)
 			 : VG_EXIT_RUNTIME;
 		goto out;
 	}
+	if (nintels || set.intel.path[0]) {
+		if (vg_cli_intel_load(&intel, &set.intel, intels, nintels, "vigil read: intel",
+				      quiet, err, sizeof err) < 0) {
+			fprintf(stderr, "vigil read: intel: %s\n", err);
+			rc = VG_EXIT_RUNTIME;
+			goto out;
+		}
+		ctx->intel = intel;
+		vg_detect_set_intel(ctx->det, intel);
+	}
 	if (store_url)
 		snprintf(set.store_url, sizeof set.store_url, "%s", store_url);
 	if (set.store_url[0] && strcmp(set.store_url, "none")) {
@@ -247,6 +281,8 @@ static int run(int argc, char **argv)
 	summary = eve && !strcmp(eve, "-") ? stderr : stdout;
 	if (!quiet)
 		vg_ctx_print_summary(ctx, summary);
+	if (!quiet && intel)
+		vg_cli_intel_summary(intel, summary);
 	if (!quiet && sr.store)
 		fprintf(summary,
 			"store: %s\n  store.attacks_new: %" PRIu64
@@ -261,10 +297,14 @@ out:
 		fprintf(stderr, "vigil read: store: %s\n", err);
 		rc = VG_EXIT_RUNTIME;
 	}
-	if (ctx)
+	if (ctx) {
 		ctx->store = NULL;
+		ctx->intel = NULL;
+	}
 	vg_store_run_free(&sr);
 	vg_ctx_free(ctx);
+	vg_intel_free(intel);
+	free(intels);
 	free(sets);
 	free(configs);
 	return rc;

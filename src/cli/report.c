@@ -23,7 +23,9 @@ static void usage(FILE *fp)
 		"terminals; shares by origin country (all, and verified sources only), by kind,\n"
 		"confidence and month; the most targeted terminals, ports and services; the\n"
 		"attacking autonomous systems; notable attacks (successful brute force); the\n"
-		"runs and geo databases behind it. With --by: one table.\n"
+		"runs and geo databases behind it. With --by: one table. With --c2: the\n"
+		"command-and-control report (C&C servers by country, the home terminals\n"
+		"they controlled, malware families, terminals ranked, by month).\n"
 		"\n"
 		"One attack is one final attack event (one attacker, one kind, a victim or a\n"
 		"victim set, one time window). Origin is the attacker's country in the run's\n"
@@ -35,7 +37,11 @@ static void usage(FILE *fp)
 		"Options:\n"
 		"  --by DIM            group by DIM; repeat for a cross table (at most 3):\n"
 		"                      country, asn, kind, target, port, service, attacker,\n"
-		"                      day, month, year, confidence\n"
+		"                      day, month, year, confidence, tool (the scanner,\n"
+		"                      brute-forcer or malware family the traffic names)\n"
+		"  --c2                the command-and-control report: malware.* attacks\n"
+		"                      (the attacker is the C&C server, the target the home\n"
+		"                      terminal); --kind malware.c2 keeps intel matches only\n"
 		"  --top N             rows per table (default 10; 0 all; --by a time\n"
 		"                      dimension first: all rows in time order unless given)\n"
 		"  --since DATE        attacks that started on or after DATE (YYYY-MM-DD, UTC)\n"
@@ -65,7 +71,8 @@ enum {
 	OPT_TARGET,
 	OPT_CONF,
 	OPT_FORMAT,
-	OPT_STORE
+	OPT_STORE,
+	OPT_C2
 };
 
 static int parse_u64(const char *s, uint64_t *v)
@@ -91,13 +98,14 @@ static int run(int argc, char **argv)
 	    {"confidence", required_argument, NULL, OPT_CONF},
 	    {"format", required_argument, NULL, OPT_FORMAT},
 	    {"store", required_argument, NULL, OPT_STORE},
+	    {"c2", no_argument, NULL, OPT_C2},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	enum vg_dim dims[VG_QUERY_DIMS_MAX];
 	unsigned ndims = 0;
 	uint64_t top = 10;
-	bool top_given = false;
+	bool top_given = false, c2 = false;
 	struct vg_filter f = {0};
 	enum vg_report_format fmt = VG_REPORT_TABLE;
 	const char *url = getenv("VIGIL_STORE");
@@ -178,6 +186,7 @@ static int run(int argc, char **argv)
 			}
 			break;
 		case OPT_STORE: url = optarg; break;
+		case OPT_C2: c2 = true; break;
 		case 'h': usage(stdout); return VG_EXIT_OK;
 		default: fprintf(stderr, "Try 'vigil report --help'.\n"); return VG_EXIT_USAGE;
 		}
@@ -186,6 +195,15 @@ static int run(int argc, char **argv)
 		fprintf(stderr,
 			"vigil report: unexpected argument '%s'\nTry 'vigil report --help'.\n",
 			argv[optind]);
+		return VG_EXIT_USAGE;
+	}
+	if (c2 && ndims) {
+		fprintf(stderr, "vigil report: --c2 and --by do not go together\n");
+		return VG_EXIT_USAGE;
+	}
+	if (c2 && f.kind && strncmp(f.kind, "malware", 7)) {
+		fprintf(stderr, "vigil report: --c2 --kind %s: expected malware or malware.KIND\n",
+			f.kind);
 		return VG_EXIT_USAGE;
 	}
 	if (f.has_since && f.has_until && f.since_day > f.until_day) {
@@ -200,7 +218,8 @@ static int run(int argc, char **argv)
 		fprintf(stderr, "vigil report: store: %s\n", err);
 		return VG_EXIT_RUNTIME;
 	}
-	if (vg_report_build(&r, s, dims, ndims, &f, top, err, sizeof err) < 0) {
+	if ((c2 ? vg_report_build_c2(&r, s, &f, top, err, sizeof err)
+		: vg_report_build(&r, s, dims, ndims, &f, top, err, sizeof err)) < 0) {
 		fprintf(stderr, "vigil report: store: %s\n", err);
 		rc = VG_EXIT_RUNTIME;
 		goto out;

@@ -16,6 +16,7 @@
 #define TMO(field)  FLOW(timeout) + offsetof(struct vg_flow_timeouts, field)
 #define DAY         86400
 #define DET(field)  offsetof(struct vg_settings, detect) + offsetof(struct vg_detect_config, field)
+#define APP(field)  offsetof(struct vg_settings, app) + offsetof(struct vg_app_config, field)
 
 static int check_home_net(const char *value, char *err, size_t errlen)
 {
@@ -23,6 +24,21 @@ static int check_home_net(const char *value, char *err, size_t errlen)
 
 	return vg_cidr_parse(&set, value, err, errlen);
 }
+
+static int check_ports(const char *value, char *err, size_t errlen)
+{
+	struct vg_port_list l;
+
+	return vg_port_list_parse(&l, value, err, errlen);
+}
+
+/* A string row of the detectors' config. */
+#define DSTR(k, field, d, chk, h)                                                      \
+	{                                                                              \
+		.key = (k), .type = VG_CFG_STR, .offset = DET(field),                  \
+		.size = sizeof(((struct vg_detect_config *)0)->field), .def_str = (d), \
+		.check = (chk), .help = (h)                                            \
+	}
 
 /* A numeric row: key, type, where, default, min, max, meaning. */
 #define NUM(k, t, off, d, lo, hi, h)                                                            \
@@ -108,6 +124,14 @@ const struct vg_cfg_row vg_settings_rows[] = {
     /* Updates: a long attack (a week-long slow scan, an hours-long flood)
      * should not stay unseen until it ends; every 5 minutes of packet
      * time is what Suricata's flow timeouts make a user expect. */
+    /* Command and control (detect/c2.c). One hour idle: a bot that
+     * checks in hourly stays one attack; a day's silence makes a new one. */
+    NUM("detect.c2.pairs", VG_CFG_U32, DET(c2_pairs), 16384, 64, 1u << 22,
+	"(home terminal, C&C server) pairs the C2 detector follows at once (about 250 bytes "
+	"each)"),
+    NUM("detect.c2.idle", VG_CFG_U32, DET(c2_idle_s), 3600, 1, 7 * DAY,
+	"seconds without a contact after which a terminal's contact with a C&C server is "
+	"reported as ended"),
     NUM("detect.update", VG_CFG_U32, DET(update_s), 300, 0, DAY,
 	"seconds of packet time between interim reports (final: false) of an attack still "
 	"under way; 0: only the final one"),
@@ -117,8 +141,74 @@ const struct vg_cfg_row vg_settings_rows[] = {
 	"1 runs the scan detector (scan.*), 0 leaves it out"),
     NUM("detect.brute.enabled", VG_CFG_U32, DET(brute_on), 1, 0, 1,
 	"1 runs the brute-force detector (bruteforce.*), 0 leaves it out"),
+    NUM("detect.c2.enabled", VG_CFG_U32, DET(c2_on), 1, 0, 1,
+	"1 runs the C2 detector (malware.c2; it needs threat intelligence: --intel), 0 leaves "
+	"it out"),
     NUM("detect.flood.enabled", VG_CFG_U32, DET(flood_on), 1, 0, 1,
 	"1 runs the flood detector (flood.*), 0 leaves it out"),
+    /* Application metadata (src/app/): DNS, TLS and HTTP from the first
+     * packets of each flow. 16 MiB holds about 11,000 flows' metadata at
+     * once (1.5 KiB each): far more DNS, TLS and HTTP flows than are
+     * open at once on the benchmark's busy link (6,600 flows of all
+     * kinds); the oldest entry goes when it is full. */
+    NUM("app.enabled", VG_CFG_U32, APP(enabled), 1, 0, 1,
+	"1 parses DNS, TLS ClientHellos and HTTP heads (src/app/), 0 leaves the stage out"),
+    NUM("app.memcap", VG_CFG_SIZE, APP(memcap), 16ull << 20, 64ull << 10, 1ull << 36,
+	"bytes for per-flow application metadata (about 1.5 KiB a flow); the oldest goes first"),
+    /* 5: SYN, ACK, then the request's first two segments fit (a split
+     * ClientHello); the reply's first payload comes by the 3rd packet. */
+    NUM("app.packets", VG_CFG_U32, APP(packets), 5, 1, 64,
+	"payload-carrying packets per direction the app stage looks at, counted from the "
+	"flow's first packet"),
+    NUM("app.dns_cache", VG_CFG_U32, APP(dns_cache), 16384, 4, 1u << 24,
+	"addresses the DNS answer cache remembers with their queried name (256 bytes each)"),
+    NUM("app.tls_buffers", VG_CFG_U32, APP(tls_buffers), 256, 0, 65535,
+	"4 KiB buffers for ClientHellos split over TCP segments, in use at once"),
+    /* Beacons (detect/beacon.c). 10 connections over an hour: RITA wants
+     * hours of data too; a 30 s implant makes 120 an hour, a person
+     * fetching a page a few times does not last an hour at a rhythm.
+     * 0.80: the score of RITA's "high" beacons; a check-in every 30 s with
+     * 10% jitter scores about 0.95, browsing below 0.6. NTP is allowed:
+     * its clients poll at fixed intervals by design. */
+    NUM("detect.beacon.enabled", VG_CFG_U32, DET(beacon_on), 1, 0, 1,
+	"1 runs the beacon detector (malware.beacon), 0 leaves it out"),
+    NUM("detect.beacon.pairs", VG_CFG_U32, DET(beacon_pairs), 16384, 64, 1u << 22,
+	"(terminal, external endpoint) pairs the beacon detector follows at once (about 1 KiB "
+	"each once they have two connections)"),
+    NUM("detect.beacon.min_conns", VG_CFG_U32, DET(beacon_min_conns), 10, 4, 1000000,
+	"connections from a terminal to one endpoint before they can be called a beacon"),
+    NUM("detect.beacon.min_span", VG_CFG_U32, DET(beacon_min_span_s), 3600, 0, 30 * DAY,
+	"seconds from the first to the last of those connections, at least"),
+    NUM("detect.beacon.score", VG_CFG_U32, DET(beacon_score), 80, 1, 100,
+	"beacon score (hundredths) from which a pair is reported"),
+    NUM("detect.beacon.idle", VG_CFG_U32, DET(beacon_idle_s), 3600, 1, 30 * DAY,
+	"seconds without a connection (or 4 median intervals if longer) that end a beacon"),
+    DSTR("detect.beacon.allow", beacon_allow, "", check_home_net,
+	 "destinations never scored as beacons: comma-separated prefixes (update and time "
+	 "servers)"),
+    DSTR("detect.beacon.allow_ports", beacon_allow_ports, "123/udp", check_ports,
+	 "services never scored as beacons: PORT[/tcp|/udp],... (default NTP)"),
+    /* Exfiltration (detect/exfil.c). 100 MB: far above a mail with
+     * attachments or a photo upload, the volume of a database or mailbox
+     * dump. Ratio 10: video calls and file syncs send and receive alike. 10
+     * times the terminal's usual: a backup client that uploads gigabytes
+     * every night is its own baseline. One hour of silence ends an
+     * episode, as a slow upload pauses. */
+    NUM("detect.exfil.enabled", VG_CFG_U32, DET(exfil_on), 1, 0, 1,
+	"1 runs the exfiltration detector (exfil.volume), 0 leaves it out"),
+    NUM("detect.exfil.pairs", VG_CFG_U32, DET(exfil_pairs), 16384, 64, 1u << 22,
+	"(terminal, destination) upload episodes followed at once (about 200 bytes each)"),
+    NUM("detect.exfil.bytes", VG_CFG_SIZE, DET(exfil_bytes), 100ull << 20, 1, 1ull << 50,
+	"bytes a terminal must send to one destination in an episode"),
+    NUM("detect.exfil.ratio", VG_CFG_U32, DET(exfil_ratio), 10, 1, 1000000,
+	"and at least this many times what it received from it"),
+    NUM("detect.exfil.baseline", VG_CFG_U32, DET(exfil_baseline), 10, 1, 1000000,
+	"and this many times the terminal's usual upload per destination (EWMA)"),
+    NUM("detect.exfil.idle", VG_CFG_U32, DET(exfil_idle_s), 3600, 1, 30 * DAY,
+	"seconds without a flow to the destination that end an episode"),
+    DSTR("detect.exfil.allow", exfil_allow, "", check_home_net,
+	 "destinations never counted (backup hosts, sanctioned storage): comma-separated "
+	 "prefixes"),
     /* Attribution (src/attrib/): relative paths are tried from the working
      * directory, then from the directory above the vigil executable's. */
     {.key = "geo.country_db",
@@ -143,6 +233,20 @@ const struct vg_cfg_row vg_settings_rows[] = {
      .def_str = VG_STORE_URL_DEFAULT,
      .help = "where `vigil read` stores attacks and runs: sqlite:PATH (a bare path is a SQLite "
 	     "file) or clickhouse://HOST[:PORT][/DB][?cluster=NAME]; empty or none: no store"},
+    /* Threat intelligence (src/intel/): loaded once at start. The cap is
+     * about 560 MiB of tables at 140 bytes an indicator; public feeds
+     * (Feodo, URLhaus, SSLBL, CERT STIX bundles) hold far fewer. */
+    {.key = "intel.path",
+     .type = VG_CFG_STR,
+     .offset = offsetof(struct vg_settings, intel) + offsetof(struct vg_intel_config, path),
+     .size = sizeof(((struct vg_intel_config *)0)->path),
+     .def_str = "",
+     .help = "threat intelligence file or folder loaded by `vigil read` and `vigil intel` "
+	     "(lists, abuse.ch CSVs, STIX 2.1); empty: none"},
+    NUM("intel.max_indicators", VG_CFG_U32,
+	offsetof(struct vg_settings, intel) + offsetof(struct vg_intel_config, max_indicators),
+	VG_INTEL_MAX_DEFAULT, 1, 100000000,
+	"indicators kept at most (about 140 bytes each); the rest are counted and reported"),
     /* Live capture (vigil watch, src/capture/live.c). 1 MiB blocks hold
      * about 700 full-size frames, so a block per poll keeps system calls
      * rare; 64 of them (64 MiB per interface) absorb half a second of a

@@ -7,17 +7,21 @@
 
 #include <stddef.h>
 
+#include "app/app.h"
 #include "attrib/attrib.h"
 #include "common/config.h"
 #include "detect/detect.h"
 #include "flow/flow.h"
+#include "intel/intel.h"
 
 struct vg_settings {
 	char home_net[1024];
 	struct vg_flow_config flow;
 	struct vg_detect_config detect;
 	struct vg_attrib_config attrib;
-	char store_url[1024]; /* store.url: where `vigil read` keeps attacks; "" none */
+	struct vg_app_config app;
+	char store_url[1024];         /* store.url: where `vigil read` keeps attacks; "" none */
+	struct vg_intel_config intel; /* intel.path, intel.max_indicators */
 	/* vigil watch (capture/live.c) */
 	uint64_t capture_block_size;
 	uint32_t capture_blocks;

@@ -4,7 +4,9 @@
  * Adding a detector is one file with a `const struct vg_detector` and one
  * line in vg_detectors[].
  */
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "common/vg.h"
 #include "detect/detect.h"
@@ -12,11 +14,17 @@
 extern const struct vg_detector vg_detector_scan;
 extern const struct vg_detector vg_detector_bruteforce;
 extern const struct vg_detector vg_detector_flood;
+extern const struct vg_detector vg_detector_c2;
+extern const struct vg_detector vg_detector_beacon;
+extern const struct vg_detector vg_detector_exfil;
 
 const struct vg_detector *const vg_detectors[] = {
     &vg_detector_scan,
     &vg_detector_bruteforce,
     &vg_detector_flood,
+    &vg_detector_c2,
+    &vg_detector_beacon,
+    &vg_detector_exfil,
     NULL,
 };
 
@@ -27,6 +35,7 @@ typedef void (*packet_fn)(void *state, const struct vg_packet *p, struct vg_flow
 struct vg_detect {
 	unsigned n;
 	uint64_t next_attack_id;
+	const struct vg_intel *intel; /* the detectors' env.intel points here */
 	const struct vg_detector *det[8];
 	void *state[8];
 	unsigned n_flow, n_noflow;
@@ -35,10 +44,11 @@ struct vg_detect {
 };
 
 int vg_detect_new(struct vg_detect **out, const struct vg_detect_config *cfg,
-		  const struct vg_cidr_set *home, uint64_t seed, vg_attack_fn emit, void *arg)
+		  const struct vg_cidr_set *home, const struct vg_app *app, uint64_t seed,
+		  vg_attack_fn emit, void *arg)
 {
 	struct vg_detect *d = calloc(1, sizeof *d);
-	struct vg_detect_env env = {cfg, home, seed, emit, arg, NULL};
+	struct vg_detect_env env = {cfg, home, seed, emit, arg, NULL, app, NULL};
 	int rc = 0;
 
 	*out = NULL;
@@ -46,6 +56,7 @@ int vg_detect_new(struct vg_detect **out, const struct vg_detect_config *cfg,
 		return VG_ENOMEM;
 	d->next_attack_id = 1;
 	env.next_attack_id = &d->next_attack_id;
+	env.intel = &d->intel;
 	for (unsigned i = 0; vg_detectors[i] && d->n < VG_ARRAY_LEN(d->state); i++) {
 		const struct vg_detector *det = vg_detectors[i];
 		if (!*(const uint32_t *)((const char *)cfg + det->enabled_off))
@@ -134,4 +145,58 @@ void vg_detect_free(struct vg_detect *d)
 		free(d->state[i]);
 	}
 	free(d);
+}
+
+void vg_detect_set_intel(struct vg_detect *d, const struct vg_intel *intel)
+{
+	d->intel = intel;
+}
+
+int vg_port_list_parse(struct vg_port_list *l, const char *text, char *errbuf, size_t errlen)
+{
+	const char *p = text;
+
+	memset(l, 0, sizeof *l);
+	for (;;) {
+		unsigned long port = 0;
+		unsigned digits = 0;
+		uint8_t proto = 0;
+		const char *item;
+
+		while (*p == ',' || *p == ' ' || *p == '\t')
+			p++;
+		if (!*p)
+			return 0;
+		item = p;
+		while (*p >= '0' && *p <= '9' && digits < 6) {
+			port = port * 10 + (unsigned long)(*p++ - '0');
+			digits++;
+		}
+		if (*p == '/') {
+			if (!strncmp(p, "/tcp", 4))
+				proto = VG_IPPROTO_TCP;
+			else if (!strncmp(p, "/udp", 4))
+				proto = VG_IPPROTO_UDP;
+			else
+				digits = 0;
+			if (digits)
+				p += 4;
+		}
+		if (!digits || port < 1 || port > 65535 ||
+		    (*p && *p != ',' && *p != ' ' && *p != '\t')) {
+			int len = 0;
+			while (item[len] && item[len] != ',' && item[len] != ' ' && len < 40)
+				len++;
+			snprintf(errbuf, errlen,
+				 "\"%.*s\" is not a port (1-65535, optionally /tcp or /udp)", len,
+				 item);
+			return VG_EINVAL;
+		}
+		if (l->n == VG_PORT_LIST_MAX) {
+			snprintf(errbuf, errlen, "more than %d ports", VG_PORT_LIST_MAX);
+			return VG_EINVAL;
+		}
+		l->port[l->n] = (uint16_t)port;
+		l->proto[l->n++] = proto;
+	}
 }

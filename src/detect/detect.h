@@ -18,6 +18,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "app/app.h"
+#include "intel/intel.h"
 #include "common/cidr.h"
 #include "decode/decode.h"
 #include "flow/flow.h"
@@ -71,7 +73,36 @@ struct vg_detect_config {
 	uint32_t scan_sweep_arp;              /* distinct addresses ARP-probed for a sweep */
 	uint32_t scan_on, brute_on, flood_on; /* detect.<name>.enabled: 0 leaves it out */
 	uint32_t update_s; /* an open attack is reported (final: false) this often; 0: never */
+	/* malware.beacon (beacon.c) */
+	uint32_t beacon_on, beacon_pairs; /* (terminal, endpoint) pairs followed at once */
+	uint32_t beacon_min_conns;        /* connections a beacon needs */
+	uint32_t beacon_min_span_s;       /* over at least this long */
+	uint32_t beacon_score;            /* score in hundredths that makes a beacon */
+	uint32_t beacon_idle_s;           /* a silence this long (or 4 intervals) ends it */
+	char beacon_allow[512];           /* destinations never scored (CIDR list) */
+	char beacon_allow_ports[256];     /* services never scored: "123/udp,..." */
+	/* exfil.volume (exfil.c) */
+	uint32_t exfil_on, exfil_pairs; /* (terminal, destination) episodes at once */
+	uint32_t exfil_ratio;           /* sent >= ratio x received */
+	uint32_t exfil_baseline;        /* sent >= baseline x the terminal's usual */
+	uint32_t exfil_idle_s;          /* a silence this long ends an episode */
+	uint64_t exfil_bytes;           /* sent in an episode, at least */
+	char exfil_allow[512];          /* destinations never counted (CIDR list) */
+	uint32_t c2_on;                 /* detect.c2.enabled */
+	uint32_t c2_pairs;              /* (terminal, C&C server) pairs followed at once */
+	uint32_t c2_idle_s; /* a pause this long ends a terminal's contact with a server */
 };
+
+/* A list of service ports, each for one protocol or both: "123/udp,443". */
+#define VG_PORT_LIST_MAX 32
+struct vg_port_list {
+	unsigned n;
+	uint16_t port[VG_PORT_LIST_MAX];
+	uint8_t proto[VG_PORT_LIST_MAX]; /* VG_IPPROTO_TCP, _UDP, or 0: both */
+};
+
+/* Parses "PORT[/tcp|/udp],..." (commas or spaces; empty: no port). */
+int vg_port_list_parse(struct vg_port_list *l, const char *text, char *errbuf, size_t errlen);
 
 /* What every detector gets at init. */
 struct vg_detect_env {
@@ -81,6 +112,13 @@ struct vg_detect_env {
 	vg_attack_fn emit;
 	void *emit_arg;
 	uint64_t *next_attack_id; /* shared counter: ids unique over a run */
+	/* The app stage (app.h: vg_app_of, vg_app_name_of_addr), NULL when
+	 * it is off: a flow's metadata is there for its packets after the
+	 * first payload and still at on_flow_end. */
+	const struct vg_app *app;
+	/* The run's threat intelligence (intel/intel.h), read at flow end:
+	 * *intel is NULL while none is loaded (vg_detect_set_intel). */
+	const struct vg_intel *const *intel;
 };
 
 /* The flow's tag bytes (flow.h), shared by the detectors: tag[0] is the
@@ -126,8 +164,13 @@ extern const struct vg_detector *const vg_detectors[];
 
 struct vg_detect;
 
+/* app: the app stage the detectors may read, or NULL. */
 int vg_detect_new(struct vg_detect **out, const struct vg_detect_config *cfg,
-		  const struct vg_cidr_set *home, uint64_t seed, vg_attack_fn emit, void *arg);
+		  const struct vg_cidr_set *home, const struct vg_app *app, uint64_t seed,
+		  vg_attack_fn emit, void *arg);
+/* The threat intelligence the detectors match against (malware.c2), or
+ * NULL; it must outlive the detectors. */
+void vg_detect_set_intel(struct vg_detect *d, const struct vg_intel *intel);
 /* arg is the struct vg_detect (the signature of a flow packet hook). */
 void vg_detect_packet(void *arg, const struct vg_packet *p, struct vg_flow *f, int dir);
 /* Union of the detectors' wants. */

@@ -28,7 +28,7 @@ struct vg_writer {
 	bool is_stdout;
 	char *outbuf; /* lines are gathered here and written in big chunks */
 	size_t outlen;
-	char line[4096];
+	char line[16384]; /* a flow event with its app objects, escaped, fits */
 	size_t len;
 	bool failed;
 	int err;
@@ -180,6 +180,128 @@ static int eve_open(struct vg_writer **out, const char *path, bool append, char 
 	return 0;
 }
 
+/* A string that came from the wire: quote, backslash, control
+ * characters and every byte above 0x7e are escaped (\u00XX, as Latin-1),
+ * so the line is valid JSON and UTF-8 whatever the sender put there. */
+static void put_wire_str(struct vg_writer *w, const char *s)
+{
+	char buf[2048];
+	size_t o = 0;
+
+	put(w, "\"");
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (o + 8 > sizeof buf) {
+			put(w, "%.*s", (int)o, buf);
+			o = 0;
+		}
+		if (c == '"' || c == '\\') {
+			buf[o++] = '\\';
+			buf[o++] = (char)c;
+		} else if (c < 0x20 || c > 0x7e) {
+			o += (size_t)snprintf(buf + o, 8, "\\u%04x", c);
+		} else {
+			buf[o++] = (char)c;
+		}
+	}
+	put(w, "%.*s\"", (int)o, buf);
+}
+
+static void put_dns(struct vg_writer *w, const struct vg_app_dns *d)
+{
+	const char *t = vg_dns_rrtype_name(d->rrtype), *rc;
+	char ip[INET6_ADDRSTRLEN];
+
+	if (!d->has_query && !d->has_response)
+		return;
+	/* Suricata's EVE DNS version 2 layout (one object, answers inline). */
+	put(w, ",\"dns\":{\"version\":2,\"type\":\"%s\",\"id\":%u,\"rrname\":",
+	    d->has_response ? "answer" : "query", d->id);
+	put_wire_str(w, d->rrname);
+	if (t)
+		put(w, ",\"rrtype\":\"%s\"", t);
+	else
+		put(w, ",\"rrtype\":\"%u\"", d->rrtype);
+	if (!d->has_response) {
+		put(w, "}");
+		return;
+	}
+	rc = vg_dns_rcode_name(d->rcode);
+	if (rc)
+		put(w, ",\"rcode\":\"%s\"", rc);
+	else
+		put(w, ",\"rcode\":\"%u\"", d->rcode);
+	if (d->n_kept) {
+		put(w, ",\"answers\":[");
+		for (unsigned i = 0; i < d->n_kept; i++) {
+			const struct vg_app_dns_answer *a = &d->answers[i];
+			put(w, "%s{\"rrtype\":\"%s\",\"ttl\":%u,\"rdata\":", i ? "," : "",
+			    vg_dns_rrtype_name(a->rrtype), a->ttl);
+			if (a->rrtype == 5) {
+				put_wire_str(w, d->cnames + a->cname_off);
+			} else {
+				vg_format_addr(ip, sizeof ip, &a->addr, a->rrtype == 1 ? 4 : 6);
+				put(w, "\"%s\"", ip);
+			}
+			put(w, "}");
+		}
+		put(w, "]");
+	}
+	put(w, "}");
+}
+
+static void put_tls(struct vg_writer *w, const struct vg_app_tls *t)
+{
+	const char *v;
+
+	if (!t->has_client_hello && !t->has_server_hello)
+		return;
+	put(w, ",\"tls\":{");
+	v = vg_tls_version_name(t->has_server_hello ? t->server_version : t->client_version);
+	put(w, "\"version\":\"%s\"", v ? v : "UNDETERMINED");
+	if (t->sni[0]) {
+		put(w, ",\"sni\":");
+		put_wire_str(w, t->sni);
+	}
+	if (t->has_client_hello) {
+		put(w, ",\"ja3\":{\"hash\":\"%s\"", t->ja3_md5);
+		if (!t->ja3_truncated)
+			put(w, ",\"string\":\"%s\"", t->ja3);
+		put(w, "},\"ja4\":\"%s\"", t->ja4);
+		if (t->alpn[0]) {
+			put(w, ",\"client_alpns\":[");
+			put_wire_str(w, t->alpn);
+			put(w, "]");
+		}
+	}
+	put(w, "}");
+}
+
+static void put_http(struct vg_writer *w, const struct vg_app_http *h)
+{
+	if (!h->has_request && !h->has_response)
+		return;
+	put(w, ",\"http\":{");
+	if (h->has_request) {
+		put(w, "\"hostname\":");
+		put_wire_str(w, h->host);
+		put(w, ",\"url\":");
+		put_wire_str(w, h->uri);
+		if (h->user_agent[0]) {
+			put(w, ",\"http_user_agent\":");
+			put_wire_str(w, h->user_agent);
+		}
+		put(w, ",\"http_method\":");
+		put_wire_str(w, h->method);
+		put(w, ",");
+	}
+	put(w, "\"protocol\":");
+	put_wire_str(w, h->protocol);
+	if (h->has_response)
+		put(w, ",\"status\":%u", h->status);
+	put(w, "}");
+}
+
 static void put_tcp_flags(struct vg_writer *w, const struct vg_flow *f)
 {
 	uint8_t all = f->tcp_flags[0] | f->tcp_flags[1];
@@ -207,7 +329,8 @@ static void put_tcp_flags(struct vg_writer *w, const struct vg_flow *f)
 	put(w, ",\"state\":\"%s\"}", vg_tcp_state_name(f));
 }
 
-static void eve_flow(struct vg_writer *w, const struct vg_flow *f, enum vg_flow_end why)
+static void eve_flow(struct vg_writer *w, const struct vg_flow *f, enum vg_flow_end why,
+		     const struct vg_app_flow *app)
 {
 	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN], pbuf[8];
 	uint16_t sport, dport;
@@ -256,6 +379,13 @@ static void eve_flow(struct vg_writer *w, const struct vg_flow *f, enum vg_flow_
 	    vg_flow_end_name(why));
 	if (f->proto == VG_IPPROTO_TCP)
 		put_tcp_flags(w, f);
+	if (app) {
+		switch (app->proto) {
+		case VG_APP_DNS: put_dns(w, &app->dns); break;
+		case VG_APP_TLS: put_tls(w, &app->tls); break;
+		case VG_APP_HTTP: put_http(w, &app->http); break;
+		}
+	}
 	put(w, "}");
 	end_line(w);
 }
@@ -315,6 +445,9 @@ static void eve_stats(struct vg_writer *w, const struct vg_run_stats *rs)
 	for (size_t i = 0; i < vg_flow_ncounters; i++)
 		put(w, "%s\"%s\":%" PRIu64, i ? "," : "", vg_flow_counters[i].name,
 		    vg_counter_get(fs, &vg_flow_counters[i]));
+	for (int c = 0; rs->app && c < VG_APPC_COUNT; c++)
+		put(w, ",\"%s\":%" PRIu64, vg_app_counter_name((enum vg_app_counter)c),
+		    rs->app->c[c]);
 	put(w, "},\"attacks\":{");
 	for (unsigned i = 0; rs->attacks && i < rs->attacks->n; i++)
 		put(w, "%s\"%s\":%" PRIu64, i ? "," : "", rs->attacks->kind[i],

@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "app/app.h"
 #include "attrib/attrib.h"
 #include "capture/capture.h"
 #include "decode/decode.h"
@@ -40,6 +41,7 @@ struct vg_run_stats {
 	uint64_t files;
 	const struct vg_decode_stats *decode;
 	const struct vg_flow_stats *flow;
+	const struct vg_app_stats *app; /* NULL: the app stage is off */
 	uint64_t flow_capacity;
 	uint32_t flow_bytes_per_flow;
 	const struct vg_attack_count *attacks;
@@ -60,7 +62,9 @@ struct vg_writer_ops {
 	 * restart), else it is truncated (a run over files). */
 	int (*open)(struct vg_writer **out, const char *path, bool append, char *errbuf,
 		    size_t errlen);
-	void (*flow)(struct vg_writer *w, const struct vg_flow *f, enum vg_flow_end why);
+	/* app: the flow's application metadata (app.h), or NULL. */
+	void (*flow)(struct vg_writer *w, const struct vg_flow *f, enum vg_flow_end why,
+		     const struct vg_app_flow *app);
 	void (*stats)(struct vg_writer *w, const struct vg_run_stats *rs);
 	/* at: the attrib stage's verdict on the attack (src_geo, dest_geo,
 	 * attribution), or NULL to write the attack alone. */

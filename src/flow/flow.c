@@ -57,6 +57,9 @@ struct vg_flow_table {
 	void *packet_arg;
 	vg_flow_prefetch_fn end_prefetch;
 	void *prefetch_arg;
+	vg_flow_packet_fn on_payload; /* the app stage */
+	void *payload_arg;
+	uint32_t payload_pkts; /* 0: no payload hook */
 	struct vg_flow_stats st;
 	struct vg_frag_cache frags;
 };
@@ -115,6 +118,19 @@ void vg_flow_table_set_packet_hook(struct vg_flow_table *t, vg_flow_packet_fn fn
 {
 	t->on_packet = fn;
 	t->packet_arg = arg;
+}
+
+void vg_flow_table_set_payload_hook(struct vg_flow_table *t, vg_flow_packet_fn fn, void *arg,
+				    uint32_t max_pkts)
+{
+	t->on_payload = fn;
+	t->payload_arg = arg;
+	t->payload_pkts = fn ? max_pkts : 0;
+}
+
+uint32_t vg_flow_table_index(const struct vg_flow_table *t, const struct vg_flow *f)
+{
+	return (uint32_t)(f - t->pool);
 }
 
 void vg_flow_table_set_end_prefetch(struct vg_flow_table *t, vg_flow_prefetch_fn fn, void *arg)
@@ -648,6 +664,10 @@ static unsigned update_chunk(struct vg_flow_table *t, struct vg_packet *pkts, un
 		if (p->ts_ns > f->last_ns)
 			f->last_ns = p->ts_ns;
 		flows[i] = f;
+		/* The app stage first, so that a detector seeing the same packet
+		 * finds its metadata: payload packets, the first few per side. */
+		if (p->payload_len && f->pkts[dir] <= t->payload_pkts)
+			t->on_payload(t->payload_arg, p, f, dir);
 		if (t->on_packet &&
 		    (fresh || (p->tcp_flags & VG_TH_SYN) || (f->flags & VG_FLOW_WATCH)))
 			t->on_packet(t->packet_arg, p, f, dir);

@@ -70,6 +70,9 @@ enum {
 					  * (set by the hook itself) */
 	VG_FLOW_ICMP_ERR = 1u << 6,      /* an ICMP destination unreachable quoting
 					  * one of its packets was counted in it */
+	VG_FLOW_APP = 1u << 7,           /* the app stage has judged it: it may keep
+					  * metadata of it (set by the payload hook;
+					  * a hint, app.h) */
 };
 
 /* One flow record: 96 bytes; see flow_test.c for the size check. */
@@ -176,6 +179,15 @@ int vg_flow_table_new(struct vg_flow_table **out, const struct vg_flow_config *c
 void vg_flow_table_free(struct vg_flow_table *t);
 void vg_flow_table_set_packet_hook(struct vg_flow_table *t, vg_flow_packet_fn fn, void *arg);
 void vg_flow_table_set_end_prefetch(struct vg_flow_table *t, vg_flow_prefetch_fn fn, void *arg);
+/* The app stage's hook (app.h): called before the packet hook for packets
+ * with transport payload while the flow's packet count in that direction
+ * is at most max_pkts (this packet included). It may set VG_FLOW_APP,
+ * nothing else. */
+void vg_flow_table_set_payload_hook(struct vg_flow_table *t, vg_flow_packet_fn fn, void *arg,
+				    uint32_t max_pkts);
+/* The pool index of a flow record (1 .. capacity): stable while the flow
+ * lives, so side tables can be indexed by it. */
+uint32_t vg_flow_table_index(const struct vg_flow_table *t, const struct vg_flow *f);
 
 /* Finds or creates the flow of every IP packet in the batch and updates it
  * (counters, TCP state), then runs a bounded expiry step. flows[i] is set

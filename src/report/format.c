@@ -22,6 +22,12 @@ static const char what_origin[] =
     "confidence: verified (completed a TCP handshake: the address is real), unverified\n"
     "(only unsolicited packets: it may be forged), bogon (cannot be a source from\n"
     "outside: never looked up), reflector (an abused server, not the attacker).";
+static const char what_c2[] =
+    "A C&C server is the external end of a malware.* attack: an address or name of the\n"
+    "threat intelligence the run loaded (malware.c2, with the family the feed gives),\n"
+    "or an endpoint a home terminal called at regular intervals (malware.beacon, no\n"
+    "family: (unknown)). The terminal it controlled is the home address that called it.\n"
+    "Country is the server's, from the run's geo database.";
 static const char credit_dbip[] = "IP geolocation by DB-IP (https://db-ip.com), CC BY 4.0";
 
 static void day_text(char *buf, size_t len, uint64_t ns)
@@ -78,7 +84,7 @@ static void text_table(const struct vg_report_table *t, FILE *fp)
 	for (unsigned k = 0; k < t->ndims; k++)
 		n += (size_t)snprintf(head + n, sizeof head - n, "  %-*s", (int)w[k],
 				      vg_dim_name(t->dims[k]));
-	fprintf(fp, "%s  %12s  %7s\n", head, "attacks", "share");
+	fprintf(fp, "%s  %12s  %7s\n", head, t->unit, "share");
 	for (size_t i = 0; i < t->nrows; i++) {
 		for (unsigned k = 0; k < t->ndims; k++)
 			fprintf(fp, "  %-*.*s", (int)w[k], (int)w[k], t->rows[i].keys[k]);
@@ -107,7 +113,10 @@ static void write_text(const struct vg_report *r, FILE *fp)
 		day_text(a, sizeof a, r->first_ns);
 		day_text(b, sizeof b, r->last_ns);
 	}
-	fprintf(fp, "%s\n\n", r->review ? "vigil report: the year in review" : "vigil report");
+	fprintf(fp, "%s\n\n",
+		r->c2       ? "vigil report: command and control"
+		: r->review ? "vigil report: the year in review"
+			    : "vigil report");
 	fprintf(fp,
 		"Captures: %" PRIu64 " in %" PRIu64 " runs, %" PRIu64
 		" packets, from %s to %s (packet time)",
@@ -117,10 +126,16 @@ static void write_text(const struct vg_report *r, FILE *fp)
 	fprintf(fp, "\n");
 	if (filt[0])
 		fprintf(fp, "Filter:%s\n", filt);
-	fprintf(fp,
-		"Attacks: %" PRIu64 "\nDistinct attackers: %" PRIu64
-		"\nDistinct targeted terminals: %" PRIu64 "\n\n",
-		r->attacks, r->attackers, r->targets);
+	if (r->c2)
+		fprintf(fp,
+			"C&C servers: %" PRIu64 "\nInfected terminals: %" PRIu64
+			"\nAttacks (malware.*): %" PRIu64 "\n\n%s\n\n",
+			r->attackers, r->targets, r->attacks, what_c2);
+	else
+		fprintf(fp,
+			"Attacks: %" PRIu64 "\nDistinct attackers: %" PRIu64
+			"\nDistinct targeted terminals: %" PRIu64 "\n\n",
+			r->attacks, r->attackers, r->targets);
 	if (r->review)
 		fprintf(fp, "%s\n\n%s\n\n", what_attack, what_origin);
 	for (size_t i = 0; i < r->ntables; i++)
@@ -190,13 +205,13 @@ static void json_table(const struct vg_report_table *t, FILE *fp)
 			json_str(fp, t->rows[i].keys[k]);
 			fputc(',', fp);
 		}
-		fprintf(fp, "\"attacks\":%" PRIu64 ",\"percent\":", t->rows[i].value);
+		fprintf(fp, "\"%s\":%" PRIu64 ",\"percent\":", t->unit, t->rows[i].value);
 		json_pct(fp, t->rows[i].pct10);
 		fputc('}', fp);
 	}
 	fprintf(fp, "],\"other\":");
 	if (t->has_other) {
-		fprintf(fp, "{\"attacks\":%" PRIu64 ",\"percent\":", t->other);
+		fprintf(fp, "{\"%s\":%" PRIu64 ",\"percent\":", t->unit, t->other);
 		json_pct(fp, t->other_pct10);
 		fputc('}', fp);
 	} else {
@@ -216,21 +231,34 @@ static void write_json(const struct vg_report *r, FILE *fp)
 	fprintf(fp,
 		"{\"report\":\"%s\",\"runs\":{\"runs\":%" PRIu64 ",\"incomplete\":%" PRIu64
 		",\"captures\":%" PRIu64 ",\"packets\":%" PRIu64 ",\"first_packet\":",
-		r->review ? "year_in_review" : "table", r->runs, r->runs_incomplete, r->captures,
-		r->packets);
+		r->c2       ? "c2"
+		: r->review ? "year_in_review"
+			    : "table",
+		r->runs, r->runs_incomplete, r->captures, r->packets);
 	json_str(fp, a);
 	fprintf(fp, ",\"last_packet\":");
 	json_str(fp, b);
-	fprintf(fp,
-		"},\"totals\":{\"attacks\":%" PRIu64 ",\"attackers\":%" PRIu64
-		",\"targets\":%" PRIu64 "},\"tables\":[",
-		r->attacks, r->attackers, r->targets);
+	if (r->c2)
+		fprintf(fp,
+			"},\"totals\":{\"attacks\":%" PRIu64 ",\"servers\":%" PRIu64
+			",\"terminals\":%" PRIu64 "},\"tables\":[",
+			r->attacks, r->attackers, r->targets);
+	else
+		fprintf(fp,
+			"},\"totals\":{\"attacks\":%" PRIu64 ",\"attackers\":%" PRIu64
+			",\"targets\":%" PRIu64 "},\"tables\":[",
+			r->attacks, r->attackers, r->targets);
 	for (size_t i = 0; i < r->ntables; i++) {
 		if (i)
 			fputc(',', fp);
 		json_table(&r->tables[i], fp);
 	}
 	fprintf(fp, "]");
+	if (r->c2) {
+		fprintf(fp, ",\"definitions\":{\"c2\":");
+		json_str(fp, what_c2);
+		fputc('}', fp);
+	}
 	if (r->review) {
 		fprintf(fp, ",\"notable\":[");
 		for (size_t i = 0; i < r->nnotable; i++) {
@@ -290,10 +318,42 @@ static void csv_field(FILE *fp, const char *s)
 	fputc('"', fp);
 }
 
+/* The C2 report: table, key, key2 (the second dimension or empty), value
+ * (the table's unit), percent, with its totals first. */
+static void write_csv_c2(const struct vg_report *r, FILE *fp)
+{
+	fprintf(fp, "table,key,key2,value,percent\n");
+	fprintf(fp,
+		"totals,servers,,%" PRIu64 ",\ntotals,terminals,,%" PRIu64
+		",\ntotals,attacks,,%" PRIu64 ",\n",
+		r->attackers, r->targets, r->attacks);
+	for (size_t i = 0; i < r->ntables; i++) {
+		const struct vg_report_table *t = &r->tables[i];
+		for (size_t j = 0; j < t->nrows; j++) {
+			fprintf(fp, "%s,", t->name);
+			csv_field(fp, t->rows[j].keys[0]);
+			fputc(',', fp);
+			if (t->ndims > 1)
+				csv_field(fp, t->rows[j].keys[1]);
+			fprintf(fp, ",%" PRIu64 ",%u.%u\n", t->rows[j].value, t->rows[j].pct10 / 10,
+				t->rows[j].pct10 % 10);
+		}
+		if (t->has_other)
+			fprintf(fp, "%s,other,,%" PRIu64 ",%u.%u\n", t->name, t->other,
+				t->other_pct10 / 10, t->other_pct10 % 10);
+		fprintf(fp, "%s,total,,%" PRIu64 ",%s\n", t->name, t->total,
+			t->total ? "100.0" : "");
+	}
+}
+
 /* One table: dims..., attacks, percent; the review: table, key, attacks,
  * percent, with its totals first. */
 static void write_csv(const struct vg_report *r, FILE *fp)
 {
+	if (r->c2) {
+		write_csv_c2(r, fp);
+		return;
+	}
 	if (!r->review) {
 		const struct vg_report_table *t = &r->tables[0];
 		for (unsigned k = 0; k < t->ndims; k++)

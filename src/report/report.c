@@ -23,6 +23,8 @@ static const char *display(enum vg_dim d, const char *key)
 		return "several or none";
 	if (d == VG_DIM_SERVICE && !key[0])
 		return "(none)";
+	if (d == VG_DIM_TOOL && !key[0])
+		return "(unknown)";
 	return key;
 }
 
@@ -56,6 +58,13 @@ static int get_total(void *arg, const char *const *keys, uint64_t value)
 {
 	(void)keys;
 	*(uint64_t *)arg = value;
+	return 0;
+}
+
+static int add_total(void *arg, const char *const *keys, uint64_t value)
+{
+	(void)keys;
+	*(uint64_t *)arg += value;
 	return 0;
 }
 
@@ -95,7 +104,11 @@ void vg_report_shares(const uint64_t *values, size_t n, uint64_t total, unsigned
 static int table_query(struct vg_report_table *t, struct vg_store *s, const struct vg_filter *f,
 		       uint64_t top, bool by_key, char *err, size_t errlen)
 {
-	struct vg_query q = {.ndims = t->ndims, .filter = *f, .limit = top, .order_by_key = by_key};
+	struct vg_query q = {.ndims = t->ndims,
+			     .measure = t->measure,
+			     .filter = *f,
+			     .limit = top,
+			     .order_by_key = by_key};
 	uint64_t shown = 0, *values = NULL;
 	unsigned *pct = NULL;
 	int rc;
@@ -103,9 +116,12 @@ static int table_query(struct vg_report_table *t, struct vg_store *s, const stru
 	memcpy(q.dims, t->dims, sizeof q.dims);
 	if ((rc = vg_store_query(s, &q, add_row, t, err, errlen)) < 0)
 		return rc;
-	q.ndims = 0;
+	if (!t->total_is_sum)
+		q.ndims = 0;
 	q.limit = 0;
-	if ((rc = vg_store_query(s, &q, get_total, &t->total, err, errlen)) < 0)
+	t->total = 0;
+	if ((rc = vg_store_query(s, &q, t->total_is_sum ? add_total : get_total, &t->total, err,
+				 errlen)) < 0)
 		return rc;
 	for (size_t i = 0; i < t->nrows; i++)
 		shown += t->rows[i].value;
@@ -146,6 +162,8 @@ static struct vg_report_table *new_table(struct vg_report *r, const char *name, 
 	t->title = title;
 	t->ndims = ndims;
 	t->dims[0] = d0;
+	t->measure = VG_MEASURE_ATTACKS;
+	t->unit = "attacks";
 	return t;
 }
 
@@ -295,6 +313,80 @@ out:
 nomem:
 	snprintf(err, errlen, "out of memory");
 	return VG_ENOMEM;
+}
+
+int vg_report_build_c2(struct vg_report *r, struct vg_store *s, const struct vg_filter *f,
+		       uint64_t top, char *err, size_t errlen)
+{
+	struct runs_acc acc = {.r = r};
+	struct vg_filter mf = *f;
+	int rc;
+
+	memset(r, 0, sizeof *r);
+	if (!mf.kind)
+		mf.kind = "malware";
+	r->filter = mf;
+	r->c2 = true;
+	if ((rc = vg_store_runs(s, add_run, &acc, err, errlen)) < 0)
+		goto out;
+	r->geo = acc.geo;
+	acc.geo = NULL;
+	if ((rc = measure(s, &mf, VG_MEASURE_ATTACKS, &r->attacks, err, errlen)) < 0 ||
+	    (rc = measure(s, &mf, VG_MEASURE_ATTACKERS, &r->attackers, err, errlen)) < 0 ||
+	    (rc = measure(s, &mf, VG_MEASURE_TARGETS, &r->targets, err, errlen)) < 0)
+		goto out;
+	/* measure: servers are attackers, terminals targets. sum: a value
+	 * can be in several rows (see total_is_sum). */
+	static const struct section {
+		const char *name, *title;
+		enum vg_dim d0, d1;
+		unsigned ndims;
+		enum vg_measure measure;
+		bool sum, by_key, all;
+	} sections[] = {
+	    {"c2_country_servers", "C&C servers by country", VG_DIM_COUNTRY, 0, 1,
+	     VG_MEASURE_ATTACKERS, 0, 0, 0},
+	    {"c2_country_terminals",
+	     "Home terminals controlled, by the country of their C&C servers (a terminal "
+	     "controlled from two countries counts in both)",
+	     VG_DIM_COUNTRY, 0, 1, VG_MEASURE_TARGETS, 1, 0, 0},
+	    {"c2_family",
+	     "Malware families by terminals infected (a terminal with two families counts in "
+	     "both)",
+	     VG_DIM_TOOL, 0, 1, VG_MEASURE_TARGETS, 1, 0, 0},
+	    {"c2_country_family",
+	     "C&C servers by country and family (a server of two families counts in both)",
+	     VG_DIM_COUNTRY, VG_DIM_TOOL, 2, VG_MEASURE_ATTACKERS, 1, 0, 0},
+	    {"c2_terminal", "Infected terminals ranked by C&C contacts reported (attacks)",
+	     VG_DIM_TARGET, 0, 1, VG_MEASURE_ATTACKS, 0, 0, 0},
+	    {"c2_month_servers",
+	     "C&C servers by month (UTC; a server seen in two months counts in both)", VG_DIM_MONTH,
+	     0, 1, VG_MEASURE_ATTACKERS, 1, 1, 1},
+	    {"c2_month_terminals",
+	     "Infected terminals by month (UTC; a terminal seen in two months counts in both)",
+	     VG_DIM_MONTH, 0, 1, VG_MEASURE_TARGETS, 1, 1, 1},
+	};
+	for (size_t i = 0; i < VG_ARRAY_LEN(sections); i++) {
+		const struct section *sec = &sections[i];
+		struct vg_report_table *t =
+		    new_table(r, sec->name, sec->title, sec->d0, sec->ndims);
+		if (!t) {
+			snprintf(err, errlen, "out of memory");
+			rc = VG_ENOMEM;
+			goto out;
+		}
+		t->dims[1] = sec->d1;
+		t->measure = sec->measure;
+		t->unit = sec->measure == VG_MEASURE_ATTACKERS ? "servers"
+			  : sec->measure == VG_MEASURE_TARGETS ? "terminals"
+							       : "attacks";
+		t->total_is_sum = sec->sum;
+		if ((rc = table_query(t, s, &mf, sec->all ? 0 : top, sec->by_key, err, errlen)) < 0)
+			goto out;
+	}
+out:
+	free(acc.geo);
+	return rc;
 }
 
 void vg_report_fini(struct vg_report *r)

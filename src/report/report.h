@@ -34,6 +34,13 @@ struct vg_report_table {
 	const char *title; /* for people */
 	unsigned ndims;
 	enum vg_dim dims[VG_QUERY_DIMS_MAX];
+	enum vg_measure measure; /* what a row counts (attacks by default) */
+	const char *unit;        /* its column name: "attacks", "servers", "terminals" */
+	/* A distinct count where one value can fall in several rows (a
+	 * terminal controlled from two countries): the total is the sum of
+	 * every row, so the shares still add up to 100.0, and the title says
+	 * what counts twice. */
+	bool total_is_sum;
 	struct vg_report_row *rows;
 	size_t nrows, cap;
 	uint64_t total;       /* of the whole filter, not only the rows shown */
@@ -49,6 +56,7 @@ struct vg_report_notable {
 
 struct vg_report {
 	bool review; /* the year in review; else one cross table */
+	bool c2;     /* the command-and-control report (--c2) */
 	struct vg_filter filter;
 	uint64_t attacks, attackers, targets;
 	/* Runs behind the numbers. */
@@ -68,6 +76,15 @@ enum vg_report_format { VG_REPORT_TABLE, VG_REPORT_JSON, VG_REPORT_CSV };
 int vg_report_build(struct vg_report *r, struct vg_store *s, const enum vg_dim *dims,
 		    unsigned ndims, const struct vg_filter *f, uint64_t top, char *err,
 		    size_t errlen);
+/* The command-and-control report (a CERT's table): malware.* attacks
+ * matching f (f->kind NULL: every malware.* kind), where the attacker is
+ * the C&C server and the target the home terminal it controlled. Totals
+ * are servers (attackers), terminals (targets) and attacks; tables: C&C
+ * servers by country, terminals controlled by the servers' country,
+ * families (tool), servers by country and family, terminals ranked, and
+ * both by month. */
+int vg_report_build_c2(struct vg_report *r, struct vg_store *s, const struct vg_filter *f,
+		       uint64_t top, char *err, size_t errlen);
 void vg_report_fini(struct vg_report *r);
 
 /* Hamilton's rounding: pct10[i] of values[i] over total (tenths of a

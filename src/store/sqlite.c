@@ -699,6 +699,7 @@ static const char *dim_expr(enum vg_dim d, enum grain g)
 					: "strftime('%Y', day * 86400, 'unixepoch')";
 	case VG_DIM_ASN: return "asn"; /* named by the outer query */
 	case VG_DIM_PORT: return "port";
+	case VG_DIM_TOOL: return "coalesce(tool, '')"; /* stored NULL when none */
 	default: return vg_dim_name(d);
 	}
 }

@@ -66,6 +66,7 @@ static const char *const dim_names[VG_DIM_COUNT] = {
     [VG_DIM_MONTH] = "month",
     [VG_DIM_YEAR] = "year",
     [VG_DIM_CONFIDENCE] = "confidence",
+    [VG_DIM_TOOL] = "tool",
 };
 
 const char *vg_dim_name(enum vg_dim d)

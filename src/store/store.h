@@ -89,6 +89,8 @@ enum vg_dim {
 	VG_DIM_MONTH,      /* "YYYY-MM" */
 	VG_DIM_YEAR,       /* "YYYY" */
 	VG_DIM_CONFIDENCE, /* "verified", "unverified", "bogon", "reflector" */
+	VG_DIM_TOOL,       /* the attack's tool: the scanner or brute-forcer the
+			    * traffic names, the malware family of malware.*; "" none */
 	VG_DIM_COUNT
 };
 

@@ -160,7 +160,7 @@ static struct vg_detect *engine(struct vg_settings *set, struct vg_cidr_set *hom
 	vg_settings_default(set);
 	assert_int_equal(vg_cidr_parse(home, "192.0.2.0/24", err, sizeof err), 0);
 	n_got = 0;
-	assert_int_equal(vg_detect_new(&d, &set->detect, home, SEED, on_attack, NULL), 0);
+	assert_int_equal(vg_detect_new(&d, &set->detect, home, NULL, SEED, on_attack, NULL), 0);
 	return d;
 }
 
@@ -443,7 +443,7 @@ static void test_flood_updates(void **state)
 	set.detect.update_s = 1;
 	assert_int_equal(vg_cidr_parse(&home, "192.0.2.0/24", NULL, 0), 0);
 	n_got = 0;
-	assert_int_equal(vg_detect_new(&d, &set.detect, &home, SEED, on_attack, NULL), 0);
+	assert_int_equal(vg_detect_new(&d, &set.detect, &home, NULL, SEED, on_attack, NULL), 0);
 	/* 4,000 half-open connections a second for 3.5 s. */
 	for (uint32_t i = 0; i < 14000; i++) {
 		uint64_t ts = T0 + (uint64_t)i * 250000;
@@ -468,6 +468,149 @@ static void test_flood_updates(void **state)
 	assert_int_equal(got[3].packets, 14000);
 }
 
+/* ---- malware.beacon and exfil.volume ------------------------------------ */
+
+/* A terminal's connection to SERVER4: handshake, sent and received bytes. */
+static struct vg_flow conn(uint16_t sport, uint16_t dport, uint64_t ts, uint64_t sent,
+			   uint64_t received)
+{
+	struct vg_flow f = flow4(CLIENT4, SERVER4, sport, dport, VG_IPPROTO_TCP, ts);
+
+	f.flags |= VG_FLOW_HANDSHAKE;
+	f.pkts[0] = 5;
+	f.pkts[1] = 4;
+	f.bytes[0] = sent;
+	f.bytes[1] = received;
+	f.last_ns = ts + 200 * MS;
+	f.tcp_flags[0] = f.tcp_flags[1] = VG_TH_SYN | VG_TH_ACK | VG_TH_FIN;
+	return f;
+}
+
+static unsigned count_kind(const char *kind)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < n_got && i < MAX_ATTACKS; i++)
+		n += got[i].final && !strcmp(got[i].kind, kind);
+	return n;
+}
+
+static void test_beacon_regular(void **state)
+{
+	struct vg_settings set;
+	struct vg_cidr_set home;
+	struct vg_detect *d = engine(&set, &home);
+	const struct vg_attack *a = NULL;
+
+	(void)state;
+	/* 150 check-ins every 60 s, +-2 s, 300 bytes each: 2.5 hours. */
+	for (uint32_t i = 0; i < 150; i++) {
+		uint64_t ts = T0 + (uint64_t)i * 60 * NS + (uint64_t)((i * 7) % 5) * NS;
+		struct vg_flow f = conn((uint16_t)(30000 + i), 443, ts, 300, 900);
+		vg_detect_flow_end(d, &f);
+		vg_detect_tick(d, ts);
+	}
+	vg_detect_free(d);
+	assert_int_equal(count_kind("malware.beacon"), 1);
+	for (unsigned i = 0; i < n_got && i < MAX_ATTACKS; i++)
+		if (got[i].final)
+			a = &got[i];
+	assert_non_null(a);
+	assert_string_equal(a->technique, "beacon");
+	assert_string_equal(a->direction, "outbound");
+	assert_memory_equal(a->src.b, SERVER4.b, 4); /* the endpoint is the party to attribute */
+	assert_memory_equal(a->dst.b, CLIENT4.b, 4);
+	assert_int_equal(a->attempts, 150);
+	assert_int_equal(a->port_list[0], 443);
+	assert_int_equal(a->start_ns, T0);
+	assert_true(a->src_verified);
+}
+
+static void test_beacon_irregular_is_not(void **state)
+{
+	struct vg_settings set;
+	struct vg_cidr_set home;
+	struct vg_detect *d = engine(&set, &home);
+	uint64_t ts = T0, x = 12345;
+
+	(void)state;
+	/* 150 connections to one server over hours, but at random intervals
+	 * (1 to 600 s) and with random sizes: a person browsing. */
+	for (uint32_t i = 0; i < 150; i++) {
+		x = x * 6364136223846793005ull + 1442695040888963407ull;
+		ts += (1 + (x >> 33) % 600) * NS;
+		struct vg_flow f =
+		    conn((uint16_t)(30000 + i), 443, ts, 500 + (x >> 40) % 50000, 9000);
+		vg_detect_flow_end(d, &f);
+		vg_detect_tick(d, ts);
+	}
+	vg_detect_free(d);
+	assert_int_equal(count_kind("malware.beacon"), 0);
+}
+
+static void test_exfil_volume_and_baseline(void **state)
+{
+	struct vg_settings set;
+	struct vg_cidr_set home;
+	struct vg_detect *d = engine(&set, &home);
+	uint64_t ts = T0;
+
+	(void)state;
+	/* A 200 MB upload (1 MB back): exfiltration; a 200 MB download: not. */
+	struct vg_flow up = conn(40000, 443, ts, 200ull << 20, 1ull << 20);
+	struct vg_flow down = flow4(CLIENT4, DNS4, 40001, 443, VG_IPPROTO_TCP, ts);
+	down.bytes[0] = 1ull << 20;
+	down.bytes[1] = 200ull << 20;
+	down.pkts[0] = down.pkts[1] = 100;
+	vg_detect_flow_end(d, &down);
+	vg_detect_flow_end(d, &up);
+	vg_detect_free(d);
+	assert_int_equal(count_kind("exfil.volume"), 1);
+	assert_string_equal(got[0].direction, "outbound");
+	assert_memory_equal(got[0].src.b, SERVER4.b, 4); /* the receiver */
+	assert_memory_equal(got[0].dst.b, CLIENT4.b, 4);
+	assert_int_equal(got[0].bytes, 200ull << 20);
+
+	/* A terminal that uploads 50 MB to each of 4 hosts every 2 hours (its
+	 * baseline) then 200 MB to one: less than 10 times its habit. */
+	d = engine(&set, &home);
+	for (uint32_t i = 0; i < 4; i++) {
+		struct vg_flow f =
+		    flow4(CLIENT4, a4n(0x0b000001 + i), 40000, 443, VG_IPPROTO_TCP, ts);
+		f.bytes[0] = 50ull << 20;
+		f.pkts[0] = f.pkts[1] = 100;
+		vg_detect_flow_end(d, &f);
+		ts += 7200 * NS;
+		vg_detect_tick(d, ts);
+	}
+	up = conn(40000, 443, ts, 200ull << 20, 1ull << 20);
+	vg_detect_flow_end(d, &up);
+	vg_detect_free(d);
+	assert_int_equal(count_kind("exfil.volume"), 0);
+}
+
+static void test_port_list_parse(void **state)
+{
+	struct vg_port_list l;
+	char err[128];
+
+	(void)state;
+	assert_int_equal(vg_port_list_parse(&l, "123/udp, 443/tcp,8080", err, sizeof err), 0);
+	assert_int_equal(l.n, 3);
+	assert_int_equal(l.port[0], 123);
+	assert_int_equal(l.proto[0], VG_IPPROTO_UDP);
+	assert_int_equal(l.proto[1], VG_IPPROTO_TCP);
+	assert_int_equal(l.proto[2], 0);
+	assert_int_equal(vg_port_list_parse(&l, "", err, sizeof err), 0);
+	assert_int_equal(l.n, 0);
+	assert_true(vg_port_list_parse(&l, "0", err, sizeof err) < 0);
+	assert_true(vg_port_list_parse(&l, "65536", err, sizeof err) < 0);
+	assert_true(vg_port_list_parse(&l, "53/icmp", err, sizeof err) < 0);
+	assert_string_equal(err, "\"53/icmp\" is not a port (1-65535, optionally /tcp or /udp)");
+	assert_true(vg_port_list_parse(&l, "53/t", err, sizeof err) < 0);
+	assert_true(vg_port_list_parse(&l, "80x", err, sizeof err) < 0);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -482,6 +625,10 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_http_replies),
 	    cmocka_unit_test(test_os_scan_by_nmap),
 	    cmocka_unit_test(test_ssh_bruteforce_then_success),
+	    cmocka_unit_test(test_beacon_regular),
+	    cmocka_unit_test(test_beacon_irregular_is_not),
+	    cmocka_unit_test(test_exfil_volume_and_baseline),
+	    cmocka_unit_test(test_port_list_parse),
 	};
 
 	if (argc > 1)

@@ -93,7 +93,7 @@ static void on_end(void *arg, const struct vg_flow *f, enum vg_flow_end why)
 		x->why[x->nended] = why;
 	}
 	x->nended++;
-	vg_writer_eve.flow(x->w, f, why);
+	vg_writer_eve.flow(x->w, f, why, NULL);
 }
 
 static int setup(void **state)

@@ -1,0 +1,562 @@
+/*
+ * app.c - the app stage's tables and dispatch (see app.h).
+ *
+ * Entries: a pool of fixed-size entries (app.memcap / sizeof entry),
+ * allocated once; a side array indexed by the flow's pool index holds the
+ * entry of each flow (0: none), so a lookup is two loads, and a flag in
+ * the flow (VG_FLOW_APP) spares flows without metadata even that. The
+ * flag also marks a TCP flow whose first client payload was neither TLS
+ * nor HTTP: its later packets return at once. When
+ * the pool is full, a clock hand takes the oldest-allocated entry
+ * (app.evicted) and unhooks it from its flow.
+ *
+ * DNS cache: app.dns_cache entries in sets of 4 ways, the set chosen by a
+ * seeded hash of the address; an answer replaces the same address or the
+ * least recently written way. Names longer than fit are not cached.
+ *
+ * Gathering buffers: app.tls_buffers buffers of VG_APP_TLS_BUF bytes for
+ * ClientHellos split over segments; taken when a flow's first client
+ * segment holds the start of a hello, given back when it is complete,
+ * when the next segment is not its continuation, or at flow end.
+ *
+ * THREAT: the payload is the sender's; each parser checks its lengths.
+ * Which parser runs is decided from ports and the first bytes, both
+ * chosen by the sender: a flow can only make itself parsed, never make
+ * another flow's metadata change.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/app.h"
+#include "common/bytes.h"
+#include "common/hash.h"
+#include "common/mem.h"
+#include "common/vg.h"
+
+/* Entry states (struct slot.done) */
+enum {
+	DONE_REQUEST = 1u << 0,  /* DNS query / TLS ClientHello / HTTP request parsed or given up */
+	DONE_RESPONSE = 1u << 1, /* the reply side */
+	LEN_REQUEST = 1u << 2,   /* DNS over TCP: the length prefix came alone, */
+	LEN_RESPONSE = 1u << 3,  /* the message starts the next segment */
+};
+
+struct slot {
+	uint32_t flow_idx; /* pool index of its flow; 0: free */
+	uint32_t next_free;
+	uint8_t done;
+	uint16_t buf;      /* gathering buffer + 1; 0 none */
+	uint16_t buf_len;  /* bytes gathered */
+	uint16_t buf_need; /* bytes the whole hello takes */
+	uint32_t next_seq; /* TCP sequence number the next piece starts at */
+	struct vg_app_flow pub;
+};
+
+#define CACHE_WAYS     4
+#define CACHE_NAME_MAX (256 - 16 - 8 - 1)
+
+struct cache_way {
+	struct vg_addr addr;
+	uint64_t seq; /* write order; 0: empty */
+	uint8_t family;
+	char name[CACHE_NAME_MAX];
+};
+
+struct vg_app {
+	struct vg_app_config cfg;
+	const struct vg_flow_table *table;
+	uint32_t *slot_of; /* per flow pool index */
+	size_t slot_of_bytes;
+	struct slot *slots; /* [0] unused */
+	uint32_t n_slots, used_tail, free_head, hand;
+	struct cache_way *cache;
+	size_t cache_bytes;
+	uint32_t cache_mask; /* sets - 1 */
+	uint64_t cache_seq, seed;
+	uint8_t *bufs;
+	uint16_t *buf_free; /* stack of free buffer numbers */
+	uint32_t n_buf_free;
+	struct vg_app_stats st;
+};
+
+static const struct {
+	const char *name;
+	bool problem;
+} counters[] = {
+#define VG_APP_COUNTER_ROW(field, name, problem) {name, problem},
+    VG_APP_COUNTERS(VG_APP_COUNTER_ROW)
+#undef VG_APP_COUNTER_ROW
+};
+
+const char *vg_app_counter_name(enum vg_app_counter c)
+{
+	return c < VG_APPC_COUNT ? counters[c].name : "?";
+}
+
+bool vg_app_counter_problem(enum vg_app_counter c)
+{
+	return c < VG_APPC_COUNT && counters[c].problem;
+}
+
+int vg_app_new(struct vg_app **out, const struct vg_app_config *cfg,
+	       const struct vg_flow_table *table, uint64_t seed)
+{
+	struct vg_app *a = calloc(1, sizeof *a);
+	uint64_t n, sets = 1;
+
+	*out = NULL;
+	if (!a)
+		return VG_ENOMEM;
+	a->cfg = *cfg;
+	a->table = table;
+	a->seed = seed ^ 0x6170706e616d65ull;
+	n = cfg->memcap / sizeof(struct slot);
+	if (n < 16)
+		n = 16;
+	if (n > UINT32_MAX - 1)
+		n = UINT32_MAX - 1;
+	a->n_slots = (uint32_t)n;
+	a->slots = vg_table_alloc((n + 1) * sizeof *a->slots);
+	a->slot_of_bytes = ((size_t)vg_flow_table_capacity(table) + 1) * sizeof *a->slot_of;
+	a->slot_of = vg_table_alloc(a->slot_of_bytes);
+	while (sets * CACHE_WAYS < cfg->dns_cache)
+		sets <<= 1;
+	a->cache_mask = (uint32_t)(sets - 1);
+	a->cache_bytes = (size_t)sets * CACHE_WAYS * sizeof *a->cache;
+	a->cache = vg_table_alloc(a->cache_bytes); /* zero pages, touched as used */
+	a->bufs = malloc((size_t)cfg->tls_buffers * VG_APP_TLS_BUF + 1);
+	a->buf_free = malloc(((size_t)cfg->tls_buffers + 1) * sizeof *a->buf_free);
+	if (!a->slots || !a->slot_of || !a->cache || !a->bufs || !a->buf_free) {
+		vg_app_free(a);
+		return VG_ENOMEM;
+	}
+	a->used_tail = 1;
+	a->hand = 1;
+	for (uint32_t i = 0; i < cfg->tls_buffers; i++)
+		a->buf_free[a->n_buf_free++] = (uint16_t)(cfg->tls_buffers - i);
+	*out = a;
+	return 0;
+}
+
+void vg_app_free(struct vg_app *a)
+{
+	if (!a)
+		return;
+	if (a->slots)
+		vg_table_free(a->slots, ((size_t)a->n_slots + 1) * sizeof *a->slots);
+	if (a->slot_of)
+		vg_table_free(a->slot_of, a->slot_of_bytes);
+	if (a->cache)
+		vg_table_free(a->cache, a->cache_bytes);
+	free(a->bufs);
+	free(a->buf_free);
+	free(a);
+}
+
+const struct vg_app_stats *vg_app_stats(const struct vg_app *a)
+{
+	return &a->st;
+}
+
+uint32_t vg_app_packets(const struct vg_app *a)
+{
+	return a->cfg.packets;
+}
+
+static void put_buf(struct vg_app *a, struct slot *s)
+{
+	if (s->buf) {
+		a->buf_free[a->n_buf_free++] = s->buf;
+		s->buf = 0;
+	}
+}
+
+static void release(struct vg_app *a, uint32_t si)
+{
+	struct slot *s = &a->slots[si];
+
+	put_buf(a, s);
+	a->slot_of[s->flow_idx] = 0;
+	s->flow_idx = 0;
+	s->next_free = a->free_head;
+	a->free_head = si;
+}
+
+static struct slot *new_slot(struct vg_app *a, struct vg_flow *f, uint32_t fi, uint8_t proto)
+{
+	uint32_t si;
+	struct slot *s;
+
+	if (a->free_head) {
+		si = a->free_head;
+		a->free_head = a->slots[si].next_free;
+	} else if (a->used_tail <= a->n_slots) {
+		si = a->used_tail++;
+	} else {
+		/* Full: the hand's entry goes (allocation order, oldest first). */
+		si = a->hand;
+		a->hand = a->hand < a->n_slots ? a->hand + 1 : 1;
+		release(a, si);
+		a->free_head = a->slots[si].next_free;
+		a->st.c[VG_APPC_evicted]++;
+	}
+	s = &a->slots[si];
+	s->flow_idx = fi;
+	s->done = 0;
+	s->buf = 0;
+	s->buf_len = s->buf_need = 0;
+	s->pub.proto = proto;
+	/* Only the fields the writers test are cleared: strings start empty. */
+	switch (proto) {
+	case VG_APP_DNS:
+		memset(&s->pub.dns, 0, offsetof(struct vg_app_dns, rrname));
+		s->pub.dns.rrname[0] = '\0';
+		break;
+	case VG_APP_TLS:
+		memset(&s->pub.tls, 0, offsetof(struct vg_app_tls, sni));
+		s->pub.tls.sni[0] = s->pub.tls.ja3_md5[0] = s->pub.tls.ja4[0] = '\0';
+		s->pub.tls.alpn[0] = s->pub.tls.ja3[0] = '\0';
+		break;
+	case VG_APP_HTTP:
+		memset(&s->pub.http, 0, offsetof(struct vg_app_http, method));
+		s->pub.http.method[0] = s->pub.http.protocol[0] = s->pub.http.uri[0] = '\0';
+		s->pub.http.host[0] = s->pub.http.user_agent[0] = '\0';
+		break;
+	}
+	a->slot_of[fi] = si;
+	f->flags |= VG_FLOW_APP;
+	a->st.c[VG_APPC_flows]++;
+	return s;
+}
+
+static struct slot *slot_of(const struct vg_app *a, const struct vg_flow *f, uint32_t *fi)
+{
+	uint32_t si;
+
+	*fi = vg_flow_table_index(a->table, f);
+	if (!(f->flags & VG_FLOW_APP))
+		return NULL;
+	si = a->slot_of[*fi];
+	return si ? &a->slots[si] : NULL;
+}
+
+const struct vg_app_flow *vg_app_of(const struct vg_app *a, const struct vg_flow *f)
+{
+	uint32_t fi;
+	const struct slot *s;
+
+	if (!a || !(f->flags & VG_FLOW_APP))
+		return NULL;
+	s = slot_of(a, f, &fi);
+	return s ? &s->pub : NULL;
+}
+
+void vg_app_flow_end(struct vg_app *a, const struct vg_flow *f)
+{
+	uint32_t fi;
+	const struct slot *s;
+
+	if (!a || !(f->flags & VG_FLOW_APP))
+		return;
+	s = slot_of(a, f, &fi);
+	if (s)
+		release(a, (uint32_t)(s - a->slots));
+}
+
+static void count(struct vg_app *a, int rc)
+{
+	if (rc > 0 && rc < VG_APPC_COUNT)
+		a->st.c[rc]++;
+}
+
+/* ---- DNS cache ---- */
+
+static uint32_t cache_set(const struct vg_app *a, int family, const struct vg_addr *addr)
+{
+	uint64_t w[2];
+
+	memcpy(w, addr->b, 16);
+	if (family == 4)
+		w[1] = 0, w[0] &= 0xffffffffu;
+	return (uint32_t)vg_hash_words(w, 16, a->seed ^ (uint64_t)family) & a->cache_mask;
+}
+
+static void cache_put(struct vg_app *a, int family, const struct vg_addr *addr, const char *name)
+{
+	size_t nl = strlen(name);
+	struct cache_way *set, *victim;
+
+	if (nl >= CACHE_NAME_MAX)
+		return; /* not cut: a cut name would match the wrong things */
+	set = &a->cache[(size_t)cache_set(a, family, addr) * CACHE_WAYS];
+	victim = &set[0];
+	for (int i = 0; i < CACHE_WAYS; i++) {
+		struct cache_way *w = &set[i];
+		if (w->seq && w->family == family &&
+		    memcmp(w->addr.b, addr->b, family == 4 ? 4 : 16) == 0) {
+			victim = w;
+			break;
+		}
+		if (w->seq < victim->seq)
+			victim = w;
+	}
+	memset(&victim->addr, 0, sizeof victim->addr);
+	memcpy(victim->addr.b, addr->b, family == 4 ? 4 : 16);
+	victim->family = (uint8_t)family;
+	victim->seq = ++a->cache_seq;
+	memcpy(victim->name, name, nl + 1);
+	a->st.c[VG_APPC_dns_cache_inserted]++;
+}
+
+const char *vg_app_name_of_addr(const struct vg_app *a, int family, const struct vg_addr *addr)
+{
+	const struct cache_way *set;
+
+	if (!a || (family != 4 && family != 6))
+		return NULL;
+	set = &a->cache[(size_t)cache_set(a, family, addr) * CACHE_WAYS];
+	for (int i = 0; i < CACHE_WAYS; i++)
+		if (set[i].seq && set[i].family == family &&
+		    memcmp(set[i].addr.b, addr->b, family == 4 ? 4 : 16) == 0)
+			return set[i].name;
+	return NULL;
+}
+
+/* ---- dispatch ---- */
+
+static void on_dns(struct vg_app *a, struct vg_flow *f, uint32_t fi, struct slot *s,
+		   const uint8_t *pl, size_t n, bool tcp)
+{
+	bool had_response;
+	int rc;
+
+	if (!s)
+		s = new_slot(a, f, fi, VG_APP_DNS);
+	if (s->pub.proto != VG_APP_DNS)
+		return;
+	if (tcp) { /* RFC 7766 section 8: a 2-byte length first */
+		size_t ml;
+		if (n < 2) {
+			count(a, VG_APPC_dns_truncated);
+			return;
+		}
+		ml = vg_load_be16(pl);
+		if (ml < 12) {
+			count(a, VG_APPC_dns_bad_length);
+			return;
+		}
+		pl += 2;
+		n -= 2;
+		if (ml < n)
+			n = ml; /* a second message in the segment: not read */
+	}
+	had_response = s->pub.dns.has_response;
+	rc = vg_dns_parse(pl, n, &s->pub.dns);
+	a->st.c[VG_APPC_dns_messages]++;
+	count(a, rc);
+	if (!had_response && s->pub.dns.has_response && !s->pub.dns.rrname_truncated) {
+		const struct vg_app_dns *d = &s->pub.dns;
+		for (unsigned i = 0; i < d->n_kept; i++)
+			if (d->answers[i].rrtype == 1 || d->answers[i].rrtype == 28)
+				cache_put(a, d->answers[i].rrtype == 1 ? 4 : 6, &d->answers[i].addr,
+					  d->rrname);
+	}
+}
+
+static void tls_parsed(struct vg_app *a, struct slot *s, int rc, bool client)
+{
+	count(a, rc);
+	if (client && s->pub.tls.has_client_hello)
+		a->st.c[VG_APPC_tls_client_hello]++;
+	if (!client && s->pub.tls.has_server_hello)
+		a->st.c[VG_APPC_tls_server_hello]++;
+}
+
+static void on_tls_client(struct vg_app *a, struct slot *s, const struct vg_packet *p,
+			  const uint8_t *pl, size_t n)
+{
+	size_t need;
+	int rc;
+
+	if (s->buf) { /* gathering: is this the next piece? */
+		uint32_t seq = p->tcp.seq;
+		uint8_t *b = a->bufs + (size_t)(s->buf - 1) * VG_APP_TLS_BUF;
+		if ((int32_t)(seq + (uint32_t)n - s->next_seq) <= 0)
+			return; /* a retransmission of what we have */
+		if (seq != s->next_seq || n != p->payload_len) {
+			count(a, seq != s->next_seq ? VG_APPC_tls_gap : VG_APPC_tls_truncated);
+			put_buf(a, s);
+			s->done |= DONE_REQUEST;
+			return;
+		}
+		if (n > (size_t)(s->buf_need - s->buf_len))
+			n = (size_t)(s->buf_need - s->buf_len);
+		memcpy(b + s->buf_len, pl, n);
+		s->buf_len = (uint16_t)(s->buf_len + n);
+		s->next_seq += (uint32_t)n;
+		if (s->buf_len < s->buf_need)
+			return;
+		rc = vg_tls_parse(b, s->buf_len, &s->pub.tls, &need);
+		a->st.c[VG_APPC_tls_reassembled]++;
+		put_buf(a, s);
+		s->done |= DONE_REQUEST;
+		tls_parsed(a, s, rc, true);
+		return;
+	}
+	rc = vg_tls_parse(pl, n, &s->pub.tls, &need);
+	if (rc != VG_APP_NEED_MORE) {
+		s->done |= DONE_REQUEST;
+		tls_parsed(a, s, rc, true);
+		return;
+	}
+	/* The hello goes on in later segments. */
+	if (n < p->payload_len) {
+		count(a, VG_APPC_tls_truncated); /* the capture's snap length cut it */
+	} else if (need > VG_APP_TLS_BUF) {
+		count(a, VG_APPC_tls_too_long);
+	} else if (!a->n_buf_free) {
+		count(a, VG_APPC_tls_no_buffer);
+	} else {
+		s->buf = a->buf_free[--a->n_buf_free];
+		memcpy(a->bufs + (size_t)(s->buf - 1) * VG_APP_TLS_BUF, pl, n);
+		s->buf_len = (uint16_t)n;
+		s->buf_need = (uint16_t)need;
+		s->next_seq = p->tcp.seq + (uint32_t)n;
+		return;
+	}
+	s->done |= DONE_REQUEST;
+}
+
+/* An HTTP/1.x request line: a common method, or any upper-case token
+ * whose line ends in " HTTP/1.x" (WebDAV's PROPFIND...). Other protocols
+ * that start with a word (SMTP, FTP) are not taken for broken HTTP. */
+static bool looks_http(const uint8_t *pl, size_t n)
+{
+	static const char *const methods[] = {"GET ",    "POST ",    "HEAD ",    "PUT ",
+					      "DELETE ", "OPTIONS ", "CONNECT ", "PATCH "};
+	const uint8_t *nl;
+	size_t m = 0, e;
+
+	if (n < 4 || pl[0] < 'A' || pl[0] > 'Z')
+		return false;
+	for (size_t i = 0; i < VG_ARRAY_LEN(methods); i++) {
+		size_t l = strlen(methods[i]);
+		if (n >= l && memcmp(pl, methods[i], l) == 0)
+			return true;
+	}
+	while (m < n && m < 16 && pl[m] >= 'A' && pl[m] <= 'Z')
+		m++;
+	if (m >= n || pl[m] != ' ')
+		return false;
+	nl = memchr(pl, '\n', n < 4096 ? n : 4096);
+	if (!nl)
+		return false;
+	e = (size_t)(nl - pl);
+	if (e && pl[e - 1] == '\r')
+		e--;
+	return e >= 9 && memcmp(pl + e - 9, " HTTP/1.", 8) == 0;
+}
+
+static void on_tcp(struct vg_app *a, const struct vg_packet *p, struct vg_flow *f, int dir,
+		   const uint8_t *pl, size_t n)
+{
+	uint32_t fi;
+	struct slot *s = slot_of(a, f, &fi);
+	int rc;
+
+	if (!s) {
+		/* Only a flow's first client payload decides: TLS or HTTP. A
+		 * flow it rejected (or whose entry was evicted) has the flag
+		 * without an entry, and costs nothing more. */
+		if (dir != 0 || (f->flags & VG_FLOW_APP))
+			return;
+		if (n >= 6 && pl[0] == 22 && pl[1] == 3 && pl[5] == 1) {
+			s = new_slot(a, f, fi, VG_APP_TLS);
+			on_tls_client(a, s, p, pl, n);
+		} else if (looks_http(pl, n)) {
+			s = new_slot(a, f, fi, VG_APP_HTTP);
+			rc = vg_http_parse_request(pl, n, &s->pub.http);
+			s->done |= DONE_REQUEST;
+			if (s->pub.http.has_request)
+				a->st.c[VG_APPC_http_requests]++;
+			count(a, rc);
+		} else {
+			f->flags |= VG_FLOW_APP; /* decided: nothing to read */
+		}
+		return;
+	}
+	if (dir == 0) {
+		if (s->pub.proto == VG_APP_TLS && !(s->done & DONE_REQUEST))
+			on_tls_client(a, s, p, pl, n);
+		return;
+	}
+	if (s->done & DONE_RESPONSE)
+		return;
+	s->done |= DONE_RESPONSE;
+	if (s->pub.proto == VG_APP_TLS) {
+		size_t need;
+		if (n >= 6 && pl[0] == 22 && pl[1] == 3 && pl[5] == 2) {
+			rc = vg_tls_parse(pl, n, &s->pub.tls, &need);
+			/* A ServerHello alone is short; a long one in pieces is
+			 * not gathered (its version is all we read). */
+			tls_parsed(a, s, rc == VG_APP_NEED_MORE ? 0 : rc, false);
+		}
+	} else if (s->pub.proto == VG_APP_HTTP) {
+		rc = vg_http_parse_response(pl, n, &s->pub.http);
+		if (s->pub.http.has_response)
+			a->st.c[VG_APPC_http_responses]++;
+		count(a, rc);
+	}
+}
+
+void vg_app_packet(void *arg, const struct vg_packet *p, struct vg_flow *f, int dir)
+{
+	struct vg_app *a = arg;
+	const uint8_t *pl;
+	size_t n;
+
+	if (VG_UNLIKELY(p->payload_off >= p->caplen))
+		return;
+	pl = p->data + p->payload_off;
+	n = p->caplen - p->payload_off;
+	if (n > p->payload_len)
+		n = p->payload_len; /* Ethernet padding is not payload */
+	if (p->proto == VG_IPPROTO_UDP) {
+		/* DNS, mDNS (RFC 6762) and LLMNR (RFC 4795): one message format. */
+		if (p->sport == 53 || p->dport == 53 || p->sport == 5353 || p->dport == 5353 ||
+		    p->sport == 5355 || p->dport == 5355) {
+			uint32_t fi;
+			struct slot *s = slot_of(a, f, &fi);
+			on_dns(a, f, fi, s, pl, n, false);
+		}
+		return;
+	}
+	if (p->proto != VG_IPPROTO_TCP)
+		return;
+	if (p->sport == 53 || p->dport == 53) {
+		uint32_t fi;
+		struct slot *s = slot_of(a, f, &fi);
+		uint8_t done = dir ? DONE_RESPONSE : DONE_REQUEST;
+		uint8_t len_alone = dir ? LEN_RESPONSE : LEN_REQUEST;
+
+		/* The first segment each way starts a message, with its length
+		 * in front; some stacks send the length in a segment of its own. */
+		if (s && (s->done & done))
+			return;
+		if (s && (s->done & len_alone)) {
+			on_dns(a, f, fi, s, pl, n, false);
+		} else if (n == 2) {
+			if (!s)
+				s = new_slot(a, f, fi, VG_APP_DNS);
+			s->done |= len_alone;
+			return;
+		} else {
+			on_dns(a, f, fi, s, pl, n, true);
+		}
+		s = slot_of(a, f, &fi);
+		if (s)
+			s->done |= done;
+		return;
+	}
+	on_tcp(a, p, f, dir, pl, n);
+}
