@@ -101,10 +101,13 @@ replay() {
   ip netns exec "$nsa" timeout 60 tcpreplay -q --multiplier="${2:-1}" -i "$ifa" "$1" >"$tmp/replay.out" 2>&1
 }
 
-# facts EVE: packets, flows, drops, then sorted "kind src dest" of final attacks.
+# facts EVE: packets and flows, sorted "kind src dest" of final attacks, and
+# flows by VLAN ids.
 facts() {
   jq -r 'select(.event_type=="stats") | "packets \(.stats.decoder.pkts) flows \(.stats.flow.total)"' "$1" | tail -1
   jq -r 'select(.event_type=="attack" and .attack.final) | "\(.attack.kind) \(.src_ip) \(.dest_ip)"' "$1" | sort
+  # VLAN ids of the flows (tags the kernel took off must have been put back)
+  jq -r 'select(.event_type=="flow" and .vlan) | "vlan \(.vlan | map(tostring) | join("/"))"' "$1" | sort | uniq -c
 }
 
 # as_sent FILE OUT: the capture as tcpreplay sends it: a frame cut by the
@@ -169,7 +172,9 @@ for f in ${VG_WATCH_ONLY:-"${captures[@]}"}; do
   got=$(facts "$tmp/$name.w.json")
   drops=$(jq -r 'select(.event_type=="stats") | .stats.capture.kernel_drops' "$tmp/$name.w.json" | tail -1)
   if [ "$rc" = 0 ] && [ "$drops" = 0 ] && [ -n "$want" ] && [ "$want" = "$got" ]; then
-    ok "$name (x$mult): watch = read: $(echo "$want" | head -1), $(($(echo "$want" | wc -l) - 1)) attacks; exit 0, no drops"
+    nat=$(echo "$want" | grep -Evc '^(packets | *[0-9]+ vlan )')
+    nvl=$(echo "$want" | grep -Ec '^ *[0-9]+ vlan ')
+    ok "$name (x$mult): watch = read: $(echo "$want" | head -1), $nat attacks, $nvl VLAN sets; exit 0, no drops"
   else
     not_ok "$name (x$mult): watch = read" "exit $rc, drops $drops" "read:  $(echo "$want" | tr '\n' ';' | head -c 600)" \
       "watch: $(echo "$got" | tr '\n' ';' | head -c 600)" "$(tail -3 "$tmp/$name.err")"
@@ -308,6 +313,22 @@ if ip link add "${ifa}x" netns "$nsa" type veth peer name "${ifb}x" netns "$nsb"
     "$want 2 0" "$got $ifs $rc"
 else
   skip "-i two interfaces" "a second veth pair could not be made"
+fi
+
+# Loopback shows every packet twice (leaving, arriving): one is kept.
+# Three pings to 127.0.0.1 inside our own namespace: 6 packets.
+if command -v ping >/dev/null && ip -n "$nsb" link set lo up; then
+  ip netns exec "$nsb" "$vigil" watch -i lo "${common[@]}" --no-store --eve "$tmp/lo.json" \
+    >"$tmp/lo.out" 2>"$tmp/lo.err" &
+  wpid=$!
+  pids+=("$wpid")
+  for _ in $(seq 100); do grep -qs 'capturing on' "$tmp/lo.err" && break; sleep 0.05; done
+  ip netns exec "$nsb" timeout 10 ping -n -c 3 -i 0.2 -W 1 127.0.0.1 >/dev/null 2>&1
+  stop_watch
+  got=$(jq -r 'select(.event_type=="stats") | "\(.stats.decoder.pkts) \(.stats.decoder.icmpv4)"' "$tmp/lo.json" | tail -1)
+  expect_eq "-i lo: each packet once (3 echo requests, 3 replies), exit 0" "6 6 0" "$got $rc"
+else
+  skip "-i lo" "no ping"
 fi
 
 # A BPF filter runs in the kernel: only the matching packets arrive.

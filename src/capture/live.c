@@ -24,6 +24,9 @@
  * SO_ATTACH_FILTER. Limit: a filter on `vlan` does not match tags the
  * kernel took off (they are not in the bytes the filter reads).
  *
+ * On a loopback interface every packet is seen twice (leaving and
+ * arriving); the leaving copy is skipped, as libpcap does.
+ *
  * Drops: PACKET_STATISTICS (packets the kernel saw for the socket, and
  * those it dropped because the ring was full); the kernel resets them at
  * each read, vg_capture_live_stats() adds them up.
@@ -60,6 +63,7 @@ struct ring {
 	uint32_t left;                   /* records of it not handed out */
 	uint8_t *next;                   /* next record in it */
 	uint32_t linktype, ifindex;
+	bool loopback;                         /* skip the outgoing copy of each packet */
 	uint64_t kernel_packets, kernel_drops; /* sums of PACKET_STATISTICS */
 	char name[IF_NAMESIZE];
 };
@@ -140,8 +144,11 @@ static int open_ring(struct ring *r, const char *iface, const struct vg_live_con
 		return VG_EIO;
 	}
 	switch (ifr.ifr_hwaddr.sa_family) {
-	case ARPHRD_ETHER:
-	case ARPHRD_LOOPBACK: r->linktype = VG_LINK_ETHERNET; break;
+	case ARPHRD_ETHER: r->linktype = VG_LINK_ETHERNET; break;
+	case ARPHRD_LOOPBACK:
+		r->linktype = VG_LINK_ETHERNET;
+		r->loopback = true;
+		break;
 	case ARPHRD_NONE: r->linktype = VG_LINK_RAW; break; /* tun: IP packets */
 	default:
 		snprintf(errbuf, errlen,
@@ -297,6 +304,11 @@ static bool take_block(struct ring *r)
 	return r->left > 0;
 }
 
+static const struct sockaddr_ll *sll_of(const struct tpacket3_hdr *h)
+{
+	return (const struct sockaddr_ll *)((const uint8_t *)h + TPACKET_ALIGN(sizeof *h));
+}
+
 /* Puts an offloaded VLAN tag back between the MAC addresses and the type,
  * in the room PACKET_RESERVE left before the frame. */
 static void restore_vlan(struct vg_live *l, const struct tpacket3_hdr *h, struct vg_pkt_rec *rec)
@@ -333,7 +345,17 @@ int vg_live_next(struct vg_live *l, struct vg_pkt_rec *recs, unsigned max)
 		release_done(r);
 		while (got < max && take_block(r)) {
 			const struct tpacket3_hdr *h = (const struct tpacket3_hdr *)r->next;
-			struct vg_pkt_rec *rec = &recs[got++];
+			struct vg_pkt_rec *rec;
+
+			/* Loopback: the kernel shows each packet twice, leaving
+			 * and arriving; keep the arriving one (as libpcap does). */
+			if (VG_UNLIKELY(r->loopback) && sll_of(h)->sll_pkttype == PACKET_OUTGOING) {
+				r->next += h->tp_next_offset;
+				if (--r->left == 0)
+					break;
+				continue;
+			}
+			rec = &recs[got++];
 
 			rec->data = r->next + h->tp_mac;
 			rec->caplen = h->tp_snaplen;
