@@ -62,6 +62,15 @@ struct cache_way {
 	char name[CACHE_NAME_MAX];
 };
 
+/* A set's ways as seen from its tag line: 32 bytes a set, 128 KiB for the
+ * default 16384 entries, so finding the way to write (or that nothing
+ * matches) reads no 256-byte way, which the flow table's traffic keeps
+ * out of the cache; a way is read only when its tag matches. */
+struct cache_tags {
+	uint32_t tag[CACHE_WAYS]; /* high bits of the key's hash, never 0; 0: empty */
+	uint32_t age[CACHE_WAYS]; /* write order (wraps: only compared within a set) */
+};
+
 struct vg_app {
 	struct vg_app_config cfg;
 	const struct vg_flow_table *table;
@@ -70,6 +79,7 @@ struct vg_app {
 	struct slot *slots; /* [0] unused */
 	uint32_t n_slots, used_tail, free_head, hand;
 	struct cache_way *cache;
+	struct cache_tags *tags;
 	size_t cache_bytes;
 	uint32_t cache_mask; /* sets - 1 */
 	uint64_t cache_seq, seed;
@@ -124,9 +134,10 @@ int vg_app_new(struct vg_app **out, const struct vg_app_config *cfg,
 	a->cache_mask = (uint32_t)(sets - 1);
 	a->cache_bytes = (size_t)sets * CACHE_WAYS * sizeof *a->cache;
 	a->cache = vg_table_alloc(a->cache_bytes); /* zero pages, touched as used */
+	a->tags = vg_table_alloc(sets * sizeof *a->tags);
 	a->bufs = malloc((size_t)cfg->tls_buffers * VG_APP_TLS_BUF + 1);
 	a->buf_free = malloc(((size_t)cfg->tls_buffers + 1) * sizeof *a->buf_free);
-	if (!a->slots || !a->slot_of || !a->cache || !a->bufs || !a->buf_free) {
+	if (!a->slots || !a->slot_of || !a->cache || !a->tags || !a->bufs || !a->buf_free) {
 		vg_app_free(a);
 		return VG_ENOMEM;
 	}
@@ -148,6 +159,8 @@ void vg_app_free(struct vg_app *a)
 		vg_table_free(a->slot_of, a->slot_of_bytes);
 	if (a->cache)
 		vg_table_free(a->cache, a->cache_bytes);
+	if (a->tags)
+		vg_table_free(a->tags, (size_t)(a->cache_mask + 1) * sizeof *a->tags);
 	free(a->bufs);
 	free(a->buf_free);
 	free(a);
@@ -271,35 +284,58 @@ static void count(struct vg_app *a, int rc)
 
 /* ---- DNS cache ---- */
 
-static uint32_t cache_set(const struct vg_app *a, int family, const struct vg_addr *addr)
+/* The key's hash: its set in the low bits, its tag in the high 32. */
+static uint64_t cache_hash(const struct vg_app *a, int family, const struct vg_addr *addr)
 {
 	uint64_t w[2];
 
 	memcpy(w, addr->b, 16);
 	if (family == 4)
 		w[1] = 0, w[0] &= 0xffffffffu;
-	return (uint32_t)vg_hash_words(w, 16, a->seed ^ (uint64_t)family) & a->cache_mask;
+	return vg_hash_words(w, 16, a->seed ^ (uint64_t)family);
+}
+
+static uint32_t cache_tag(uint64_t h)
+{
+	uint32_t t = (uint32_t)(h >> 32);
+	return t ? t : 1;
+}
+
+static bool way_is(const struct cache_way *w, int family, const struct vg_addr *addr)
+{
+	return w->seq && w->family == family &&
+	       memcmp(w->addr.b, addr->b, family == 4 ? 4 : 16) == 0;
 }
 
 static void cache_put(struct vg_app *a, int family, const struct vg_addr *addr, const char *name)
 {
 	size_t nl = strlen(name);
-	struct cache_way *set, *victim;
+	struct cache_way *victim;
+	struct cache_tags *tg;
+	uint64_t h;
+	uint32_t set, tag;
+	int v = 0;
 
 	if (nl >= CACHE_NAME_MAX)
 		return; /* not cut: a cut name would match the wrong things */
-	set = &a->cache[(size_t)cache_set(a, family, addr) * CACHE_WAYS];
-	victim = &set[0];
+	h = cache_hash(a, family, addr);
+	set = (uint32_t)h & a->cache_mask;
+	tag = cache_tag(h);
+	tg = &a->tags[set];
+	/* The way holding this address, else an empty one, else the oldest. */
 	for (int i = 0; i < CACHE_WAYS; i++) {
-		struct cache_way *w = &set[i];
-		if (w->seq && w->family == family &&
-		    memcmp(w->addr.b, addr->b, family == 4 ? 4 : 16) == 0) {
-			victim = w;
+		if (tg->tag[i] == tag &&
+		    way_is(&a->cache[(size_t)set * CACHE_WAYS + i], family, addr)) {
+			v = i;
 			break;
 		}
-		if (w->seq < victim->seq)
-			victim = w;
+		if (!tg->tag[i] ? tg->tag[v] != 0
+				: tg->tag[v] && (int32_t)(tg->age[i] - tg->age[v]) < 0)
+			v = i;
 	}
+	victim = &a->cache[(size_t)set * CACHE_WAYS + v];
+	tg->tag[v] = tag;
+	tg->age[v] = (uint32_t)(a->cache_seq + 1);
 	memset(&victim->addr, 0, sizeof victim->addr);
 	memcpy(victim->addr.b, addr->b, family == 4 ? 4 : 16);
 	victim->family = (uint8_t)family;
@@ -310,15 +346,21 @@ static void cache_put(struct vg_app *a, int family, const struct vg_addr *addr, 
 
 const char *vg_app_name_of_addr(const struct vg_app *a, int family, const struct vg_addr *addr)
 {
-	const struct cache_way *set;
+	const struct cache_tags *tg;
+	uint64_t h;
+	uint32_t set, tag;
 
 	if (!a || (family != 4 && family != 6))
 		return NULL;
-	set = &a->cache[(size_t)cache_set(a, family, addr) * CACHE_WAYS];
-	for (int i = 0; i < CACHE_WAYS; i++)
-		if (set[i].seq && set[i].family == family &&
-		    memcmp(set[i].addr.b, addr->b, family == 4 ? 4 : 16) == 0)
-			return set[i].name;
+	h = cache_hash(a, family, addr);
+	set = (uint32_t)h & a->cache_mask;
+	tag = cache_tag(h);
+	tg = &a->tags[set];
+	for (int i = 0; i < CACHE_WAYS; i++) {
+		const struct cache_way *w = &a->cache[(size_t)set * CACHE_WAYS + i];
+		if (tg->tag[i] == tag && way_is(w, family, addr))
+			return w->name;
+	}
 	return NULL;
 }
 
