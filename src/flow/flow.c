@@ -551,8 +551,11 @@ static inline void prefetch_record(const struct vg_flow_table *t, const struct v
 {
 	if (pkts[i].flags & VG_PKT_IP) {
 		uint32_t idx = t->buckets[(uint32_t)hashes[i] & t->mask];
-		if (idx != VG_FLOW_NIL)
+		if (idx != VG_FLOW_NIL) {
+			/* A 96-byte record spans two cache lines: fetch both. */
 			VG_PREFETCH(&t->pool[idx]);
+			VG_PREFETCH((const char *)&t->pool[idx + 1] - 1);
+		}
 	}
 }
 
