@@ -388,28 +388,9 @@ static int run(int argc, char **argv)
 		goto out;
 	}
 	vg_settings_default(&set);
-	for (int i = 0; i < nconfigs; i++) {
-		if (vg_config_load(vg_settings_rows, vg_settings_nrows, &set, configs[i], err,
-				   sizeof err) < 0) {
-			fprintf(stderr, "vigil intel: config: %s\n", err);
-			rc = VG_EXIT_USAGE;
-			goto out;
-		}
-	}
-	for (int i = 0; i < nsets; i++) {
-		char *eq = strchr(sets[i], '=');
-		if (!eq) {
-			fprintf(stderr, "vigil intel: --set %s: expected KEY=VALUE\n", sets[i]);
-			rc = VG_EXIT_USAGE;
-			goto out;
-		}
-		*eq = '\0';
-		if (vg_config_set(vg_settings_rows, vg_settings_nrows, &set, sets[i], eq + 1, err,
-				  sizeof err) < 0) {
-			fprintf(stderr, "vigil intel: --set %s\n", err);
-			rc = VG_EXIT_USAGE;
-			goto out;
-		}
+	if (vg_settings_apply_args(&set, "vigil intel", configs, nconfigs, sets, nsets) < 0) {
+		rc = VG_EXIT_USAGE;
+		goto out;
 	}
 	if (!npaths && !set.intel.path[0]) {
 		fprintf(stderr, "vigil intel: no intel given (--intel PATH or intel.path)\n"

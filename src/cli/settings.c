@@ -7,6 +7,8 @@
  * site, and a hard ceiling when forged sources flood the table.
  */
 #include <stddef.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "cli/settings.h"
 #include "common/cidr.h"
@@ -283,4 +285,31 @@ const size_t vg_settings_nrows = sizeof vg_settings_rows / sizeof vg_settings_ro
 void vg_settings_default(struct vg_settings *s)
 {
 	vg_config_defaults(vg_settings_rows, vg_settings_nrows, s);
+}
+
+int vg_settings_apply_args(struct vg_settings *s, const char *prog, char *const *configs,
+			   int nconfigs, char *const *sets, int nsets)
+{
+	char err[1024];
+
+	for (int i = 0; i < nconfigs; i++)
+		if (vg_config_load(vg_settings_rows, vg_settings_nrows, s, configs[i], err,
+				   sizeof err) < 0) {
+			fprintf(stderr, "%s: config: %s\n", prog, err);
+			return -1;
+		}
+	for (int i = 0; i < nsets; i++) {
+		char *eq = strchr(sets[i], '=');
+		if (!eq) {
+			fprintf(stderr, "%s: --set %s: expected KEY=VALUE\n", prog, sets[i]);
+			return -1;
+		}
+		*eq = '\0';
+		if (vg_config_set(vg_settings_rows, vg_settings_nrows, s, sets[i], eq + 1, err,
+				  sizeof err) < 0) {
+			fprintf(stderr, "%s: --set %s\n", prog, err);
+			return -1;
+		}
+	}
+	return 0;
 }

@@ -36,5 +36,11 @@ extern const struct vg_cfg_row vg_settings_rows[];
 extern const size_t vg_settings_nrows;
 
 void vg_settings_default(struct vg_settings *s);
+/* Applies a command's --config files, in order, then its --set KEY=VALUE
+ * options (each string is cut at its '='). On a bad file, line, key or
+ * value prints "PROG: config: ..." or "PROG: --set ..." on stderr and
+ * returns -1 (a usage error). */
+int vg_settings_apply_args(struct vg_settings *s, const char *prog, char *const *configs,
+			   int nconfigs, char *const *sets, int nsets);
 
 #endif

@@ -377,27 +377,9 @@ static int run(int argc, char **argv)
 	vg_settings_default(&set);
 	if ((env = getenv("VIGIL_STORE")))
 		snprintf(set.store_url, sizeof set.store_url, "%s", env);
-	for (int i = 0; i < nconfigs; i++)
-		if (vg_config_load(vg_settings_rows, vg_settings_nrows, &set, configs[i], err,
-				   sizeof err) < 0) {
-			fprintf(stderr, "vigil watch: config: %s\n", err);
-			rc = VG_EXIT_USAGE;
-			goto out;
-		}
-	for (int i = 0; i < nsets; i++) {
-		char *eq = strchr(sets[i], '=');
-		if (!eq) {
-			fprintf(stderr, "vigil watch: --set %s: expected KEY=VALUE\n", sets[i]);
-			rc = VG_EXIT_USAGE;
-			goto out;
-		}
-		*eq = '\0';
-		if (vg_config_set(vg_settings_rows, vg_settings_nrows, &set, sets[i], eq + 1, err,
-				  sizeof err) < 0) {
-			fprintf(stderr, "vigil watch: --set %s\n", err);
-			rc = VG_EXIT_USAGE;
-			goto out;
-		}
+	if (vg_settings_apply_args(&set, "vigil watch", configs, nconfigs, sets, nsets) < 0) {
+		rc = VG_EXIT_USAGE;
+		goto out;
 	}
 	for (size_t i = 0; i < VG_ARRAY_LEN(keys); i++)
 		if (keys[i].value &&
