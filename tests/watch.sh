@@ -224,6 +224,44 @@ else
   not_ok "hup: vigil watch started" "$(cat "$tmp/hup.err")"
 fi
 
+# SIGHUP loads the threat intelligence again: a C&C Host not listed at the
+# start is listed in a file added before the HUP; the contacts end after it
+# (at SIGTERM: a long closed-flow timeout) and are matched with the new
+# tables. The same run without the HUP finds nothing.
+c2cap=tests/corpus/c2/c2-http.pcap
+for hup in 0 1; do
+  rm -rf "$tmp/intel$hup"
+  mkdir -p "$tmp/intel$hup"
+  cp tests/data/c2/corpus-feodo.csv "$tmp/intel$hup/"
+  if start_watch "intel$hup" --eve "$tmp/intel$hup.json" --no-store --intel "$tmp/intel$hup" \
+    --set flow.timeout.tcp.closed=600; then
+    replay "$c2cap"
+    cp tests/data/c2/c2-vigil.stix.json "$tmp/intel$hup/"
+    [ $hup = 1 ] && kill -HUP "$wpid"
+    sleep 0.5
+    stop_watch
+    got=$(jq -r 'select(.event_type == "attack" and .attack.kind == "malware.c2" and .attack.final)
+      | "\(.src_ip) \(.dest_ip) \(.attack.technique) \(.attack.tool)"' "$tmp/intel$hup.json")
+    if [ $hup = 1 ]; then
+      if [ "$rc" = 0 ] && [ "$got" = "5.188.86.10 192.168.60.20 http_host DemoLoader" ] &&
+        grep -q "intel reloaded" "$tmp/intel$hup.err"; then
+        ok "SIGHUP reloads the intel: the Host listed after the start is found"
+      else
+        not_ok "SIGHUP reloads the intel" "exit $rc; attacks: $got" "$(tail -3 "$tmp/intel$hup.err")"
+      fi
+    else
+      flows=$(jq -s '[.[] | select(.event_type == "flow")] | length' "$tmp/intel$hup.json")
+      if [ "$rc" = 0 ] && [ -z "$got" ] && [ "$flows" -gt 0 ]; then
+        ok "without the HUP the file added later is not used ($flows flows, no C2 attack)"
+      else
+        not_ok "without the HUP nothing is reloaded" "exit $rc; flows $flows; attacks: $got"
+      fi
+    fi
+  else
+    not_ok "intel$hup: vigil watch started" "$(cat "$tmp/intel$hup.err")"
+  fi
+done
+
 # SIGTERM during traffic: a scan, then a flood cut short; the store's report
 # holds every attack of the EVE file (those ended, and those the shutdown ended).
 db=$tmp/watch.db

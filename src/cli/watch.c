@@ -17,7 +17,8 @@
  * write the last stats event, complete the store's run record, exit 0.
  * SIGHUP: flush and reopen the EVE file under its name (logrotate), no
  * event lost: events of the batch in progress go to the old file, later
- * ones to the new. watch.eve_rotate_size and watch.eve_rotate_interval do
+ * ones to the new; and load the threat intelligence again (--intel,
+ * intel.path), switched to only once it loaded. watch.eve_rotate_size and watch.eve_rotate_interval do
  * the same without logrotate: the file is renamed FILE.YYYYmmddTHHMMSS,
  * then reopened.
  */
@@ -96,17 +97,20 @@ static void usage(FILE *fp)
 		"                        %s; store.url, VIGIL_STORE); each run of\n"
 		"                        vigil watch is a run of its own\n"
 		"  --no-store            do not store\n"
+		"  --intel PATH          threat intelligence for malware.c2, as vigil read\n"
+		"                        (repeatable; intel.path); SIGHUP loads it again\n"
 		"  -q, --quiet           no summary at exit\n"
 		"  -h, --help            this help\n"
 		"\n"
 		"Signals: SIGTERM, SIGINT stop (exit 0); SIGHUP reopens the EVE file\n"
-		"(after logrotate moved it) without losing an event.\n"
+		"(after logrotate moved it) without losing an event, and loads the\n"
+		"threat intelligence again (kept as it was if a file cannot be read).\n"
 		"Drops are never silent: the stats events carry capture.kernel_packets\n"
 		"and capture.kernel_drops, a warning goes to stderr when drops grow,\n"
 		"and the summary at exit counts them.\n"
 		"\n"
 		"Not yet: --workers (one thread captures and analyses; see README), config\n"
-		"and intel reload on SIGHUP.\n"
+		"reload on SIGHUP.\n"
 		"\n"
 		"Exit codes: 0 stopped by a signal, 1 capture, output or store error,\n"
 		"2 usage or configuration error.\n",
@@ -129,7 +133,53 @@ enum {
 	OPT_BLOCKS,
 	OPT_STATS_INTERVAL,
 	OPT_USER,
+	OPT_INTEL,
 };
+
+/* Where the threat intelligence comes from, to load it again on SIGHUP. */
+struct intel_source {
+	char **paths; /* --intel, in order */
+	int npaths;
+	const struct vg_intel_config *cfg; /* intel.path */
+	bool quiet;
+	struct vg_intel *cur; /* what the detectors use now (NULL: none) */
+};
+
+static bool intel_wanted(const struct intel_source *is)
+{
+	return is->npaths || is->cfg->path[0];
+}
+
+/* SIGHUP: the files are read again into new tables; only when that
+ * succeeds do the detectors switch to them (between two batches: no
+ * packet sees half of either) and the old ones go. Open C2 contacts keep
+ * their own copies of what matched. A file that cannot be read keeps the
+ * intelligence loaded before. */
+static void reload_intel(struct vg_ctx *ctx, struct intel_source *is)
+{
+	struct vg_intel *in = NULL;
+	struct vg_intel_source sum;
+	char err[1024];
+	size_t n = 0;
+
+	if (!intel_wanted(is))
+		return;
+	if (vg_cli_intel_load(&in, is->cfg, is->paths, is->npaths, "vigil watch: intel", is->quiet,
+			      err, sizeof err) < 0) {
+		fprintf(stderr,
+			"vigil watch: warning: intel not reloaded, the loaded one stays: %s\n",
+			err);
+		return;
+	}
+	vg_detect_set_intel(ctx->det, in);
+	ctx->intel = in;
+	vg_intel_free(is->cur);
+	is->cur = in;
+	vg_intel_totals(in, &sum);
+	for (int t = 0; t < VG_INTEL_NTYPES; t++)
+		n += sum.loaded[t];
+	fprintf(stderr, "vigil watch: intel reloaded: %zu indicators\n", n);
+}
 
 static uint64_t now_ns(void)
 {
@@ -196,7 +246,7 @@ static void write_stats(struct vg_ctx *ctx, struct vg_capture *cap)
 
 /* The capture loop; returns <0 on a capture error (err says what). */
 static int watch_loop(struct vg_ctx *ctx, struct vg_capture *cap, const struct vg_settings *set,
-		      const char *eve, char *err, size_t errlen)
+		      const char *eve, struct intel_source *is, char *err, size_t errlen)
 {
 	bool rotating =
 	    eve && strcmp(eve, "-") && (set->eve_rotate_size || set->eve_rotate_interval);
@@ -218,6 +268,7 @@ static int watch_loop(struct vg_ctx *ctx, struct vg_capture *cap, const struct v
 			got_hup = 0;
 			if (ctx->writer && ctx->wops->reopen(ctx->writer, err, errlen) < 0)
 				fprintf(stderr, "vigil watch: warning: %s\n", err);
+			reload_intel(ctx, is);
 		}
 		rc = vg_capture_wait(cap, WAIT_MS);
 		if (rc < 0) {
@@ -300,6 +351,7 @@ static int run(int argc, char **argv)
 	    {"asn-db", required_argument, NULL, OPT_ASN_DB},
 	    {"store", required_argument, NULL, OPT_STORE},
 	    {"no-store", no_argument, NULL, OPT_NO_STORE},
+	    {"intel", required_argument, NULL, OPT_INTEL},
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -320,6 +372,8 @@ static int run(int argc, char **argv)
 	struct vg_store_runner sr = {0};
 	char **sets = calloc((size_t)argc, sizeof *sets);
 	char **configs = calloc((size_t)argc, sizeof *configs);
+	char **intels = calloc((size_t)argc, sizeof *intels);
+	struct intel_source is = {.paths = intels};
 	int nsets = 0, nconfigs = 0, c, rc = VG_EXIT_OK;
 	bool quiet = false;
 	char err[1024], live_name[300];
@@ -328,10 +382,11 @@ static int run(int argc, char **argv)
 	struct sigaction sa;
 	FILE *summary;
 
-	if (!sets || !configs) {
+	if (!sets || !configs || !intels) {
 		fprintf(stderr, "vigil watch: out of memory\n");
 		free(sets);
 		free(configs);
+		free(intels);
 		return VG_EXIT_RUNTIME;
 	}
 	optind = 1;
@@ -353,6 +408,7 @@ static int run(int argc, char **argv)
 		case OPT_ASN_DB: keys[3].value = optarg; break;
 		case OPT_STORE: store_url = optarg; break;
 		case OPT_NO_STORE: store_url = ""; break;
+		case OPT_INTEL: intels[is.npaths++] = optarg; break;
 		case 'q': quiet = true; break;
 		case 'h': usage(stdout); goto out;
 		default:
@@ -403,6 +459,18 @@ static int run(int argc, char **argv)
 			 : VG_EXIT_RUNTIME;
 		goto out;
 	}
+	is.cfg = &set.intel;
+	is.quiet = quiet;
+	if (intel_wanted(&is)) {
+		if (vg_cli_intel_load(&is.cur, &set.intel, intels, is.npaths, "vigil watch: intel",
+				      quiet, err, sizeof err) < 0) {
+			fprintf(stderr, "vigil watch: intel: %s\n", err);
+			rc = VG_EXIT_RUNTIME;
+			goto out;
+		}
+		ctx->intel = is.cur;
+		vg_detect_set_intel(ctx->det, is.cur);
+	}
 	lc.block_size = (uint32_t)set.capture_block_size;
 	lc.blocks = set.capture_blocks;
 	lc.block_timeout_ms = set.capture_block_timeout_ms;
@@ -445,7 +513,7 @@ static int run(int argc, char **argv)
 	ctx->started_ns = now_ns();
 	fprintf(stderr, "vigil watch: capturing on %s\n", lc.ifaces);
 
-	if (watch_loop(ctx, cap, &set, eve, err, sizeof err) < 0) {
+	if (watch_loop(ctx, cap, &set, eve, &is, err, sizeof err) < 0) {
 		fprintf(stderr, "vigil watch: %s\n", err);
 		rc = VG_EXIT_RUNTIME;
 	}
@@ -470,6 +538,8 @@ static int run(int argc, char **argv)
 	summary = eve && !strcmp(eve, "-") ? stderr : stdout;
 	if (!quiet)
 		vg_ctx_print_summary(ctx, summary);
+	if (!quiet && is.cur)
+		vg_cli_intel_summary(is.cur, summary);
 	if (!quiet && sr.store)
 		fprintf(summary,
 			"store: %s\n  store.attacks_new: %" PRIu64
@@ -484,13 +554,17 @@ out:
 		fprintf(stderr, "vigil watch: store: %s\n", err);
 		rc = VG_EXIT_RUNTIME;
 	}
-	if (ctx)
+	if (ctx) {
 		ctx->store = NULL;
+		ctx->intel = NULL;
+	}
 	vg_store_run_free(&sr);
 	vg_capture_free(cap);
 	vg_ctx_free(ctx);
+	vg_intel_free(is.cur);
 	free(sets);
 	free(configs);
+	free(intels);
 	return rc;
 }
 

@@ -51,7 +51,9 @@ struct contact {
 	uint16_t ports_more;
 	uint16_t ports[PORTS_MAX];
 	const char *technique;
-	const char *family; /* the feed's, owned by the intel tables */
+	/* Copies, not pointers into the intel tables: `vigil watch` reloads
+	 * them on SIGHUP while contacts are open. */
+	char family[48];
 	char indicator[80];
 	char source[64]; /* feed and file:line */
 };
@@ -78,7 +80,7 @@ static void report(struct c2_state *s, struct contact *c, bool final)
 	a.id = c->attack_id;
 	a.kind = "malware.c2";
 	a.technique = c->technique;
-	a.tool = c->family && c->family[0] ? c->family : NULL;
+	a.tool = c->family[0] ? c->family : NULL;
 	a.src = c->key.server;
 	a.dst = c->key.terminal;
 	a.family = c->key.family;
@@ -101,7 +103,7 @@ static void report(struct c2_state *s, struct contact *c, bool final)
 	memcpy(a.port_list, c->ports, sizeof a.port_list);
 	snprintf(a.evidence, sizeof a.evidence, "%u connection%s; %s %s listed by %s%s%s%s",
 		 c->flows, c->flows == 1 ? "" : "s", c->technique, c->indicator, c->source,
-		 c->family && c->family[0] ? " as " : "", c->family ? c->family : "",
+		 c->family[0] ? " as " : "", c->family,
 		 c->answered ? "; the server answered" : "; no answer");
 	s->env.emit(s->env.emit_arg, &a);
 	c->reported_ns = c->last_ns;
@@ -190,7 +192,7 @@ static void c2_on_flow_end(void *state, const struct vg_flow *f)
 		c->first_ns = f->first_ns;
 		c->proto = f->proto;
 		c->technique = technique;
-		c->family = hit.family;
+		snprintf(c->family, sizeof c->family, "%s", hit.family ? hit.family : "");
 		snprintf(c->indicator, sizeof c->indicator, "%s", hit.indicator);
 		snprintf(c->source, sizeof c->source, "%s (%s:%u)", hit.feed, base_name(hit.source),
 			 hit.line);
