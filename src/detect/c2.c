@@ -101,10 +101,14 @@ static void report(struct c2_state *s, struct contact *c, bool final)
 	a.ports = c->n_ports + c->ports_more;
 	a.n_ports = c->n_ports;
 	memcpy(a.port_list, c->ports, sizeof a.port_list);
-	snprintf(a.evidence, sizeof a.evidence, "%u connection%s; %s %s listed by %s%s%s%s",
-		 c->flows, c->flows == 1 ? "" : "s", c->technique, c->indicator, c->source,
-		 c->family[0] ? " as " : "", c->family,
-		 c->answered ? "; the server answered" : "; no answer");
+	/* A long indicator, source and family may not all fit: the sentence
+	 * is cut at the field's end (the full values are in the intel files). */
+	if (snprintf(a.evidence, sizeof a.evidence, "%u connection%s; %s %s listed by %s%s%s%s",
+		     c->flows, c->flows == 1 ? "" : "s", c->technique, c->indicator, c->source,
+		     c->family[0] ? " as " : "", c->family,
+		     c->answered ? "; the server answered" : "; no answer") >=
+	    (int)sizeof a.evidence)
+		a.evidence[sizeof a.evidence - 1] = '\0';
 	s->env.emit(s->env.emit_arg, &a);
 	c->reported_ns = c->last_ns;
 }
