@@ -30,6 +30,16 @@ static const char what_c2[] =
     "Country is the server's, from the run's geo database.";
 static const char credit_dbip[] = "IP geolocation by DB-IP (https://db-ip.com), CC BY 4.0";
 
+/* What a table's rows count, as its column is named. */
+static const char *unit_of(const struct vg_report_table *t)
+{
+	switch (t->measure) {
+	case VG_MEASURE_ATTACKERS: return "servers";
+	case VG_MEASURE_TARGETS: return "terminals";
+	default: return "attacks";
+	}
+}
+
 static void day_text(char *buf, size_t len, uint64_t ns)
 {
 	char t[40];
@@ -84,7 +94,7 @@ static void text_table(const struct vg_report_table *t, FILE *fp)
 	for (unsigned k = 0; k < t->ndims; k++)
 		n += (size_t)snprintf(head + n, sizeof head - n, "  %-*s", (int)w[k],
 				      vg_dim_name(t->dims[k]));
-	fprintf(fp, "%s  %12s  %7s\n", head, t->unit, "share");
+	fprintf(fp, "%s  %12s  %7s\n", head, unit_of(t), "share");
 	for (size_t i = 0; i < t->nrows; i++) {
 		for (unsigned k = 0; k < t->ndims; k++)
 			fprintf(fp, "  %-*.*s", (int)w[k], (int)w[k], t->rows[i].keys[k]);
@@ -205,13 +215,13 @@ static void json_table(const struct vg_report_table *t, FILE *fp)
 			json_str(fp, t->rows[i].keys[k]);
 			fputc(',', fp);
 		}
-		fprintf(fp, "\"%s\":%" PRIu64 ",\"percent\":", t->unit, t->rows[i].value);
+		fprintf(fp, "\"%s\":%" PRIu64 ",\"percent\":", unit_of(t), t->rows[i].value);
 		json_pct(fp, t->rows[i].pct10);
 		fputc('}', fp);
 	}
 	fprintf(fp, "],\"other\":");
 	if (t->has_other) {
-		fprintf(fp, "{\"%s\":%" PRIu64 ",\"percent\":", t->unit, t->other);
+		fprintf(fp, "{\"%s\":%" PRIu64 ",\"percent\":", unit_of(t), t->other);
 		json_pct(fp, t->other_pct10);
 		fputc('}', fp);
 	} else {
@@ -318,6 +328,29 @@ static void csv_field(FILE *fp, const char *s)
 	fputc('"', fp);
 }
 
+/* The rows of one table of a many-table CSV: table, key, [key2,] value,
+ * percent; key2 (the second dimension or empty) when the format has it. */
+static void csv_table_rows(const struct vg_report_table *t, bool key2, FILE *fp)
+{
+	const char *gap = key2 ? "," : "";
+
+	for (size_t j = 0; j < t->nrows; j++) {
+		fprintf(fp, "%s,", t->name);
+		csv_field(fp, t->rows[j].keys[0]);
+		if (key2) {
+			fputc(',', fp);
+			if (t->ndims > 1)
+				csv_field(fp, t->rows[j].keys[1]);
+		}
+		fprintf(fp, ",%" PRIu64 ",%u.%u\n", t->rows[j].value, t->rows[j].pct10 / 10,
+			t->rows[j].pct10 % 10);
+	}
+	if (t->has_other)
+		fprintf(fp, "%s,other,%s%" PRIu64 ",%u.%u\n", t->name, gap, t->other,
+			t->other_pct10 / 10, t->other_pct10 % 10);
+	fprintf(fp, "%s,total,%s%" PRIu64 ",%s\n", t->name, gap, t->total, t->total ? "100.0" : "");
+}
+
 /* The C2 report: table, key, key2 (the second dimension or empty), value
  * (the table's unit), percent, with its totals first. */
 static void write_csv_c2(const struct vg_report *r, FILE *fp)
@@ -327,23 +360,8 @@ static void write_csv_c2(const struct vg_report *r, FILE *fp)
 		"totals,servers,,%" PRIu64 ",\ntotals,terminals,,%" PRIu64
 		",\ntotals,attacks,,%" PRIu64 ",\n",
 		r->attackers, r->targets, r->attacks);
-	for (size_t i = 0; i < r->ntables; i++) {
-		const struct vg_report_table *t = &r->tables[i];
-		for (size_t j = 0; j < t->nrows; j++) {
-			fprintf(fp, "%s,", t->name);
-			csv_field(fp, t->rows[j].keys[0]);
-			fputc(',', fp);
-			if (t->ndims > 1)
-				csv_field(fp, t->rows[j].keys[1]);
-			fprintf(fp, ",%" PRIu64 ",%u.%u\n", t->rows[j].value, t->rows[j].pct10 / 10,
-				t->rows[j].pct10 % 10);
-		}
-		if (t->has_other)
-			fprintf(fp, "%s,other,,%" PRIu64 ",%u.%u\n", t->name, t->other,
-				t->other_pct10 / 10, t->other_pct10 % 10);
-		fprintf(fp, "%s,total,,%" PRIu64 ",%s\n", t->name, t->total,
-			t->total ? "100.0" : "");
-	}
+	for (size_t i = 0; i < r->ntables; i++)
+		csv_table_rows(&r->tables[i], true, fp);
 }
 
 /* One table: dims..., attacks, percent; the review: table, key, attacks,
@@ -385,20 +403,8 @@ static void write_csv(const struct vg_report *r, FILE *fp)
 		"totals,attacks,%" PRIu64 ",\ntotals,attackers,%" PRIu64
 		",\ntotals,targets,%" PRIu64 ",\n",
 		r->attacks, r->attackers, r->targets);
-	for (size_t i = 0; i < r->ntables; i++) {
-		const struct vg_report_table *t = &r->tables[i];
-		for (size_t j = 0; j < t->nrows; j++) {
-			fprintf(fp, "%s,", t->name);
-			csv_field(fp, t->rows[j].keys[0]);
-			fprintf(fp, ",%" PRIu64 ",%u.%u\n", t->rows[j].value, t->rows[j].pct10 / 10,
-				t->rows[j].pct10 % 10);
-		}
-		if (t->has_other)
-			fprintf(fp, "%s,other,%" PRIu64 ",%u.%u\n", t->name, t->other,
-				t->other_pct10 / 10, t->other_pct10 % 10);
-		fprintf(fp, "%s,total,%" PRIu64 ",%s\n", t->name, t->total,
-			t->total ? "100.0" : "");
-	}
+	for (size_t i = 0; i < r->ntables; i++)
+		csv_table_rows(&r->tables[i], false, fp);
 	for (size_t i = 0; i < r->nnotable; i++) {
 		fprintf(fp, "notable,");
 		csv_field(fp, r->notable[i].src_ip);

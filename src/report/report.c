@@ -163,7 +163,6 @@ static struct vg_report_table *new_table(struct vg_report *r, const char *name, 
 	t->ndims = ndims;
 	t->dims[0] = d0;
 	t->measure = VG_MEASURE_ATTACKS;
-	t->unit = "attacks";
 	return t;
 }
 
@@ -377,9 +376,6 @@ int vg_report_build_c2(struct vg_report *r, struct vg_store *s, const struct vg_
 		}
 		t->dims[1] = sec->d1;
 		t->measure = sec->measure;
-		t->unit = sec->measure == VG_MEASURE_ATTACKERS ? "servers"
-			  : sec->measure == VG_MEASURE_TARGETS ? "terminals"
-							       : "attacks";
 		t->total_is_sum = sec->sum;
 		if ((rc = table_query(t, s, &mf, sec->all ? 0 : top, sec->by_key, err, errlen)) < 0)
 			goto out;

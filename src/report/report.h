@@ -34,8 +34,8 @@ struct vg_report_table {
 	const char *title; /* for people */
 	unsigned ndims;
 	enum vg_dim dims[VG_QUERY_DIMS_MAX];
-	enum vg_measure measure; /* what a row counts (attacks by default) */
-	const char *unit;        /* its column name: "attacks", "servers", "terminals" */
+	enum vg_measure measure; /* what a row counts (attacks by default); the
+				  * column is named after it (format.c) */
 	/* A distinct count where one value can fall in several rows (a
 	 * terminal controlled from two countries): the total is the sum of
 	 * every row, so the shares still add up to 100.0, and the title says
