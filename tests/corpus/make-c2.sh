@@ -41,18 +41,12 @@ intel=../data/c2
 work=$(mktemp -d)
 SRV=10.97.0.1 TERM=10.97.0.2 SRV_PUB=5.188.86.10 TERM_HOME=192.168.60.20
 
-need=(tcpdump tcpreplay curl openssl nginx-light iproute2 tshark python3)
-missing=()
-for p in "${need[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
+. ./lib.sh
+install_missing tcpdump tcpreplay curl openssl nginx-light iproute2 tshark python3
 
 cleanup() {
   set +e
-  for p in "$work"/*.pid; do [ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null; done
+  kill_pids "$work"
   ip netns del vg-c2t 2>/dev/null
   ip netns del vg-c2s 2>/dev/null
   rm -rf /etc/netns/vg-c2t

@@ -24,19 +24,13 @@ out=captures
 work=$(mktemp -d)
 VIC=10.99.0.1 ATK=10.99.0.2 HOME_VICTIM=192.168.50.10
 
-need=(nmap masscan hydra medusa hping3 tcpreplay tcpdump vsftpd openssh-server openssh-client
-  nginx-light curl wget nftables iproute2)
-missing=()
-for p in "${need[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
+. ./lib.sh
+install_missing nmap masscan hydra medusa hping3 tcpreplay tcpdump vsftpd openssh-server openssh-client \
+  nginx-light curl wget nftables iproute2
 
 cleanup() {
   set +e
-  for p in "$work"/*.pid; do [ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null; done
+  kill_pids "$work"
   ip netns del vg-atk 2>/dev/null
   ip netns del vg-vic 2>/dev/null
   rm -rf "$work"

@@ -31,18 +31,12 @@ T=10.98.0.1 S=10.98.0.2 TERM_HOME=192.168.50.20
 START=1795000000 # 2026-11-18T11:06:40Z: the simulated time starts here
 only=("$@")
 
-need=(tcpdump tcpreplay curl iproute2 ethtool)
-missing=()
-for p in "${need[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
+. ./lib.sh
+install_missing tcpdump tcpreplay curl iproute2 ethtool
 
 cleanup() {
   set +e
-  for p in "$work"/*.pid; do [ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null; done
+  kill_pids "$work"
   ip netns del vg-c2t 2>/dev/null
   ip netns del vg-c2s 2>/dev/null
   rm -rf "$work"
