@@ -327,9 +327,7 @@ static int run(int argc, char **argv)
 		for (unsigned k = 0; k < im.ctx->attacks.n; k++)
 			printf("  attack.%s: %" PRIu64 "\n", im.ctx->attacks.kind[k],
 			       im.ctx->attacks.count[k]);
-		printf("store: %s\n  store.attacks_new: %" PRIu64
-		       "\n  store.attacks_already_stored: %" PRIu64 "\n",
-		       set.store_url, im.ctx->stored_new, im.ctx->stored_dup);
+		vg_store_run_print(im.ctx, set.store_url, stdout);
 	}
 out:
 	if (sr.store && vg_store_close(sr.store, err, sizeof err) < 0) {

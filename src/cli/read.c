@@ -265,10 +265,7 @@ static int run(int argc, char **argv)
 	if (!quiet && intel)
 		vg_cli_intel_summary(intel, summary);
 	if (!quiet && sr.store)
-		fprintf(summary,
-			"store: %s\n  store.attacks_new: %" PRIu64
-			"\n  store.attacks_already_stored: %" PRIu64 "\n",
-			set.store_url, ctx->stored_new, ctx->stored_dup);
+		vg_store_run_print(ctx, set.store_url, summary);
 	if (fflush(stdout) != 0) {
 		perror("vigil read: stdout");
 		rc = VG_EXIT_RUNTIME;

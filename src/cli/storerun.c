@@ -114,3 +114,11 @@ void vg_store_run_free(struct vg_store_runner *sr)
 	sr->caps = NULL;
 	sr->geo = NULL;
 }
+
+void vg_store_run_print(const struct vg_ctx *ctx, const char *url, FILE *fp)
+{
+	fprintf(fp,
+		"store: %s\n  store.attacks_new: %" PRIu64
+		"\n  store.attacks_already_stored: %" PRIu64 "\n",
+		url, ctx->stored_new, ctx->stored_dup);
+}

@@ -25,6 +25,9 @@ int vg_store_run_start_live(struct vg_store_runner *sr, const char *url, const c
 /* Completes the run record from the context's counts; returns <0 with err
  * filled on a store error (during the run or now). */
 int vg_store_run_finish(struct vg_store_runner *sr, struct vg_ctx *ctx, char *err, size_t errlen);
+/* The summary's store lines: the URL, attacks stored new and already
+ * there. */
+void vg_store_run_print(const struct vg_ctx *ctx, const char *url, FILE *fp);
 /* Frees what start allocated (not the store: vg_store_close). */
 void vg_store_run_free(struct vg_store_runner *sr);
 
