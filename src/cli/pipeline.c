@@ -35,10 +35,11 @@ static void on_flow_end(void *arg, const struct vg_flow *f, enum vg_flow_end why
 		ctx->flows_outbound++;
 	else
 		ctx->flows_external++;
+	const struct vg_app_flow *meta = vg_app_of(ctx->app, f);
 	if (ctx->det)
-		vg_detect_flow_end(ctx->det, f);
+		vg_detect_flow_end(ctx->det, f, meta);
 	if (ctx->writer) {
-		ctx->wops->flow(ctx->writer, f, why, vg_app_of(ctx->app, f));
+		ctx->wops->flow(ctx->writer, f, why, meta);
 		ctx->events_flow++;
 	}
 	/* Last: the detectors and the writer have read the metadata. */

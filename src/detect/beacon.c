@@ -427,7 +427,7 @@ static void beacon_prefetch(void *state, const struct vg_flow *f)
 		vg_dtable_prefetch(&s->t, &k);
 }
 
-static void beacon_on_flow_end(void *state, const struct vg_flow *f)
+static void beacon_on_flow_end(void *state, const struct vg_flow *f, const struct vg_app_flow *meta)
 {
 	struct beacon_state *s = state;
 	struct vg_flow_ends e;
@@ -437,6 +437,8 @@ static void beacon_on_flow_end(void *state, const struct vg_flow *f)
 	uint32_t sent;
 	bool verified;
 	uint64_t h;
+
+	(void)meta;
 
 	if (!pair_of(s, f, &e, &k))
 		return;

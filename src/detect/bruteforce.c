@@ -269,15 +269,25 @@ static int login_reply(enum reply r, const uint8_t *b, uint32_t n)
 	}
 }
 
+/* A login reply the packet hook saw, noted for the tables. */
+struct login_note {
+	uint64_t ts_ns;
+	struct vg_addr client, server;
+	uint16_t port; /* the service's */
+	uint8_t family;
+	int8_t result; /* -1 failed, 1 accepted */
+};
+
 /* Server-to-client segments with data on the services that answer in
  * clear: a failed login is an attempt (and gives the source a record); an
  * accepted one counts only after failures. A flow to such a service is
- * marked VG_FLOW_WATCH on its first packet, so the hook sees the rest. */
+ * marked VG_FLOW_WATCH on its first packet, so the hook sees the rest.
+ * The hook reads the flow; what it learns reaches the table as a note
+ * (brute_on_note). */
 static void brute_on_packet(void *state, const struct vg_packet *p, struct vg_flow *f, int dir)
 {
-	struct brute_state *s = state;
+	const struct brute_state *s = state;
 	const struct service *svc;
-	struct guesser *g;
 	uint32_t n;
 	int r;
 
@@ -290,7 +300,7 @@ static void brute_on_packet(void *state, const struct vg_packet *p, struct vg_fl
 		return; /* the first packet is the client's */
 	}
 	/* Logins come first: a conversation that went on for WATCH_PACKETS
-	 * without a failed login is a user's session (a mail sent, a file
+	 * without a login reply is a user's session (a mail sent, a file
 	 * listed), no longer looked at. */
 	if (f->pkts[0] + f->pkts[1] > WATCH_PACKETS && !(f->tag[1] & VG_TAG1_BRUTE_LOGIN)) {
 		f->flags &= (uint8_t)~VG_FLOW_WATCH;
@@ -308,28 +318,44 @@ static void brute_on_packet(void *state, const struct vg_packet *p, struct vg_fl
 		f->flags &= (uint8_t)~VG_FLOW_WATCH;
 	if (!r)
 		return;
-	if (r > 0) {
-		struct guesser_key k = {p->dst, p->sport, p->family};
-		g = vg_dtable_find(&s->t, &k, false, p->ts_ns);
+	f->tag[1] |= VG_TAG1_BRUTE_LOGIN;
+	struct login_note note = {.ts_ns = p->ts_ns,
+				  .client = p->dst,
+				  .server = p->src,
+				  .port = p->sport,
+				  .family = p->family,
+				  .result = (int8_t)r};
+	vg_detect_note(&s->env, &note, sizeof note);
+}
+
+static void brute_on_note(void *state, const void *note, size_t len)
+{
+	struct brute_state *s = state;
+	const struct login_note *n = note;
+	struct guesser *g;
+
+	if (len != sizeof *n)
+		return;
+	if (n->result > 0) {
+		struct guesser_key k = {n->client, n->port, n->family};
+		g = vg_dtable_find(&s->t, &k, false, n->ts_ns);
 		if (!g || !g->fails)
 			return;
 		g->oks++;
 		g->succeeded = 1;
-		f->tag[1] |= VG_TAG1_BRUTE_LOGIN;
 	} else {
-		f->tag[1] |= VG_TAG1_BRUTE_LOGIN;
-		g = run_of(s, &p->dst, p->family, p->sport, p->ts_ns);
-		g->kind = svc->kind;
+		g = run_of(s, &n->client, n->family, n->port, n->ts_ns);
+		g->kind = service_of(n->port)->kind;
 		g->fails++;
-		add_victim(g, &p->src);
+		add_victim(g, &n->server);
 	}
-	if (p->ts_ns > g->last_ns)
-		g->last_ns = p->ts_ns;
+	if (n->ts_ns > g->last_ns)
+		g->last_ns = n->ts_ns;
 	vg_dtable_touch(&s->t, g, g->last_ns);
 	maybe_open(s, g);
 }
 
-static void brute_on_flow_end(void *state, const struct vg_flow *f)
+static void brute_on_flow_end(void *state, const struct vg_flow *f, const struct vg_app_flow *meta)
 {
 	struct brute_state *s = state;
 	struct vg_flow_ends ends;
@@ -338,6 +364,8 @@ static void brute_on_flow_end(void *state, const struct vg_flow *f)
 	const char *kind;
 	struct guesser *g;
 	bool session, long_session;
+
+	(void)meta;
 
 	if (f->proto != VG_IPPROTO_TCP)
 		return;
@@ -427,6 +455,8 @@ static int brute_init(void *state, const struct vg_detect_env *env)
 	s->idle_ns = (uint64_t)env->cfg->brute_idle_s * NS_PER_S;
 	s->max_session_ns = (uint64_t)env->cfg->brute_max_session_s * NS_PER_S;
 	s->update_ns = (uint64_t)env->cfg->update_s * NS_PER_S;
+	if (env->packet_only)
+		return 0; /* the hook watches flows and notes replies: no table */
 	return vg_dtable_init(&s->t, env->cfg->brute_sources, sizeof(struct guesser),
 			      sizeof(struct guesser_key), s->seed, evict, s);
 }
@@ -453,6 +483,7 @@ const struct vg_detector vg_detector_bruteforce = {
     .on_packet = brute_on_packet,
     .prefetch_flow_end = brute_prefetch,
     .on_flow_end = brute_on_flow_end,
+    .on_note = brute_on_note,
     .on_tick = brute_on_tick,
     .fini = brute_fini,
 };

@@ -129,16 +129,14 @@ static void evict(void *owner, void *rec)
 }
 
 /* The first listed value of the flow, in the order of the file comment. */
-static const char *match(const struct c2_state *s, const struct vg_flow *f,
+static const char *match(const struct c2_state *s, const struct vg_app_flow *m,
 			 const struct vg_flow_ends *e, struct vg_intel_hit *hit)
 {
 	const struct vg_intel *in = *s->env.intel;
-	const struct vg_app_flow *m;
 	const char *name;
 
 	if (vg_intel_match_addr(in, e->family, e->server.b, hit))
 		return "address";
-	m = s->env.app ? vg_app_of(s->env.app, f) : NULL;
 	if (m && m->proto == VG_APP_TLS && m->tls.sni[0] &&
 	    vg_intel_match_domain(in, m->tls.sni, strlen(m->tls.sni), hit))
 		return "sni";
@@ -168,7 +166,7 @@ static void add_port(struct contact *c, uint16_t port)
 		c->ports_more++; /* may count a port twice past the list */
 }
 
-static void c2_on_flow_end(void *state, const struct vg_flow *f)
+static void c2_on_flow_end(void *state, const struct vg_flow *f, const struct vg_app_flow *meta)
 {
 	struct c2_state *s = state;
 	struct vg_flow_ends e;
@@ -183,7 +181,7 @@ static void c2_on_flow_end(void *state, const struct vg_flow *f)
 	if (!vg_cidr_match(s->env.home, &e.client, e.family) ||
 	    vg_cidr_match(s->env.home, &e.server, e.family))
 		return;
-	if (!(technique = match(s, f, &e, &hit)))
+	if (!(technique = match(s, meta, &e, &hit)))
 		return;
 	struct contact_key k = {.terminal = e.client, .server = e.server, .family = e.family};
 	c = vg_dtable_find(&s->t, &k, false, f->last_ns);

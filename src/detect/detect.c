@@ -41,33 +41,47 @@ struct vg_detect {
 	unsigned n_flow, n_noflow;
 	packet_fn flow_fn[8], noflow_fn[8];
 	void *flow_state[8], *noflow_state[8];
+	vg_note_sink_fn note_sink; /* packet-only engines: where notes go */
+	void *note_arg;
 };
 
-int vg_detect_new(struct vg_detect **out, const struct vg_detect_config *cfg,
-		  const struct vg_cidr_set *home, const struct vg_app *app, uint64_t seed,
-		  vg_attack_fn emit, void *arg)
+static void emit_nothing(void *arg, const struct vg_attack *a)
+{
+	(void)arg;
+	(void)a;
+}
+
+static int detect_new(struct vg_detect **out, struct vg_detect_env *env,
+		      const struct vg_detect_config *cfg)
 {
 	struct vg_detect *d = calloc(1, sizeof *d);
-	struct vg_detect_env env = {cfg, home, seed, emit, arg, NULL, app, NULL};
 	int rc = 0;
 
 	*out = NULL;
 	if (!d)
 		return VG_ENOMEM;
 	d->next_attack_id = 1;
-	env.next_attack_id = &d->next_attack_id;
-	env.intel = &d->intel;
+	env->next_attack_id = &d->next_attack_id;
+	env->intel = &d->intel;
+	env->engine = d;
 	for (unsigned i = 0; vg_detectors[i] && d->n < VG_ARRAY_LEN(d->state); i++) {
 		const struct vg_detector *det = vg_detectors[i];
 		if (!*(const uint32_t *)((const char *)cfg + det->enabled_off))
 			continue;
+		/* The index counts every enabled detector, hooks or not: the
+		 * two engines of a worker run number them alike. */
+		env->index = d->n;
 		d->det[d->n] = det;
+		if (env->packet_only && !det->on_packet) {
+			d->n++; /* no hook: nothing to run in a worker */
+			continue;
+		}
 		d->state[d->n] = calloc(1, det->state_size);
 		if (!d->state[d->n]) {
 			rc = VG_ENOMEM;
 			goto fail;
 		}
-		rc = det->init(d->state[d->n], &env);
+		rc = det->init(d->state[d->n], env);
 		if (rc < 0) {
 			free(d->state[d->n]);
 			d->state[d->n] = NULL;
@@ -88,6 +102,47 @@ int vg_detect_new(struct vg_detect **out, const struct vg_detect_config *cfg,
 fail:
 	vg_detect_free(d);
 	return rc;
+}
+
+int vg_detect_new(struct vg_detect **out, const struct vg_detect_config *cfg,
+		  const struct vg_cidr_set *home, const struct vg_app *app, uint64_t seed,
+		  vg_attack_fn emit, void *arg)
+{
+	struct vg_detect_env env = {
+	    .cfg = cfg, .home = home, .seed = seed, .emit = emit, .emit_arg = arg, .app = app};
+
+	return detect_new(out, &env, cfg);
+}
+
+int vg_detect_new_packet_only(struct vg_detect **out, const struct vg_detect_config *cfg,
+			      const struct vg_cidr_set *home, uint64_t seed, vg_note_sink_fn sink,
+			      void *sink_arg)
+{
+	struct vg_detect_env env = {
+	    .cfg = cfg, .home = home, .seed = seed, .emit = emit_nothing, .packet_only = true};
+	int rc = detect_new(out, &env, cfg);
+
+	if (rc == 0) {
+		(*out)->note_sink = sink;
+		(*out)->note_arg = sink_arg;
+	}
+	return rc;
+}
+
+void vg_detect_note(const struct vg_detect_env *env, const void *note, size_t len)
+{
+	struct vg_detect *d = env->engine;
+
+	if (d->note_sink)
+		d->note_sink(d->note_arg, env->index, note, len);
+	else
+		vg_detect_apply_note(d, env->index, note, len);
+}
+
+void vg_detect_apply_note(struct vg_detect *d, unsigned index, const void *note, size_t len)
+{
+	if (index < d->n && d->det[index]->on_note)
+		d->det[index]->on_note(d->state[index], note, len);
 }
 
 void vg_detect_packet(void *arg, const struct vg_packet *p, struct vg_flow *f, int dir)
@@ -121,11 +176,12 @@ void vg_detect_prefetch(void *arg, const struct vg_flow *f)
 			d->det[i]->prefetch_flow_end(d->state[i], f);
 }
 
-void vg_detect_flow_end(struct vg_detect *d, const struct vg_flow *f)
+void vg_detect_flow_end(struct vg_detect *d, const struct vg_flow *f,
+			const struct vg_app_flow *meta)
 {
 	for (unsigned i = 0; i < d->n; i++)
 		if (d->det[i]->on_flow_end)
-			d->det[i]->on_flow_end(d->state[i], f);
+			d->det[i]->on_flow_end(d->state[i], f, meta);
 }
 
 void vg_detect_tick(struct vg_detect *d, uint64_t now_ns)
@@ -140,7 +196,7 @@ void vg_detect_free(struct vg_detect *d)
 	if (!d)
 		return;
 	for (unsigned i = 0; i < d->n; i++) {
-		if (d->det[i]->fini)
+		if (d->det[i]->fini && d->state[i])
 			d->det[i]->fini(d->state[i]);
 		free(d->state[i]);
 	}

@@ -16,6 +16,7 @@
 #define VG_DETECT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "app/app.h"
@@ -119,7 +120,24 @@ struct vg_detect_env {
 	/* The run's threat intelligence (intel/intel.h), read at flow end:
 	 * *intel is NULL while none is loaded (vg_detect_set_intel). */
 	const struct vg_intel *const *intel;
+	/* For vg_detect_note: the engine and this detector's place in it. */
+	struct vg_detect *engine;
+	unsigned index;
+	/* The engine runs packet hooks only (a worker of vigil read
+	 * --workers): the detector's tables live in the merging thread's
+	 * engine, which gets what the hooks learn as notes. init allocates
+	 * nothing on_packet does not use. */
+	bool packet_only;
 };
+
+/* A note: what a packet hook learned for its detector's tables (a login
+ * reply, an ARP probe). The hook runs beside the flow table, the tables
+ * beside the other flows' ends: with one thread the engine hands the
+ * note to on_note at once; with workers (cli/workers.c) it travels in
+ * the worker's record stream to the merging thread's engine, in packet
+ * order with the flow ends. At most VG_NOTE_MAX bytes, no pointers. */
+#define VG_NOTE_MAX 64
+void vg_detect_note(const struct vg_detect_env *env, const void *note, size_t len);
 
 /* The flow's tag bytes (flow.h), shared by the detectors: tag[0] is the
  * scanning tool of its first packet (scan.c), tag[1] holds these bits. */
@@ -152,8 +170,12 @@ struct vg_detector {
 	/* Optional: a flow will end soon (vg_flow_prefetch_fn): start loading
 	 * what on_flow_end will read for it. */
 	void (*prefetch_flow_end)(void *state, const struct vg_flow *f);
-	/* A flow ended (before its record is reused). */
-	void (*on_flow_end)(void *state, const struct vg_flow *f);
+	/* A flow ended (before its record is reused); meta is its
+	 * application metadata (app.h), NULL when it has none. f may be a
+	 * copy of the table's record (workers): read it, keep no pointer. */
+	void (*on_flow_end)(void *state, const struct vg_flow *f, const struct vg_app_flow *meta);
+	/* Optional: a note from this detector's on_packet (vg_detect_note). */
+	void (*on_note)(void *state, const void *note, size_t len);
 	/* Packet time moved on (called once per batch): close idle attacks. */
 	void (*on_tick)(void *state, uint64_t now_ns);
 	/* End of input: report what is still open, free tables. */
@@ -164,10 +186,20 @@ extern const struct vg_detector *const vg_detectors[];
 
 struct vg_detect;
 
-/* app: the app stage the detectors may read, or NULL. */
+/* app: the app stage the detectors may read (its DNS answer cache), or
+ * NULL. */
 int vg_detect_new(struct vg_detect **out, const struct vg_detect_config *cfg,
 		  const struct vg_cidr_set *home, const struct vg_app *app, uint64_t seed,
 		  vg_attack_fn emit, void *arg);
+/* An engine for a worker's packet hooks (env.packet_only): it reports
+ * nothing itself, its notes go to sink (the worker's record stream). */
+typedef void (*vg_note_sink_fn)(void *arg, unsigned index, const void *note, size_t len);
+int vg_detect_new_packet_only(struct vg_detect **out, const struct vg_detect_config *cfg,
+			      const struct vg_cidr_set *home, uint64_t seed, vg_note_sink_fn sink,
+			      void *sink_arg);
+/* A note from a packet-only engine's detector index (same config, same
+ * table order) to this engine's detector. */
+void vg_detect_apply_note(struct vg_detect *d, unsigned index, const void *note, size_t len);
 /* The threat intelligence the detectors match against (malware.c2), or
  * NULL; it must outlive the detectors. */
 void vg_detect_set_intel(struct vg_detect *d, const struct vg_intel *intel);
@@ -175,7 +207,8 @@ void vg_detect_set_intel(struct vg_detect *d, const struct vg_intel *intel);
 void vg_detect_packet(void *arg, const struct vg_packet *p, struct vg_flow *f, int dir);
 /* Union of the detectors' wants. */
 unsigned vg_detect_wants(const struct vg_detect *d);
-void vg_detect_flow_end(struct vg_detect *d, const struct vg_flow *f);
+void vg_detect_flow_end(struct vg_detect *d, const struct vg_flow *f,
+			const struct vg_app_flow *meta);
 /* arg is the struct vg_detect (the signature of vg_flow_prefetch_fn). */
 void vg_detect_prefetch(void *arg, const struct vg_flow *f);
 void vg_detect_tick(struct vg_detect *d, uint64_t now_ns);

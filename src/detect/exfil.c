@@ -214,7 +214,7 @@ static void maybe_open(struct exfil_state *s, struct episode *e)
 	s->open[s->n_open++] = vg_dtable_index(&s->t, e);
 }
 
-static void exfil_on_flow_end(void *state, const struct vg_flow *f)
+static void exfil_on_flow_end(void *state, const struct vg_flow *f, const struct vg_app_flow *meta)
 {
 	struct exfil_state *s = state;
 	struct vg_flow_ends ends;
@@ -222,6 +222,8 @@ static void exfil_on_flow_end(void *state, const struct vg_flow *f)
 	struct episode *e;
 	bool upload = f->bytes[0] > f->bytes[1] && f->bytes[0] >= UPLOAD_MIN;
 	uint32_t b;
+
+	(void)meta;
 
 	vg_flow_ends(f, &ends);
 	if (!vg_cidr_match(s->env.home, &ends.client, ends.family) ||

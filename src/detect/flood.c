@@ -280,12 +280,14 @@ static struct victim *find(struct flood_state *s, const struct vg_addr *a, uint8
 	return v;
 }
 
-static void flood_on_flow_end(void *state, const struct vg_flow *f)
+static void flood_on_flow_end(void *state, const struct vg_flow *f, const struct vg_app_flow *meta)
 {
 	struct flood_state *s = state;
 	struct vg_flow_ends e;
 	enum kind k;
 	struct victim *v;
+
+	(void)meta;
 
 	/* Answered traffic is a busy service, not a flood - except ICMP echo:
 	 * a host's kernel answers a ping flood, and thousands of echo

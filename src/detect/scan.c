@@ -538,22 +538,34 @@ static enum tech tcp_tech(const struct vg_flow *f)
 	}
 }
 
-static void on_arp(struct scan_state *s, const struct vg_packet *p)
+/* An ARP packet, as the packet hook notes it for the tables. */
+struct arp_note {
+	uint64_t ts_ns;
+	struct vg_addr src, dst; /* sender and target protocol addresses */
+	uint32_t caplen;
+	uint8_t op; /* 1 request, 2 reply */
+};
+
+static void scan_on_note(void *state, const void *note, size_t len)
 {
+	struct scan_state *s = state;
+	const struct arp_note *n = note;
 	static const uint8_t zero[4];
 	struct source *e;
 
-	/* Gratuitous ARP and probes from 0.0.0.0 (RFC 5227) are not sweeps. */
-	if (!memcmp(p->src.b, p->dst.b, 4) || !memcmp(p->src.b, zero, 4))
+	if (len != sizeof *n)
 		return;
-	if (p->icmp_type == 1) { /* request: a probe of its target */
-		e = find(s, &p->src, 4, p->ts_ns, true);
+	/* Gratuitous ARP and probes from 0.0.0.0 (RFC 5227) are not sweeps. */
+	if (!memcmp(n->src.b, n->dst.b, 4) || !memcmp(n->src.b, zero, 4))
+		return;
+	if (n->op == 1) { /* request: a probe of its target */
+		e = find(s, &n->src, 4, n->ts_ns, true);
 		e->packets++;
-		e->bytes += p->caplen;
-		touch(s, e, p->ts_ns);
-		probe(s, e, &p->dst, 0, T_ARP, 0);
+		e->bytes += n->caplen;
+		touch(s, e, n->ts_ns);
+		probe(s, e, &n->dst, 0, T_ARP, 0);
 		maybe_open(s, e);
-	} else if (p->icmp_type == 2 && (e = find(s, &p->dst, 4, p->ts_ns, false))) {
+	} else if (n->op == 2 && (e = find(s, &n->dst, 4, n->ts_ns, false))) {
 		e->successes++; /* a reply to whoever asked */
 	}
 }
@@ -597,8 +609,15 @@ static void scan_on_packet(void *state, const struct vg_packet *p, struct vg_flo
 			f->tag[1] |= VG_TAG1_SCAN_FINGERPRINT;
 		return;
 	}
-	if (p->flags & VG_PKT_ARP)
-		on_arp(state, p);
+	if (p->flags & VG_PKT_ARP) {
+		const struct scan_state *s = state;
+		struct arp_note n = {.ts_ns = p->ts_ns,
+				     .src = p->src,
+				     .dst = p->dst,
+				     .caplen = p->caplen,
+				     .op = p->icmp_type};
+		vg_detect_note(&s->env, &n, sizeof n);
+	}
 }
 
 /* A conversation with a service the source found: the handshake
@@ -616,7 +635,7 @@ static bool service_session(const struct vg_flow *f)
  * packets give the technique, the server's answer the outcome (SYN-ACK or
  * any reply: success; RST or silence: failure), its counters the packets
  * and bytes. One lookup per flow, none per packet. */
-static void scan_on_flow_end(void *state, const struct vg_flow *f)
+static void scan_on_flow_end(void *state, const struct vg_flow *f, const struct vg_app_flow *meta)
 {
 	struct scan_state *s = state;
 	struct vg_flow_ends ends;
@@ -625,6 +644,7 @@ static void scan_on_flow_end(void *state, const struct vg_flow *f)
 	enum tech t;
 	bool success;
 
+	(void)meta;
 	vg_flow_ends(f, &ends);
 	port = ends.server_port;
 	switch (f->proto) {
@@ -719,6 +739,8 @@ static int scan_init(void *state, const struct vg_detect_env *env)
 	s->window_ns = (uint64_t)env->cfg->scan_window_s * NS_PER_S;
 	s->idle_ns = (uint64_t)env->cfg->scan_idle_s * NS_PER_S;
 	s->update_ns = (uint64_t)env->cfg->update_s * NS_PER_S;
+	if (env->packet_only)
+		return 0; /* the hook tags flows and notes ARP: no table */
 	rc = vg_dtable_init(&s->t, env->cfg->scan_sources, sizeof(struct source),
 			    sizeof(struct source_key), s->seed, evict, s);
 	if (rc < 0)
@@ -753,6 +775,7 @@ const struct vg_detector vg_detector_scan = {
     .on_packet = scan_on_packet,
     .prefetch_flow_end = scan_prefetch,
     .on_flow_end = scan_on_flow_end,
+    .on_note = scan_on_note,
     .on_tick = scan_on_tick,
     .fini = scan_fini,
 };

@@ -178,7 +178,7 @@ static void test_syn_scan(void **state)
 		f.bytes[0] = 60;
 		f.tcp_flags[0] = VG_TH_SYN;
 		f.tcp_state = VG_TCP_SYN_SENT;
-		vg_detect_flow_end(d, &f);
+		vg_detect_flow_end(d, &f, NULL);
 	}
 	vg_detect_free(d); /* reports what is open */
 	assert_int_equal(n_got, 1);
@@ -210,7 +210,7 @@ static void test_busy_client_is_not_a_scan(void **state)
 		f.tcp_flags[0] = VG_TH_SYN | VG_TH_ACK | VG_TH_FIN;
 		f.tcp_flags[1] = VG_TH_SYN | VG_TH_ACK | VG_TH_FIN;
 		f.tcp_state = VG_TCP_CLOSED;
-		vg_detect_flow_end(d, &f);
+		vg_detect_flow_end(d, &f, NULL);
 	}
 	vg_detect_free(d);
 	assert_int_equal(n_got, 0);
@@ -230,7 +230,7 @@ static void test_syn_flood_forged(void **state)
 		f.pkts[0] = 1;
 		f.tcp_flags[0] = VG_TH_SYN;
 		f.tcp_state = VG_TCP_SYN_SENT;
-		vg_detect_flow_end(d, &f);
+		vg_detect_flow_end(d, &f, NULL);
 	}
 	vg_detect_free(d);
 	/* One flood; the scan detector may not call 20,000 one-probe sources
@@ -265,7 +265,7 @@ static void test_ssh_bruteforce_then_success(void **state)
 		f.tcp_flags[0] = VG_TH_SYN | VG_TH_ACK | VG_TH_PSH | VG_TH_FIN;
 		f.tcp_flags[1] = VG_TH_SYN | VG_TH_ACK | VG_TH_PSH | VG_TH_FIN;
 		f.tcp_state = VG_TCP_CLOSED;
-		vg_detect_flow_end(d, &f);
+		vg_detect_flow_end(d, &f, NULL);
 	}
 	/* Then a long interactive session: the guess worked. */
 	f = flow4(ROUTER4, SERVER4, 51000, 22, VG_IPPROTO_TCP, T0 + 200 * NS);
@@ -273,7 +273,7 @@ static void test_ssh_bruteforce_then_success(void **state)
 	f.pkts[0] = 500, f.pkts[1] = 600;
 	f.tcp_flags[0] = f.tcp_flags[1] = VG_TH_SYN | VG_TH_ACK | VG_TH_PSH;
 	f.tcp_state = VG_TCP_ESTABLISHED;
-	vg_detect_flow_end(d, &f);
+	vg_detect_flow_end(d, &f, NULL);
 	vg_detect_free(d);
 	assert_int_equal(n_got, 1);
 	assert_string_equal(got[0].kind, "bruteforce.ssh");
@@ -419,7 +419,7 @@ static void test_os_scan_by_nmap(void **state)
 		f.bytes[0] = 60;
 		f.tcp_flags[0] = fl;
 		f.tcp_state = VG_TCP_SYN_SENT;
-		vg_detect_flow_end(d, &f);
+		vg_detect_flow_end(d, &f, NULL);
 	}
 	vg_detect_free(d);
 	assert_int_equal(n_got, 1);
@@ -452,7 +452,7 @@ static void test_flood_updates(void **state)
 		f.pkts[0] = 1;
 		f.tcp_flags[0] = VG_TH_SYN;
 		f.tcp_state = VG_TCP_SYN_SENT;
-		vg_detect_flow_end(d, &f);
+		vg_detect_flow_end(d, &f, NULL);
 		if (i % 64 == 63)
 			vg_detect_tick(d, ts);
 	}
@@ -507,7 +507,7 @@ static void test_beacon_regular(void **state)
 	for (uint32_t i = 0; i < 150; i++) {
 		uint64_t ts = T0 + (uint64_t)i * 60 * NS + (uint64_t)((i * 7) % 5) * NS;
 		struct vg_flow f = conn((uint16_t)(30000 + i), 443, ts, 300, 900);
-		vg_detect_flow_end(d, &f);
+		vg_detect_flow_end(d, &f, NULL);
 		vg_detect_tick(d, ts);
 	}
 	vg_detect_free(d);
@@ -541,7 +541,7 @@ static void test_beacon_irregular_is_not(void **state)
 		ts += (1 + (x >> 33) % 600) * NS;
 		struct vg_flow f =
 		    conn((uint16_t)(30000 + i), 443, ts, 500 + (x >> 40) % 50000, 9000);
-		vg_detect_flow_end(d, &f);
+		vg_detect_flow_end(d, &f, NULL);
 		vg_detect_tick(d, ts);
 	}
 	vg_detect_free(d);
@@ -562,8 +562,8 @@ static void test_exfil_volume_and_baseline(void **state)
 	down.bytes[0] = 1ull << 20;
 	down.bytes[1] = 200ull << 20;
 	down.pkts[0] = down.pkts[1] = 100;
-	vg_detect_flow_end(d, &down);
-	vg_detect_flow_end(d, &up);
+	vg_detect_flow_end(d, &down, NULL);
+	vg_detect_flow_end(d, &up, NULL);
 	vg_detect_free(d);
 	assert_int_equal(count_kind("exfil.volume"), 1);
 	assert_string_equal(got[0].direction, "outbound");
@@ -579,12 +579,12 @@ static void test_exfil_volume_and_baseline(void **state)
 		    flow4(CLIENT4, a4n(0x0b000001 + i), 40000, 443, VG_IPPROTO_TCP, ts);
 		f.bytes[0] = 50ull << 20;
 		f.pkts[0] = f.pkts[1] = 100;
-		vg_detect_flow_end(d, &f);
+		vg_detect_flow_end(d, &f, NULL);
 		ts += 7200 * NS;
 		vg_detect_tick(d, ts);
 	}
 	up = conn(40000, 443, ts, 200ull << 20, 1ull << 20);
-	vg_detect_flow_end(d, &up);
+	vg_detect_flow_end(d, &up, NULL);
 	vg_detect_free(d);
 	assert_int_equal(count_kind("exfil.volume"), 0);
 }
