@@ -87,6 +87,8 @@ struct vg_app {
 	uint16_t *buf_free; /* stack of free buffer numbers */
 	uint32_t n_buf_free;
 	struct vg_app_stats st;
+	vg_app_dns_fn dns_sink; /* told each answer the cache takes */
+	void *dns_sink_arg;
 };
 
 static const struct {
@@ -307,7 +309,8 @@ static bool way_is(const struct cache_way *w, int family, const struct vg_addr *
 	       memcmp(w->addr.b, addr->b, family == 4 ? 4 : 16) == 0;
 }
 
-static void cache_put(struct vg_app *a, int family, const struct vg_addr *addr, const char *name)
+/* Whether the name was stored. */
+static bool cache_put(struct vg_app *a, int family, const struct vg_addr *addr, const char *name)
 {
 	size_t nl = strlen(name);
 	struct cache_way *victim;
@@ -317,7 +320,7 @@ static void cache_put(struct vg_app *a, int family, const struct vg_addr *addr, 
 	int v = 0;
 
 	if (nl >= CACHE_NAME_MAX)
-		return; /* not cut: a cut name would match the wrong things */
+		return false; /* not cut: a cut name would match the wrong things */
 	h = cache_hash(a, family, addr);
 	set = (uint32_t)h & a->cache_mask;
 	tag = cache_tag(h);
@@ -341,7 +344,18 @@ static void cache_put(struct vg_app *a, int family, const struct vg_addr *addr, 
 	victim->family = (uint8_t)family;
 	victim->seq = ++a->cache_seq;
 	memcpy(victim->name, name, nl + 1);
-	a->st.c[VG_APPC_dns_cache_inserted]++;
+	return true;
+}
+
+void vg_app_set_dns_sink(struct vg_app *a, vg_app_dns_fn fn, void *arg)
+{
+	a->dns_sink = fn;
+	a->dns_sink_arg = arg;
+}
+
+void vg_app_dns_put(struct vg_app *a, int family, const struct vg_addr *addr, const char *name)
+{
+	cache_put(a, family, addr, name);
 }
 
 const char *vg_app_name_of_addr(const struct vg_app *a, int family, const struct vg_addr *addr)
@@ -398,10 +412,16 @@ static void on_dns(struct vg_app *a, struct vg_flow *f, uint32_t fi, struct slot
 	count(a, rc);
 	if (!had_response && s->pub.dns.has_response && !s->pub.dns.rrname_truncated) {
 		const struct vg_app_dns *d = &s->pub.dns;
-		for (unsigned i = 0; i < d->n_kept; i++)
-			if (d->answers[i].rrtype == 1 || d->answers[i].rrtype == 28)
-				cache_put(a, d->answers[i].rrtype == 1 ? 4 : 6, &d->answers[i].addr,
-					  d->rrname);
+		for (unsigned i = 0; i < d->n_kept; i++) {
+			int family = d->answers[i].rrtype == 1 ? 4 : 6;
+			if (d->answers[i].rrtype != 1 && d->answers[i].rrtype != 28)
+				continue;
+			if (cache_put(a, family, &d->answers[i].addr, d->rrname))
+				a->st.c[VG_APPC_dns_cache_inserted]++;
+			if (a->dns_sink)
+				a->dns_sink(a->dns_sink_arg, family, &d->answers[i].addr,
+					    d->rrname);
+		}
 	}
 }
 

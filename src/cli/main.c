@@ -7,8 +7,8 @@
 #include "cli/cli.h"
 
 static const struct vg_command *const commands[] = {
-    &vg_cmd_read,  &vg_cmd_watch, &vg_cmd_import,  &vg_cmd_report,
-    &vg_cmd_prune, &vg_cmd_geo,   &vg_cmd_intel,   &vg_cmd_version,
+    &vg_cmd_read,  &vg_cmd_watch, &vg_cmd_import, &vg_cmd_report,
+    &vg_cmd_prune, &vg_cmd_geo,   &vg_cmd_intel,  &vg_cmd_version,
 };
 
 static void usage(FILE *fp)

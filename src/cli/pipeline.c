@@ -18,9 +18,9 @@
 #include "common/hash.h"
 #include "common/vg.h"
 
-static void on_flow_end(void *arg, const struct vg_flow *f, enum vg_flow_end why)
+void vg_ctx_flow_end(struct vg_ctx *ctx, const struct vg_flow *f, enum vg_flow_end why,
+		     const struct vg_app_flow *meta)
 {
-	struct vg_ctx *ctx = arg;
 	struct vg_flow_ends e;
 	bool client_home, server_home;
 
@@ -35,13 +35,19 @@ static void on_flow_end(void *arg, const struct vg_flow *f, enum vg_flow_end why
 		ctx->flows_outbound++;
 	else
 		ctx->flows_external++;
-	const struct vg_app_flow *meta = vg_app_of(ctx->app, f);
 	if (ctx->det)
 		vg_detect_flow_end(ctx->det, f, meta);
 	if (ctx->writer) {
 		ctx->wops->flow(ctx->writer, f, why, meta);
 		ctx->events_flow++;
 	}
+}
+
+static void on_flow_end(void *arg, const struct vg_flow *f, enum vg_flow_end why)
+{
+	struct vg_ctx *ctx = arg;
+
+	vg_ctx_flow_end(ctx, f, why, vg_app_of(ctx->app, f));
 	/* Last: the detectors and the writer have read the metadata. */
 	vg_app_flow_end(ctx->app, f);
 }
@@ -263,9 +269,9 @@ void vg_ctx_run_stats(const struct vg_ctx *ctx, struct vg_run_stats *rs)
 	rs->last_ns = ctx->last_ns;
 	rs->files = ctx->files;
 	rs->decode = &ctx->dec;
-	rs->flow = vg_flow_table_stats(ctx->flows);
-	rs->app = ctx->app ? vg_app_stats(ctx->app) : NULL;
-	rs->flow_capacity = vg_flow_table_capacity(ctx->flows);
+	rs->flow = ctx->merged ? &ctx->merged_flow : vg_flow_table_stats(ctx->flows);
+	rs->app = !ctx->app ? NULL : ctx->merged ? &ctx->merged_app : vg_app_stats(ctx->app);
+	rs->flow_capacity = ctx->merged ? ctx->merged_capacity : vg_flow_table_capacity(ctx->flows);
 	rs->flow_bytes_per_flow = vg_flow_bytes_per_flow(ctx->flows);
 	rs->attacks = &ctx->attacks;
 	if (ctx->live) {
@@ -311,10 +317,13 @@ int vg_ctx_finish(struct vg_ctx *ctx, char *errbuf, size_t errlen)
 void vg_ctx_print_summary(const struct vg_ctx *ctx, FILE *fp)
 {
 	const struct vg_decode_stats *d = &ctx->dec;
-	const struct vg_flow_stats *fs = vg_flow_table_stats(ctx->flows);
+	struct vg_run_stats rs;
+	const struct vg_flow_stats *fs;
 	uint64_t problems = 0;
 	char t0[40] = "-", t1[40] = "-";
 
+	vg_ctx_run_stats(ctx, &rs);
+	fs = rs.flow;
 	for (int a = 1; a < VG_ANOM_COUNT; a++)
 		problems += d->anomalies[a];
 	if (d->packets) {
@@ -358,10 +367,22 @@ void vg_ctx_print_summary(const struct vg_ctx *ctx, FILE *fp)
 		fprintf(fp, "%s%s: %" PRIu64 "\n",
 			strncmp(vg_flow_counters[i].name, "flow.created.", 13) ? "" : "  ",
 			vg_flow_counters[i].name, vg_counter_get(fs, &vg_flow_counters[i]));
-	fprintf(fp, "flow.capacity: %u\nflow.bytes_per_flow: %u\n",
-		vg_flow_table_capacity(ctx->flows), vg_flow_bytes_per_flow(ctx->flows));
-	if (ctx->app) {
-		const struct vg_app_stats *as = vg_app_stats(ctx->app);
+	if (ctx->merged) {
+		/* vigil read --workers: the balance, and who waited for whom. */
+		fprintf(fp, "workers: %u\n", ctx->workers);
+		for (unsigned i = 0; i < ctx->workers && i < VG_ARRAY_LEN(ctx->worker); i++)
+			fprintf(fp,
+				"  worker.%u.flows: %" PRIu64 "\n  worker.%u.cpu_s: %.3f\n"
+				"  worker.%u.stalls: %" PRIu64 "\n",
+				i, ctx->worker[i].flows, i, (double)ctx->worker[i].cpu_ns / 1e9, i,
+				ctx->worker[i].stalls);
+		fprintf(fp, "  merge.cpu_s: %.3f\n  merge.waits: %" PRIu64 "\n",
+			(double)ctx->merge_cpu_ns / 1e9, ctx->merge_waits);
+	}
+	fprintf(fp, "flow.capacity: %" PRIu64 "\nflow.bytes_per_flow: %" PRIu64 "\n",
+		(uint64_t)rs.flow_capacity, (uint64_t)rs.flow_bytes_per_flow);
+	if (rs.app) {
+		const struct vg_app_stats *as = rs.app;
 		uint64_t app_problems = 0;
 		for (int c = 0; c < VG_APPC_COUNT; c++)
 			if (vg_app_counter_problem((enum vg_app_counter)c))

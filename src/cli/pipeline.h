@@ -61,8 +61,20 @@ struct vg_ctx {
 	bool live;
 	struct vg_capture_stats cap_stats;
 	uint64_t started_ns;
-	bool progress;      /* draw a progress line on stderr */
-	bool detect_noflow; /* some detector wants packets without a flow */
+	/* vigil read --workers (cli/workers.c): the flow tables and app
+	 * stages were the workers'; their counters, summed, stand in for
+	 * this context's own in the summary and the stats event. */
+	bool merged;
+	struct vg_flow_stats merged_flow;
+	struct vg_app_stats merged_app;
+	uint32_t merged_capacity;
+	unsigned workers;
+	struct {
+		uint64_t cpu_ns, flows, stalls; /* stalls: waits for the merger */
+	} worker[64];
+	uint64_t merge_cpu_ns, merge_waits; /* the merging thread's CPU, its waits */
+	bool progress;                      /* draw a progress line on stderr */
+	bool detect_noflow;                 /* some detector wants packets without a flow */
 	struct vg_pkt_rec recs[VG_BATCH];
 	struct vg_packet pkts[VG_BATCH];
 	struct vg_flow *fl[VG_BATCH];
@@ -88,6 +100,22 @@ int vg_ctx_read_file(struct vg_ctx *ctx, const char *path, char *errbuf, size_t 
 /* Reads a capture held in memory (tests, fuzzers). */
 int vg_ctx_read_mem(struct vg_ctx *ctx, const uint8_t *buf, size_t len, const char *name,
 		    char *errbuf, size_t errlen);
+/* A flow that ended elsewhere (a worker's table, cli/workers.c): f and
+ * meta are copies; counted, judged by the detectors and written like the
+ * context's own. */
+void vg_ctx_flow_end(struct vg_ctx *ctx, const struct vg_flow *f, enum vg_flow_end why,
+		     const struct vg_app_flow *meta);
+/* Reads the files in order through the pipeline, with `workers` threads
+ * (cli/workers.c) or, for 1, in this thread (vg_ctx_read_file). A file
+ * that fails is reported through on_error (its records before the fault
+ * stay counted) and the others are still read; packets[i] gets the
+ * packets of file i (may be NULL). Returns 0, or <0 if some file failed
+ * or the threads could not start. */
+typedef void (*vg_read_error_fn)(void *arg, const char *msg);
+int vg_ctx_read_files(struct vg_ctx *ctx, unsigned workers, char *const *paths, unsigned n,
+		      uint64_t *packets, vg_read_error_fn on_error, void *arg);
+/* Workers the machine offers (online CPUs), at least 1. */
+unsigned vg_workers_available(void);
 /* An attack from elsewhere (vigil import): attributed, counted, stored
  * and written like the detectors' own. */
 void vg_ctx_attack(struct vg_ctx *ctx, const struct vg_attack *a);
