@@ -71,6 +71,8 @@ run_suite c2-asan bash tests/c2.sh "$asan/vigil"
 run_suite clickhouse bash tests/clickhouse.sh "$build/vigil"
 run_suite clickhouse-asan bash tests/clickhouse.sh "$asan/vigil"
 run_suite watch bash tests/watch.sh "$build/vigil"
+run_suite workers bash tests/workers.sh "$build/vigil"
+run_suite workers-asan env VG_WORKERS_QUICK=1 bash tests/workers.sh "$asan/vigil"
 # Under ASan+UBSan: the signal, store and error checks, and three captures
 # (a flood, VLAN tags put back, ARP) rather than all 32.
 run_suite watch-asan env VG_WATCH_ONLY="tests/corpus/captures/hping-syn-flood.pcap \

@@ -85,7 +85,8 @@ struct victim {
 	uint8_t n_src;                   /* entries of src[] */
 	uint8_t src_more;                /* sources were seen that src[] could not hold */
 	struct top top[TOP_K];
-	uint16_t port; /* the victim's port most hit (first seen) */
+	struct vg_addr first_src; /* of the run's earliest flow */
+	uint16_t port; /* the victim's port, of the run's earliest flow */
 	uint8_t proto;
 };
 
@@ -213,7 +214,9 @@ static void report(struct flood_state *s, struct victim *v, bool final)
 		memset(&a, 0, sizeof a);
 		a.id = v->attack_id;
 		a.kind = kind_names[v->key.kind];
-		a.src = v->top[best].addr;
+		/* The heaviest source if one sent more than once; else (forged,
+		 * one packet each) the first. */
+		a.src = v->top[best].count >= 2 ? v->top[best].addr : v->first_src;
 		a.dst = v->key.addr;
 		a.family = v->key.family;
 		a.proto = v->proto;
@@ -322,9 +325,16 @@ static void flood_on_flow_end(void *state, const struct vg_flow *f, const struct
 		end_run(s, v); /* a pause: what came before was one run */
 		v = find(s, &e.server, e.family, (uint8_t)k, f->first_ns);
 	}
+	/* The earliest flow (the lowest source on a tie) names the run's
+	 * port, and its source when none repeats: the same whatever order
+	 * the flows end in (with read --workers, tables end them apart). */
+	if (!v->packets || f->first_ns < v->first_ns ||
+	    (f->first_ns == v->first_ns && memcmp(e.client.b, v->first_src.b, 16) < 0)) {
+		v->first_src = e.client;
+		v->port = e.server_port;
+	}
 	if (!v->packets) {
 		v->first_ns = f->first_ns;
-		v->port = e.server_port;
 		v->proto = f->proto;
 	}
 	if (f->first_ns < v->first_ns)
