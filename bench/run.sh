@@ -220,6 +220,22 @@ else
 	fi
 	# The detectors' cost: the same run without any, then with each alone. The cost of a
 	# detector is its row's ns/packet minus the no-detector row's (both from this run).
+	# The same run on two threads (vigil read --workers 2): its speed-up
+	# over one, and each worker's CPU time from its summary.
+	if [[ -n $vigil_mpps ]]; then
+		one_us=$r_wall_us
+		run_timed "vigil read --workers 2" "$tmp/w2.out" "$vigil" read --workers 2 "$pcap"
+		if ((r_ok)); then
+			w2_mpps=$(mpps "$r_wall_us")
+			add_row "vigil read --workers 2" "vigil read --workers 2 F" "$w2_mpps" \
+				"$(ns_per_packet "$r_wall_us")" "$((r_wall_us / 1000))" "$(rss_text "$r_rss_kib")" \
+				n/a "$(summary_value "$tmp/w2.out" flows)" n/a
+			workers_line=$(awk -v a="$one_us" -v b="$r_wall_us" 'BEGIN {printf "vigil read --workers 2 runs %.2fx as fast as one thread", a / b}')
+			workers_line+=" (CPU seconds: worker 0 $(summary_value "$tmp/w2.out" '  worker.0.cpu_s'), worker 1 $(summary_value "$tmp/w2.out" '  worker.1.cpu_s'), merger $(summary_value "$tmp/w2.out" '  merge.cpu_s'))"
+		fi
+		r_ok=1
+		r_wall_us=$one_us
+	fi
 	if ((r_ok)); then
 		all_us=$r_wall_us
 		off=(--set detect.scan.enabled=0 --set detect.brute.enabled=0 --set detect.flood.enabled=0
@@ -254,6 +270,7 @@ echo "| what | command | Mpps | ns/packet | wall ms | peak RSS | instr/packet | 
 echo "|---|---|---|---|---|---|---|---|---|"
 printf '%s\n' "${rows[@]}"
 echo
+[[ -n ${workers_line:-} ]] && echo "$workers_line" && echo
 if [[ -n $vigil_mpps && -n $bare_mpps ]]; then
 	awk -v v="$vigil_mpps" -v b="$bare_mpps" \
 		'BEGIN {printf "vigil read runs at %.3f of the limit: %.2f / %.2f Mpps (bare_reader, read, is %.1fx faster)\n", v / b, v, b, b / v}'
