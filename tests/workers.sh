@@ -129,6 +129,12 @@ expect_match "--workers: the message says what is allowed" '1 to 64 or auto' "$(
 expect_eq "--workers auto: runs (exit 0)" 0 "$?"
 expect_match "read --help documents --workers" '--workers N' "$("$vigil" read --help)"
 
+out=$(cat tests/corpus/captures/nmap-syn.pcap | "$vigil" read --no-store --workers 2 /dev/stdin 2>&1); rc=$?
+expect_match "a pipe with --workers 2: read once, with one thread, and said so" \
+  'not a regular file: read with one thread' "$out"
+expect_eq "a pipe with --workers 2: exit 0, its 203 packets and one attack" "0 203 1" \
+  "$rc $(printf '%s\n' "$out" | awk -F': ' '/^packets:/ {p=$2} /^attacks:/ {a=$2} END {print p, a}')"
+
 # --- the store ---------------------------------------------------------------
 demo=(tests/corpus/captures/nmap-syn.pcap tests/corpus/captures/hydra-ftp.pcap
   tests/corpus/captures/hping-syn-flood.pcap tests/corpus/c2/c2-sni.pcap)

@@ -37,6 +37,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -664,6 +665,17 @@ int vg_ctx_read_files(struct vg_ctx *ctx, unsigned workers, char *const *paths, 
 	uint64_t cpu0 = 0;
 	int rc = 0;
 
+	/* Every worker opens every file: a pipe or a device can be read once. */
+	for (unsigned i = 0; i < n && workers > 1; i++) {
+		struct stat st;
+		if (stat(paths[i], &st) == 0 && !S_ISREG(st.st_mode)) {
+			snprintf(err, sizeof err,
+				 "warning: %s is not a regular file: read with one thread, not %u",
+				 paths[i], workers);
+			on_error(arg, err);
+			workers = 1;
+		}
+	}
 	if (workers <= 1) {
 		for (unsigned i = 0; i < n; i++) {
 			uint64_t before = ctx->dec.packets;
