@@ -136,7 +136,7 @@ int vg_ctx_new(struct vg_ctx **out, const struct vg_settings *set, const char *e
 		vg_flow_table_set_payload_hook(ctx->flows, vg_app_packet, ctx->app,
 					       set->app.packets);
 	}
-	rc = vg_detect_new(&ctx->det, &set->detect, &ctx->home, ctx->app, fc.hash_seed, on_attack,
+	rc = vg_detect_new(&ctx->det, &ctx->set.detect, &ctx->home, ctx->app, fc.hash_seed, on_attack,
 			   ctx);
 	if (rc < 0) {
 		snprintf(errbuf, errlen, "detectors: %s", vg_strerror(rc));

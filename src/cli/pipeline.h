@@ -116,6 +116,14 @@ int vg_ctx_read_files(struct vg_ctx *ctx, unsigned workers, char *const *paths, 
 		      uint64_t *packets, vg_read_error_fn on_error, void *arg);
 /* Workers the machine offers (online CPUs), at least 1. */
 unsigned vg_workers_available(void);
+/* Settings read again while running (vigil watch, SIGHUP): applies the
+ * keys that can change without losing state (cli/reconfig.c names them)
+ * and keeps the others, one line per changed key on log ("PROG: config:
+ * KEY OLD -> NEW: applied" or "...: takes effect when vigil starts
+ * again (kept)"); counts both. On an error (a home_net or a database
+ * that does not load) nothing changes and the result is <0. */
+int vg_ctx_reconfigure(struct vg_ctx *ctx, const struct vg_settings *fresh, FILE *log,
+		       const char *prog, unsigned *applied, unsigned *kept);
 /* An attack from elsewhere (vigil import): attributed, counted, stored
  * and written like the detectors' own. */
 void vg_ctx_attack(struct vg_ctx *ctx, const struct vg_attack *a);

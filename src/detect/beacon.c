@@ -542,17 +542,37 @@ static void beacon_on_tick(void *state, uint64_t now_ns)
 	}
 }
 
+/* The values init derives from the settings (again on reconfigure). */
+static int configure(struct beacon_state *s, char *err, size_t errlen)
+{
+	struct vg_cidr_set allow;
+	struct vg_port_list ports;
+
+	if (vg_cidr_parse(&allow, s->env.cfg->beacon_allow, err, errlen) < 0 ||
+	    vg_port_list_parse(&ports, s->env.cfg->beacon_allow_ports, err, errlen) < 0)
+		return VG_EINVAL;
+	s->allow = allow;
+	s->allow_ports = ports;
+	s->idle_ns = (uint64_t)s->env.cfg->beacon_idle_s * NS_PER_S;
+	s->min_span_ns = (uint64_t)s->env.cfg->beacon_min_span_s * NS_PER_S;
+	s->update_ns = (uint64_t)s->env.cfg->update_s * NS_PER_S;
+	return 0;
+}
+
+static void beacon_reconfigure(void *state)
+{
+	char err[128];
+
+	configure(state, err, sizeof err); /* checked by the loader: keeps the old on error */
+}
+
 static int beacon_init(void *state, const struct vg_detect_env *env)
 {
 	struct beacon_state *s = state;
 	char err[128];
 
 	s->env = *env;
-	s->idle_ns = (uint64_t)env->cfg->beacon_idle_s * NS_PER_S;
-	s->min_span_ns = (uint64_t)env->cfg->beacon_min_span_s * NS_PER_S;
-	s->update_ns = (uint64_t)env->cfg->update_s * NS_PER_S;
-	if (vg_cidr_parse(&s->allow, env->cfg->beacon_allow, err, sizeof err) < 0 ||
-	    vg_port_list_parse(&s->allow_ports, env->cfg->beacon_allow_ports, err, sizeof err) < 0)
+	if (configure(s, err, sizeof err) < 0)
 		return VG_EINVAL; /* the config loader checked them: not reached */
 	s->seed = env->seed ^ 0x626561636f6eull;
 	s->seen_mask = 1;
@@ -613,6 +633,7 @@ const struct vg_detector vg_detector_beacon = {
     .init = beacon_init,
     .prefetch_flow_end = beacon_prefetch,
     .on_flow_end = beacon_on_flow_end,
+    .reconfigure = beacon_reconfigure,
     .on_tick = beacon_on_tick,
     .fini = beacon_fini,
 };

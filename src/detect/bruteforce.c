@@ -443,6 +443,16 @@ static void brute_on_tick(void *state, uint64_t now_ns)
 	}
 }
 
+/* The values init derives from the settings (again on reconfigure). */
+static void brute_configure(void *state)
+{
+	struct brute_state *s = state;
+
+	s->idle_ns = (uint64_t)s->env.cfg->brute_idle_s * NS_PER_S;
+	s->max_session_ns = (uint64_t)s->env.cfg->brute_max_session_s * NS_PER_S;
+	s->update_ns = (uint64_t)s->env.cfg->update_s * NS_PER_S;
+}
+
 static int brute_init(void *state, const struct vg_detect_env *env)
 {
 	struct brute_state *s = state;
@@ -452,9 +462,7 @@ static int brute_init(void *state, const struct vg_detect_env *env)
 			return VG_EINVAL; /* the switch and the table disagree: a bug */
 	s->env = *env;
 	s->seed = env->seed ^ 0x6272757465ull;
-	s->idle_ns = (uint64_t)env->cfg->brute_idle_s * NS_PER_S;
-	s->max_session_ns = (uint64_t)env->cfg->brute_max_session_s * NS_PER_S;
-	s->update_ns = (uint64_t)env->cfg->update_s * NS_PER_S;
+	brute_configure(s);
 	if (env->packet_only)
 		return 0; /* the hook watches flows and notes replies: no table */
 	return vg_dtable_init(&s->t, env->cfg->brute_sources, sizeof(struct guesser),
@@ -484,6 +492,7 @@ const struct vg_detector vg_detector_bruteforce = {
     .prefetch_flow_end = brute_prefetch,
     .on_flow_end = brute_on_flow_end,
     .on_note = brute_on_note,
+    .reconfigure = brute_configure,
     .on_tick = brute_on_tick,
     .fini = brute_fini,
 };

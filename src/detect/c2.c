@@ -241,13 +241,21 @@ static void c2_on_tick(void *state, uint64_t now_ns)
 	}
 }
 
+/* The values init derives from the settings (again on reconfigure). */
+static void c2_configure(void *state)
+{
+	struct c2_state *s = state;
+
+	s->idle_ns = (uint64_t)s->env.cfg->c2_idle_s * NS_PER_S;
+	s->update_ns = (uint64_t)s->env.cfg->update_s * NS_PER_S;
+}
+
 static int c2_init(void *state, const struct vg_detect_env *env)
 {
 	struct c2_state *s = state;
 
 	s->env = *env;
-	s->idle_ns = (uint64_t)env->cfg->c2_idle_s * NS_PER_S;
-	s->update_ns = (uint64_t)env->cfg->update_s * NS_PER_S;
+	c2_configure(s);
 	return vg_dtable_init(&s->t, env->cfg->c2_pairs, sizeof(struct contact),
 			      sizeof(struct contact_key), env->seed ^ 0x633263ull, evict, s);
 }
@@ -271,6 +279,7 @@ const struct vg_detector vg_detector_c2 = {
     .state_size = sizeof(struct c2_state),
     .init = c2_init,
     .on_flow_end = c2_on_flow_end,
+    .reconfigure = c2_configure,
     .on_tick = c2_on_tick,
     .fini = c2_fini,
 };

@@ -193,6 +193,13 @@ void vg_detect_tick(struct vg_detect *d, uint64_t now_ns)
 			d->det[i]->on_tick(d->state[i], now_ns);
 }
 
+void vg_detect_reconfigure(struct vg_detect *d)
+{
+	for (unsigned i = 0; i < d->n; i++)
+		if (d->det[i]->reconfigure && d->state[i])
+			d->det[i]->reconfigure(d->state[i]);
+}
+
 void vg_detect_free(struct vg_detect *d)
 {
 	if (!d)

@@ -176,6 +176,11 @@ struct vg_detector {
 	void (*on_flow_end)(void *state, const struct vg_flow *f, const struct vg_app_flow *meta);
 	/* Optional: a note from this detector's on_packet (vg_detect_note). */
 	void (*on_note)(void *state, const void *note, size_t len);
+	/* Optional: the settings behind env.cfg changed while running
+	 * (SIGHUP): derive again what init derived from them. Table sizes
+	 * never change (cli/reconfig.c keeps them). Packet hooks never read
+	 * env.cfg, so a worker's hooks may run meanwhile. */
+	void (*reconfigure)(void *state);
 	/* Packet time moved on (called once per batch): close idle attacks. */
 	void (*on_tick)(void *state, uint64_t now_ns);
 	/* End of input: report what is still open, free tables. */
@@ -212,6 +217,9 @@ void vg_detect_flow_end(struct vg_detect *d, const struct vg_flow *f,
 /* arg is the struct vg_detect (the signature of vg_flow_prefetch_fn). */
 void vg_detect_prefetch(void *arg, const struct vg_flow *f);
 void vg_detect_tick(struct vg_detect *d, uint64_t now_ns);
+/* The settings the engine was made with changed in place: each detector
+ * derives its values again (vg_detector.reconfigure). */
+void vg_detect_reconfigure(struct vg_detect *d);
 /* Reports open attacks (final) and releases everything; accepts NULL. */
 void vg_detect_free(struct vg_detect *d);
 

@@ -314,6 +314,26 @@ static void exfil_on_tick(void *state, uint64_t now_ns)
 	}
 }
 
+/* The values init derives from the settings (again on reconfigure). */
+static int configure(struct exfil_state *s, char *err, size_t errlen)
+{
+	struct vg_cidr_set allow;
+
+	if (vg_cidr_parse(&allow, s->env.cfg->exfil_allow, err, errlen) < 0)
+		return VG_EINVAL;
+	s->allow = allow;
+	s->idle_ns = (uint64_t)s->env.cfg->exfil_idle_s * NS_PER_S;
+	s->update_ns = (uint64_t)s->env.cfg->update_s * NS_PER_S;
+	return 0;
+}
+
+static void exfil_reconfigure(void *state)
+{
+	char err[128];
+
+	configure(state, err, sizeof err); /* checked by the loader: keeps the old on error */
+}
+
 static int exfil_init(void *state, const struct vg_detect_env *env)
 {
 	struct exfil_state *s = state;
@@ -322,9 +342,7 @@ static int exfil_init(void *state, const struct vg_detect_env *env)
 
 	s->env = *env;
 	s->seed = env->seed ^ 0x6578666c6f77ull;
-	s->idle_ns = (uint64_t)env->cfg->exfil_idle_s * NS_PER_S;
-	s->update_ns = (uint64_t)env->cfg->update_s * NS_PER_S;
-	if (vg_cidr_parse(&s->allow, env->cfg->exfil_allow, err, sizeof err) < 0)
+	if (configure(s, err, sizeof err) < 0)
 		return VG_EINVAL; /* the config loader checked it: not reached */
 	rc = vg_dtable_init(&s->t, env->cfg->exfil_pairs, sizeof(struct episode),
 			    sizeof(struct episode_key), s->seed, evict, s);
@@ -358,6 +376,7 @@ const struct vg_detector vg_detector_exfil = {
     .wants = 0,
     .init = exfil_init,
     .on_flow_end = exfil_on_flow_end,
+    .reconfigure = exfil_reconfigure,
     .on_tick = exfil_on_tick,
     .fini = exfil_fini,
 };

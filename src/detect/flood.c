@@ -86,7 +86,7 @@ struct victim {
 	uint8_t src_more;                /* sources were seen that src[] could not hold */
 	struct top top[TOP_K];
 	struct vg_addr first_src; /* of the run's earliest flow */
-	uint16_t port; /* the victim's port, of the run's earliest flow */
+	uint16_t port;            /* the victim's port, of the run's earliest flow */
 	uint8_t proto;
 };
 
@@ -373,14 +373,22 @@ static void flood_on_tick(void *state, uint64_t now_ns)
 	}
 }
 
+/* The values init derives from the settings (again on reconfigure). */
+static void flood_configure(void *state)
+{
+	struct flood_state *s = state;
+
+	s->idle_ns = (uint64_t)s->env.cfg->flood_idle_s * NS_PER_S;
+	s->update_ns = (uint64_t)s->env.cfg->update_s * NS_PER_S;
+}
+
 static int flood_init(void *state, const struct vg_detect_env *env)
 {
 	struct flood_state *s = state;
 
 	s->env = *env;
 	s->seed = env->seed ^ 0x666c6f6f64ull;
-	s->idle_ns = (uint64_t)env->cfg->flood_idle_s * NS_PER_S;
-	s->update_ns = (uint64_t)env->cfg->update_s * NS_PER_S;
+	flood_configure(s);
 	s->hll_cap =
 	    env->cfg->flood_victims < HLL_POOL_MAX ? env->cfg->flood_victims : HLL_POOL_MAX;
 	s->hll_pool = vg_table_alloc((size_t)s->hll_cap * HLL_M); /* pages touched as used */
@@ -414,6 +422,7 @@ const struct vg_detector vg_detector_flood = {
     .wants = 0,
     .init = flood_init,
     .on_flow_end = flood_on_flow_end,
+    .reconfigure = flood_configure,
     .on_tick = flood_on_tick,
     .fini = flood_fini,
 };

@@ -728,6 +728,16 @@ static void scan_on_tick(void *state, uint64_t now_ns)
 	}
 }
 
+/* The values init derives from the settings (again on reconfigure). */
+static void scan_configure(void *state)
+{
+	struct scan_state *s = state;
+
+	s->window_ns = (uint64_t)s->env.cfg->scan_window_s * NS_PER_S;
+	s->idle_ns = (uint64_t)s->env.cfg->scan_idle_s * NS_PER_S;
+	s->update_ns = (uint64_t)s->env.cfg->update_s * NS_PER_S;
+}
+
 static int scan_init(void *state, const struct vg_detect_env *env)
 {
 	struct scan_state *s = state;
@@ -736,9 +746,7 @@ static int scan_init(void *state, const struct vg_detect_env *env)
 	s->env = *env;
 	s->pool_cap = env->cfg->scan_suspects;
 	s->seed = env->seed ^ 0x7363616e;
-	s->window_ns = (uint64_t)env->cfg->scan_window_s * NS_PER_S;
-	s->idle_ns = (uint64_t)env->cfg->scan_idle_s * NS_PER_S;
-	s->update_ns = (uint64_t)env->cfg->update_s * NS_PER_S;
+	scan_configure(s);
 	if (env->packet_only)
 		return 0; /* the hook tags flows and notes ARP: no table */
 	rc = vg_dtable_init(&s->t, env->cfg->scan_sources, sizeof(struct source),
@@ -776,6 +784,7 @@ const struct vg_detector vg_detector_scan = {
     .prefetch_flow_end = scan_prefetch,
     .on_flow_end = scan_on_flow_end,
     .on_note = scan_on_note,
+    .reconfigure = scan_configure,
     .on_tick = scan_on_tick,
     .fini = scan_fini,
 };
