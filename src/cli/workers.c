@@ -454,6 +454,9 @@ static int worker_new(struct worker **out, const struct vg_ctx *ctx, unsigned id
 	}
 	if (ctx->app) {
 		ac.memcap /= n;
+		/* The detectors read the merger's DNS cache (fed by R_DNS): a
+		 * worker's own is never read. */
+		ac.dns_cache = 4;
 		rc = vg_app_new(&w->app, &ac, w->flows, fc.hash_seed);
 		if (rc < 0) {
 			snprintf(errbuf, errlen,
