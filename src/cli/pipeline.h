@@ -73,6 +73,7 @@ struct vg_ctx {
 		uint64_t cpu_ns, flows, stalls; /* stalls: waits for the merger */
 	} worker[64];
 	uint64_t merge_cpu_ns, merge_waits; /* the merging thread's CPU, its waits */
+	uint64_t clock_ns;                  /* packet time of the last batch (vg_ctx_catch_up) */
 	bool progress;                      /* draw a progress line on stderr */
 	bool detect_noflow;                 /* some detector wants packets without a flow */
 	struct vg_pkt_rec recs[VG_BATCH];
@@ -89,6 +90,12 @@ int vg_ctx_open_eve(struct vg_ctx *ctx, const char *path, bool append, char *err
 /* Runs the n records in ctx->recs through decode, flows and detectors (a
  * live capture's loop fills ctx->recs itself). */
 void vg_ctx_process(struct vg_ctx *ctx, unsigned n);
+/* After a batch whose time is now_ns: if packet time jumped past the
+ * flow table's expiry period since *clock_ns, ends every expired flow at
+ * once (vg_flow_table_expire_all), so the detectors see them before they
+ * judge the silence. */
+void vg_ctx_catch_up(struct vg_flow_table *flows, uint64_t *clock_ns, uint64_t now_ns,
+		     uint32_t sweep_period_s);
 /* No packet for a while: moves the flow table's and the detectors' clock
  * to now_ns (wall time, the live capture's clock), so idle flows and
  * attacks still end. */

@@ -110,6 +110,7 @@ struct worker {
 	struct vg_decode_stats dec;     /* of this shard's packets */
 	struct vg_decode_stats scratch; /* of records decoded to find their shard */
 	uint64_t first_ns, last_ns;
+	uint64_t clock_ns; /* for vg_ctx_catch_up */
 	struct vg_flow_table *flows;
 	struct vg_app *app;
 	struct vg_detect *det; /* packet hooks only */
@@ -349,6 +350,8 @@ static void worker_batch(struct worker *w, struct vg_capture *cap, unsigned n)
 				vg_detect_packet(w->det, &w->pkts[i], NULL, 0);
 	/* The clock follows every record, not only this shard's. */
 	vg_flow_table_advance(w->flows, max_ns);
+	vg_ctx_catch_up(w->flows, &w->clock_ns, w->recs[n - 1].ts_ns,
+			w->ctx->set.flow.sweep_period_s);
 	bm = rec_put(w, R_BATCH, 0, sizeof *bm);
 	bm->tick_ns = w->recs[n - 1].ts_ns;
 	bm->records = n;

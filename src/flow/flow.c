@@ -699,6 +699,14 @@ void vg_flow_table_advance(struct vg_flow_table *t, uint64_t now_ns)
 	expire_step(t);
 }
 
+void vg_flow_table_expire_all(struct vg_flow_table *t)
+{
+	for (uint32_t i = 1; i < t->used_tail; i++)
+		if ((t->pool[i].flags & VG_FLOW_USED) && is_expired(t, &t->pool[i]))
+			release(t, i, VG_FLOW_END_TIMEOUT);
+	t->sweep_credit = 0;
+}
+
 void vg_flow_table_flush(struct vg_flow_table *t)
 {
 	for (uint32_t i = 1; i < t->used_tail; i++)

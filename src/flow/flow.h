@@ -206,6 +206,10 @@ void vg_flow_table_advance(struct vg_flow_table *t, uint64_t now_ns);
 
 /* Ends every flow still in the table (reason shutdown). */
 void vg_flow_table_flush(struct vg_flow_table *t);
+/* Ends now every flow idle past its timeout (the expiry hand ends them a
+ * few per batch): after a jump of packet time (the next file, a gap in
+ * the capture), before the detectors judge the time that passed. */
+void vg_flow_table_expire_all(struct vg_flow_table *t);
 
 const struct vg_flow_stats *vg_flow_table_stats(const struct vg_flow_table *t);
 uint32_t vg_flow_table_capacity(const struct vg_flow_table *t);
