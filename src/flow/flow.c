@@ -539,14 +539,17 @@ static void expire_step(struct vg_flow_table *t)
 #define PREFETCH_BUCKET 16
 #define PREFETCH_RECORD 8
 
-static inline void prefetch_bucket(const struct vg_flow_table *t, const struct vg_packet *pkts,
+/* Both always inlined: as plain functions gcc 12 judged them free of side
+ * effects (a prefetch does not count) and dropped every call to
+ * prefetch_record, so no record was ever prefetched. */
+static inline __attribute__((always_inline)) void prefetch_bucket(const struct vg_flow_table *t, const struct vg_packet *pkts,
 				   const uint64_t *hashes, unsigned i)
 {
 	if (pkts[i].flags & VG_PKT_IP)
 		VG_PREFETCH(&t->buckets[(uint32_t)hashes[i] & t->mask]);
 }
 
-static inline void prefetch_record(const struct vg_flow_table *t, const struct vg_packet *pkts,
+static inline __attribute__((always_inline)) void prefetch_record(const struct vg_flow_table *t, const struct vg_packet *pkts,
 				   const uint64_t *hashes, unsigned i)
 {
 	if (pkts[i].flags & VG_PKT_IP) {
