@@ -498,8 +498,9 @@ static VG_COLD void count_icmp_err(struct vg_flow *f, const struct vg_packet *p)
  * chain unlinks do not each wait on a cold bucket. */
 static void expire_step(struct vg_flow_table *t)
 {
-	uint64_t period = (uint64_t)t->cfg.sweep_period_s * NS_PER_S, owed;
-	uint32_t n, found[32], nf = 0;
+	uint64_t period = (uint64_t)t->cfg.sweep_period_s * NS_PER_S, owed, now = t->now_ns;
+	uint32_t n, found[32], nf = 0, hand, tail = t->used_tail;
+	const struct vg_flow *pool = t->pool;
 
 	if (t->used_tail <= 1 || t->now_ns <= t->sweep_ns || !t->sweep_ns) {
 		t->sweep_ns = t->now_ns; /* first call, or time went back */
@@ -513,19 +514,34 @@ static void expire_step(struct vg_flow_table *t)
 		owed = t->used_tail - 1;
 	n = owed > t->cfg.sweep_max ? t->cfg.sweep_max : (uint32_t)owed;
 	t->sweep_credit = period && owed > n ? (owed - n) * period : t->sweep_credit - n * period;
-	while (n--) {
-		uint32_t idx = t->hand;
-		const struct vg_flow *f = &t->pool[idx];
+	/* The hand walks runs of slots up to the pool's used tail, then
+	 * wraps to 1; nothing is released before the walk ends, so the tail
+	 * does not move under it. */
+	hand = t->hand;
+	while (n) {
+		uint32_t end = tail - hand > n ? hand + n : tail;
 
-		t->hand = next_slot(t, t->hand);
-		VG_PREFETCH(&t->pool[t->hand + 8 < t->used_tail ? t->hand + 8 : 1]);
-		if ((f->flags & VG_FLOW_USED) && is_expired(t, f)) {
-			VG_PREFETCH(&t->buckets[f->hash & t->mask]);
-			found[nf++] = idx;
-			if (nf == VG_ARRAY_LEN(found))
-				break;
+		n -= end - hand;
+		for (; hand < end; hand++) {
+			const struct vg_flow *f = &pool[hand];
+
+			/* Ahead of the hand; past the tail it is harmless. */
+			VG_PREFETCH(f + 9);
+			if ((f->flags & VG_FLOW_USED) && f->last_ns < now &&
+			    now - f->last_ns > t->tmo_ns[f->tmo]) {
+				VG_PREFETCH(&t->buckets[f->hash & t->mask]);
+				found[nf++] = hand;
+				if (nf == VG_ARRAY_LEN(found)) {
+					hand++;
+					n = 0;
+					break;
+				}
+			}
 		}
+		if (hand >= tail)
+			hand = 1;
 	}
+	t->hand = hand;
 	if (t->end_prefetch)
 		for (uint32_t i = 0; i < nf; i++)
 			t->end_prefetch(t->prefetch_arg, &t->pool[found[i]]);
@@ -542,15 +558,19 @@ static void expire_step(struct vg_flow_table *t)
 /* Both always inlined: as plain functions gcc 12 judged them free of side
  * effects (a prefetch does not count) and dropped every call to
  * prefetch_record, so no record was ever prefetched. */
-static inline __attribute__((always_inline)) void prefetch_bucket(const struct vg_flow_table *t, const struct vg_packet *pkts,
-				   const uint64_t *hashes, unsigned i)
+static inline __attribute__((always_inline)) void prefetch_bucket(const struct vg_flow_table *t,
+								  const struct vg_packet *pkts,
+								  const uint64_t *hashes,
+								  unsigned i)
 {
 	if (pkts[i].flags & VG_PKT_IP)
 		VG_PREFETCH(&t->buckets[(uint32_t)hashes[i] & t->mask]);
 }
 
-static inline __attribute__((always_inline)) void prefetch_record(const struct vg_flow_table *t, const struct vg_packet *pkts,
-				   const uint64_t *hashes, unsigned i)
+static inline __attribute__((always_inline)) void prefetch_record(const struct vg_flow_table *t,
+								  const struct vg_packet *pkts,
+								  const uint64_t *hashes,
+								  unsigned i)
 {
 	if (pkts[i].flags & VG_PKT_IP) {
 		uint32_t idx = t->buckets[(uint32_t)hashes[i] & t->mask];
