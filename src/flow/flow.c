@@ -757,22 +757,28 @@ uint32_t vg_flow_bytes_per_flow(const struct vg_flow_table *t)
 			  (buckets * sizeof(uint32_t) + t->cap - 1) / t->cap);
 }
 
-static void key_addr(const struct vg_addr *k, bool v4, struct vg_addr *out)
+/* A key address as the packets carry it: IPv4 (mapped in bytes 12-15
+ * of the key) back in bytes 0-3, the rest zero. Word-wise, as the key is
+ * built (little-endian words, see addr_words). */
+static inline void key_addr(const struct vg_addr *k, bool v4, struct vg_addr *out)
 {
+	uint64_t w[2];
+
+	memcpy(w, k->b, 16);
 	if (v4) {
-		memset(out, 0, sizeof *out);
-		memcpy(out->b, k->b + 12, 4); /* undo the IPv4 mapping of the key */
-	} else {
-		*out = *k;
+		w[0] = w[1] >> 32;
+		w[1] = 0;
 	}
+	memcpy(out->b, w, 16);
 }
 
 void vg_flow_ends(const struct vg_flow *f, struct vg_flow_ends *e)
 {
 	bool lo = f->flags & VG_FLOW_CLIENT_LO, v4 = f->flags & VG_FLOW_V4;
+	const struct vg_addr *c = lo ? &f->key.lo : &f->key.hi, *s = lo ? &f->key.hi : &f->key.lo;
 
-	key_addr(lo ? &f->key.lo : &f->key.hi, v4, &e->client);
-	key_addr(lo ? &f->key.hi : &f->key.lo, v4, &e->server);
+	key_addr(c, v4, &e->client);
+	key_addr(s, v4, &e->server);
 	e->client_port = lo ? f->key.port_lo : f->key.port_hi;
 	e->server_port = lo ? f->key.port_hi : f->key.port_lo;
 	e->family = v4 ? 4 : 6;
