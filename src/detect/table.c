@@ -62,11 +62,20 @@ void vg_dtable_fini(struct vg_dtable *t)
 	t->filter = NULL;
 }
 
-static uint64_t key_hash(const struct vg_dtable *t, const void *key)
+/* Not inlined: inlined where a caller's key object is in view, gcc warns
+ * about the 32-byte copy that only longer keys take. */
+static __attribute__((noinline)) uint64_t key_hash(const struct vg_dtable *t, const void *key)
 {
 	uint64_t k[4] = {0};
 
-	memcpy(k, key, t->key_size <= sizeof k ? t->key_size : sizeof k);
+	/* Copies of a constant size for the detectors' keys (24 bytes, or 32
+	 * and more: only the first 32 are hashed): moves, not a call. */
+	if (t->key_size >= sizeof k)
+		memcpy(k, key, sizeof k);
+	else if (t->key_size == 24)
+		memcpy(k, key, 24);
+	else
+		memcpy(k, key, t->key_size);
 	return vg_hash_words(k, sizeof k, t->seed);
 }
 
