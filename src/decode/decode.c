@@ -39,11 +39,11 @@ static int raw_decode(struct vg_decode_stats *st, struct vg_packet *p)
 /* vg_tcp_decode for a header that passes its checks, inlined in the fast
  * path below (same fields, same counter); any other goes to vg_tcp_decode
  * before anything is written. */
-static inline int tcp_fast(struct vg_decode_stats *st, struct vg_packet *p, uint32_t off,
-			   uint32_t len)
+static inline int tcp_fast(struct vg_decode_stats *st, struct vg_packet *p, const uint8_t *data,
+			   uint32_t caplen, uint32_t off, uint32_t len)
 {
-	const uint8_t *h = p->data + off;
-	uint32_t avail = p->caplen - off, hlen;
+	const uint8_t *h = data + off;
+	uint32_t avail = caplen - off, hlen;
 	struct vg_tcp_info *t = &p->tcp;
 
 	if (VG_UNLIKELY(avail < 20 || len < 20))
@@ -52,7 +52,7 @@ static inline int tcp_fast(struct vg_decode_stats *st, struct vg_packet *p, uint
 	if (VG_UNLIKELY(hlen < 20 || hlen > len || hlen > avail))
 		return vg_tcp_decode(st, p, off, len);
 	st->tcp++;
-	p->flags |= VG_PKT_PORTS;
+	p->flags = VG_PKT_IP | VG_PKT_PORTS; /* the fast path's only flags so far */
 	p->l4_off = (uint16_t)off;
 	p->sport = vg_load_be16(h);
 	p->dport = vg_load_be16(h + 2);
@@ -70,12 +70,15 @@ static inline int tcp_fast(struct vg_decode_stats *st, struct vg_packet *p, uint
 
 /* The transport decoders without vg_transport_decode's dispatch, for the
  * fast path below: TCP and UDP are nearly all of the traffic. */
-static inline int transport_fast(struct vg_decode_stats *st, struct vg_packet *p, uint32_t off,
+/* data, caplen and proto come as arguments: held in registers, not read
+ * back from p after the byte stores (which may alias them). */
+static inline int transport_fast(struct vg_decode_stats *st, struct vg_packet *p,
+				 const uint8_t *data, uint32_t caplen, uint8_t proto, uint32_t off,
 				 uint32_t len)
 {
-	if (VG_LIKELY(p->proto == VG_IPPROTO_TCP))
-		return tcp_fast(st, p, off, len);
-	if (p->proto == VG_IPPROTO_UDP)
+	if (VG_LIKELY(proto == VG_IPPROTO_TCP))
+		return tcp_fast(st, p, data, caplen, off, len);
+	if (proto == VG_IPPROTO_UDP)
 		return vg_udp_decode(st, p, off, len);
 	return vg_transport_decode(st, p, off, len);
 }
@@ -90,15 +93,16 @@ static inline int transport_fast(struct vg_decode_stats *st, struct vg_packet *p
 static inline int eth_decode_fast(struct vg_decode_stats *st, struct vg_packet *p)
 {
 	const uint8_t *d = p->data;
-	uint32_t wire = p->wire_len > 14 ? p->wire_len - 14 : 0;
+	uint32_t caplen = p->caplen, wire = p->wire_len > 14 ? p->wire_len - 14 : 0;
 	uint16_t type;
 
-	if (VG_UNLIKELY(p->caplen < 14 + 20))
+	if (VG_UNLIKELY(caplen < 14 + 20))
 		return vg_eth_decode(st, p, 0);
 	type = vg_load_be16(d + 12);
 	if (VG_LIKELY(type == VG_ETHERTYPE_IPV4)) {
 		const uint8_t *h = d + 14;
 		uint32_t total = vg_load_be16(h + 2), a32, b32;
+		uint8_t proto = h[9];
 
 		/* version 4, IHL 5; total length covers the header and fits the
 		 * frame on the wire; neither MF nor an offset. */
@@ -107,20 +111,20 @@ static inline int eth_decode_fast(struct vg_decode_stats *st, struct vg_packet *
 			return vg_eth_decode(st, p, 0);
 		p->ethertype = type;
 		st->ipv4++;
-		p->flags |= VG_PKT_IP;
+		p->flags = VG_PKT_IP; /* vg_decode cleared the flags */
 		p->family = 4;
 		p->l3_off = 14;
 		p->ttl = h[8];
-		p->proto = h[9];
+		p->proto = proto;
 		memcpy(&a32, h + 12, 4);
 		memcpy(&b32, h + 16, 4);
 		memset(&p->src, 0, sizeof p->src);
 		memset(&p->dst, 0, sizeof p->dst);
 		memcpy(p->src.b, &a32, 4);
 		memcpy(p->dst.b, &b32, 4);
-		return transport_fast(st, p, 14 + 20, total - 20);
+		return transport_fast(st, p, d, caplen, proto, 14 + 20, total - 20);
 	}
-	if (type == VG_ETHERTYPE_IPV6 && p->caplen >= 14 + 40) {
+	if (type == VG_ETHERTYPE_IPV6 && caplen >= 14 + 40) {
 		const uint8_t *h = d + 14;
 		uint32_t plen = vg_load_be16(h + 4);
 		uint8_t next = h[6];
@@ -132,14 +136,14 @@ static inline int eth_decode_fast(struct vg_decode_stats *st, struct vg_packet *
 			return vg_eth_decode(st, p, 0);
 		p->ethertype = type;
 		st->ipv6++;
-		p->flags |= VG_PKT_IP;
+		p->flags = VG_PKT_IP; /* vg_decode cleared the flags */
 		p->family = 6;
 		p->l3_off = 14;
 		p->ttl = h[7];
 		memcpy(p->src.b, h + 8, 16);
 		memcpy(p->dst.b, h + 24, 16);
 		p->proto = next;
-		return transport_fast(st, p, 14 + 40, plen);
+		return transport_fast(st, p, d, caplen, next, 14 + 40, plen);
 	}
 	return vg_eth_decode(st, p, 0);
 }
