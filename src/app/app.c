@@ -41,9 +41,15 @@ enum {
 	LEN_RESPONSE = 1u << 3,  /* the message starts the next segment */
 };
 
-struct slot {
+/* Who holds an entry, in an array of its own: releasing an entry (at
+ * flow end, minutes after it was last read) and taking one from the free
+ * list touch only this dense array, not the entry's cold lines. */
+struct slot_link {
 	uint32_t flow_idx; /* pool index of its flow; 0: free */
 	uint32_t next_free;
+};
+
+struct slot {
 	uint8_t done;
 	uint16_t buf;      /* gathering buffer + 1; 0 none */
 	uint16_t buf_len;  /* bytes gathered */
@@ -76,7 +82,8 @@ struct vg_app {
 	const struct vg_flow_table *table;
 	uint32_t *slot_of; /* per flow pool index */
 	size_t slot_of_bytes;
-	struct slot *slots; /* [0] unused */
+	struct slot *slots;      /* [0] unused */
+	struct slot_link *links; /* per slot */
 	uint32_t n_slots, used_tail, free_head, hand;
 	struct cache_way *cache;
 	struct cache_tags *tags;
@@ -122,13 +129,19 @@ int vg_app_new(struct vg_app **out, const struct vg_app_config *cfg,
 	a->cfg = *cfg;
 	a->table = table;
 	a->seed = seed ^ 0x6170706e616d65ull;
-	n = cfg->memcap / sizeof(struct slot);
+	/* An entry counts as its link and its slot: the size of an entry
+	 * when both were one struct, so app.memcap holds as many. */
+	_Static_assert(sizeof(struct slot) + sizeof(struct slot_link) ==
+			   20 + sizeof(struct vg_app_flow),
+		       "an entry's size, as app.memcap counts it");
+	n = cfg->memcap / (sizeof(struct slot) + sizeof(struct slot_link));
 	if (n < 16)
 		n = 16;
 	if (n > UINT32_MAX - 1)
 		n = UINT32_MAX - 1;
 	a->n_slots = (uint32_t)n;
 	a->slots = vg_table_alloc((n + 1) * sizeof *a->slots);
+	a->links = vg_table_alloc((n + 1) * sizeof *a->links);
 	a->slot_of_bytes = ((size_t)vg_flow_table_capacity(table) + 1) * sizeof *a->slot_of;
 	a->slot_of = vg_table_alloc(a->slot_of_bytes);
 	while (sets * CACHE_WAYS < cfg->dns_cache)
@@ -139,7 +152,8 @@ int vg_app_new(struct vg_app **out, const struct vg_app_config *cfg,
 	a->tags = vg_table_alloc(sets * sizeof *a->tags);
 	a->bufs = malloc((size_t)cfg->tls_buffers * VG_APP_TLS_BUF + 1);
 	a->buf_free = malloc(((size_t)cfg->tls_buffers + 1) * sizeof *a->buf_free);
-	if (!a->slots || !a->slot_of || !a->cache || !a->tags || !a->bufs || !a->buf_free) {
+	if (!a->slots || !a->links || !a->slot_of || !a->cache || !a->tags || !a->bufs ||
+	    !a->buf_free) {
 		vg_app_free(a);
 		return VG_ENOMEM;
 	}
@@ -157,6 +171,8 @@ void vg_app_free(struct vg_app *a)
 		return;
 	if (a->slots)
 		vg_table_free(a->slots, ((size_t)a->n_slots + 1) * sizeof *a->slots);
+	if (a->links)
+		vg_table_free(a->links, ((size_t)a->n_slots + 1) * sizeof *a->links);
 	if (a->slot_of)
 		vg_table_free(a->slot_of, a->slot_of_bytes);
 	if (a->cache)
@@ -188,23 +204,26 @@ static void put_buf(struct vg_app *a, struct slot *s)
 
 static void release(struct vg_app *a, uint32_t si)
 {
-	struct slot *s = &a->slots[si];
+	struct slot_link *l = &a->links[si];
 
-	put_buf(a, s);
-	a->slot_of[s->flow_idx] = 0;
-	s->flow_idx = 0;
-	s->next_free = a->free_head;
+	/* Only while a buffer is out can this entry hold one: most of the
+	 * time the entry itself is not read. */
+	if (a->n_buf_free < a->cfg.tls_buffers)
+		put_buf(a, &a->slots[si]);
+	a->slot_of[l->flow_idx] = 0;
+	l->flow_idx = 0;
+	l->next_free = a->free_head;
 	a->free_head = si;
 }
 
 static struct slot *new_slot(struct vg_app *a, struct vg_flow *f, uint32_t fi, uint8_t proto)
 {
-	uint32_t si;
+	uint32_t si, nx;
 	struct slot *s;
 
 	if (a->free_head) {
 		si = a->free_head;
-		a->free_head = a->slots[si].next_free;
+		a->free_head = a->links[si].next_free;
 	} else if (a->used_tail <= a->n_slots) {
 		si = a->used_tail++;
 	} else {
@@ -212,11 +231,11 @@ static struct slot *new_slot(struct vg_app *a, struct vg_flow *f, uint32_t fi, u
 		si = a->hand;
 		a->hand = a->hand < a->n_slots ? a->hand + 1 : 1;
 		release(a, si);
-		a->free_head = a->slots[si].next_free;
+		a->free_head = a->links[si].next_free;
 		a->st.c[VG_APPC_evicted]++;
 	}
 	s = &a->slots[si];
-	s->flow_idx = fi;
+	a->links[si].flow_idx = fi;
 	s->done = 0;
 	s->buf = 0;
 	s->buf_len = s->buf_need = 0;
@@ -241,6 +260,11 @@ static struct slot *new_slot(struct vg_app *a, struct vg_flow *f, uint32_t fi, u
 	a->slot_of[fi] = si;
 	f->flags |= VG_FLOW_APP;
 	a->st.c[VG_APPC_flows]++;
+	/* The entry the next flow will take is known already: start loading
+	 * its first lines (the header the parsers write first). */
+	nx = a->free_head ? a->free_head : a->used_tail <= a->n_slots ? a->used_tail : a->hand;
+	VG_PREFETCH(&a->slots[nx]);
+	VG_PREFETCH((const char *)&a->slots[nx] + 64);
 	return s;
 }
 

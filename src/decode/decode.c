@@ -4,6 +4,7 @@
  */
 #include <string.h>
 
+#include "common/bytes.h"
 #include "common/vg.h"
 #include "decode/decode.h"
 
@@ -35,6 +36,118 @@ static int raw_decode(struct vg_decode_stats *st, struct vg_packet *p)
 			    (p->data[0] >> 4) == 6 ? VG_ETHERTYPE_IPV6 : VG_ETHERTYPE_IPV4);
 }
 
+/* vg_tcp_decode for a header that passes its checks, inlined in the fast
+ * path below (same fields, same counter); any other goes to vg_tcp_decode
+ * before anything is written. */
+static inline int tcp_fast(struct vg_decode_stats *st, struct vg_packet *p, const uint8_t *data,
+			   uint32_t caplen, uint32_t off, uint32_t len)
+{
+	const uint8_t *h = data + off;
+	uint32_t avail = caplen - off, hlen;
+	struct vg_tcp_info *t = &p->tcp;
+
+	if (VG_UNLIKELY(avail < 20 || len < 20))
+		return vg_tcp_decode(st, p, off, len);
+	hlen = (uint32_t)(h[12] >> 4) * 4;
+	if (VG_UNLIKELY(hlen < 20 || hlen > len || hlen > avail))
+		return vg_tcp_decode(st, p, off, len);
+	st->tcp++;
+	p->flags = VG_PKT_IP | VG_PKT_PORTS; /* the fast path's only flags so far */
+	p->l4_off = (uint16_t)off;
+	p->sport = vg_load_be16(h);
+	p->dport = vg_load_be16(h + 2);
+	t->seq = vg_load_be32(h + 4);
+	t->ack = vg_load_be32(h + 8);
+	p->tcp_flags = h[13];
+	t->window = vg_load_be16(h + 14);
+	t->hlen = (uint8_t)hlen;
+	p->payload_off = (uint16_t)(off + hlen);
+	p->payload_len = (uint16_t)(len - hlen);
+	if (VG_LIKELY(hlen == 20))
+		return VG_ANOM_NONE;
+	return vg_tcp_options(p, off, hlen);
+}
+
+/* The transport decoders without vg_transport_decode's dispatch, for the
+ * fast path below: TCP and UDP are nearly all of the traffic. */
+/* data, caplen and proto come as arguments: held in registers, not read
+ * back from p after the byte stores (which may alias them). */
+static inline int transport_fast(struct vg_decode_stats *st, struct vg_packet *p,
+				 const uint8_t *data, uint32_t caplen, uint8_t proto, uint32_t off,
+				 uint32_t len)
+{
+	if (VG_LIKELY(proto == VG_IPPROTO_TCP))
+		return tcp_fast(st, p, data, caplen, off, len);
+	if (proto == VG_IPPROTO_UDP)
+		return vg_udp_decode(st, p, off, len);
+	return vg_transport_decode(st, p, off, len);
+}
+
+/* Ethernet II straight to IPv4 without options or fragmentation, or to
+ * IPv6 without extension headers: the same fields, counters and anomalies
+ * as vg_eth_decode -> vg_l3_decode -> vg_ipv4_decode / vg_ipv6_decode,
+ * with the checks of that path done in one place. Anything else (a short
+ * frame, a VLAN tag, LLC, options, a fragment, a header that fails a
+ * check) goes down that path from the start, before anything is
+ * written. */
+static inline int eth_decode_fast(struct vg_decode_stats *st, struct vg_packet *p)
+{
+	const uint8_t *d = p->data;
+	uint32_t caplen = p->caplen, wire = p->wire_len > 14 ? p->wire_len - 14 : 0;
+	uint16_t type;
+
+	if (VG_UNLIKELY(caplen < 14 + 20))
+		return vg_eth_decode(st, p, 0);
+	type = vg_load_be16(d + 12);
+	if (VG_LIKELY(type == VG_ETHERTYPE_IPV4)) {
+		const uint8_t *h = d + 14;
+		uint32_t total = vg_load_be16(h + 2), a32, b32;
+		uint8_t proto = h[9];
+
+		/* version 4, IHL 5; total length covers the header and fits the
+		 * frame on the wire; neither MF nor an offset. */
+		if (VG_UNLIKELY(h[0] != 0x45 || total < 20 || total > wire ||
+				(vg_load_be16(h + 6) & 0x3fff)))
+			return vg_eth_decode(st, p, 0);
+		p->ethertype = type;
+		st->ipv4++;
+		p->flags = VG_PKT_IP; /* vg_decode cleared the flags */
+		p->family = 4;
+		p->l3_off = 14;
+		p->ttl = h[8];
+		p->proto = proto;
+		memcpy(&a32, h + 12, 4);
+		memcpy(&b32, h + 16, 4);
+		memset(&p->src, 0, sizeof p->src);
+		memset(&p->dst, 0, sizeof p->dst);
+		memcpy(p->src.b, &a32, 4);
+		memcpy(p->dst.b, &b32, 4);
+		return transport_fast(st, p, d, caplen, proto, 14 + 20, total - 20);
+	}
+	if (type == VG_ETHERTYPE_IPV6 && caplen >= 14 + 40) {
+		const uint8_t *h = d + 14;
+		uint32_t plen = vg_load_be16(h + 4);
+		uint8_t next = h[6];
+
+		/* version 6; a transport header (or anything but an extension
+		 * header) next; the payload fits the frame on the wire. */
+		if (VG_UNLIKELY((h[0] >> 4) != 6 || next == 0 || next == 43 || next == 44 ||
+				next == 51 || next == 60 || 40 + plen > wire))
+			return vg_eth_decode(st, p, 0);
+		p->ethertype = type;
+		st->ipv6++;
+		p->flags = VG_PKT_IP; /* vg_decode cleared the flags */
+		p->family = 6;
+		p->l3_off = 14;
+		p->ttl = h[7];
+		memcpy(p->src.b, h + 8, 16);
+		memcpy(p->dst.b, h + 24, 16);
+		p->proto = next;
+		return transport_fast(st, p, d, caplen, next, 14 + 40, plen);
+	}
+	return vg_eth_decode(st, p, 0);
+}
+
 void vg_decode(struct vg_decode_stats *st, const struct vg_pkt_rec *rec, struct vg_packet *p)
 {
 	int a;
@@ -61,7 +174,7 @@ void vg_decode(struct vg_decode_stats *st, const struct vg_pkt_rec *rec, struct 
 	st->bytes_captured += rec->caplen;
 
 	if (VG_LIKELY(rec->linktype == VG_LINK_ETHERNET))
-		a = vg_eth_decode(st, p, 0);
+		a = eth_decode_fast(st, p);
 	else
 		switch (rec->linktype) {
 		case VG_LINK_RAW:

@@ -179,6 +179,10 @@ int vg_ipv4_decode(struct vg_decode_stats *st, struct vg_packet *p, uint32_t off
 int vg_ipv6_decode(struct vg_decode_stats *st, struct vg_packet *p, uint32_t off);
 /* Transport: len is the transport segment's length on the wire. */
 int vg_tcp_decode(struct vg_decode_stats *st, struct vg_packet *p, uint32_t off, uint32_t len);
+/* The options of a TCP header of hlen > 20 bytes at off (already checked
+ * against the bytes captured): sets VG_PKT_TCP_OPTS and p->tcp's option
+ * fields. */
+int vg_tcp_options(struct vg_packet *p, uint32_t off, uint32_t hlen);
 int vg_udp_decode(struct vg_decode_stats *st, struct vg_packet *p, uint32_t off, uint32_t len);
 int vg_sctp_decode(struct vg_decode_stats *st, struct vg_packet *p, uint32_t off, uint32_t len);
 int vg_esp_decode(struct vg_decode_stats *st, struct vg_packet *p, uint32_t off, uint32_t len);

@@ -92,10 +92,17 @@ int vg_tcp_decode(struct vg_decode_stats *st, struct vg_packet *p, uint32_t off,
 	p->payload_len = (uint16_t)(len - hlen);
 	if (hlen == 20)
 		return VG_ANOM_NONE;
+	return vg_tcp_options(p, off, hlen);
+}
+
+int vg_tcp_options(struct vg_packet *p, uint32_t off, uint32_t hlen)
+{
+	struct vg_tcp_info *t = &p->tcp;
+
 	p->flags |= VG_PKT_TCP_OPTS;
 	t->mss = 0;
 	t->wscale = 0xff;
 	t->sack_ok = 0;
 	t->has_ts = 0;
-	return parse_options(t, h + 20, hlen - 20);
+	return parse_options(t, p->data + off + 20, hlen - 20);
 }

@@ -566,6 +566,13 @@ static void beacon_reconfigure(void *state)
 	configure(state, err, sizeof err); /* checked by the loader: keeps the old on error */
 }
 
+/* The first-connection cache and, after it, the stack of free rings. */
+static size_t seen_bytes(const struct beacon_state *s)
+{
+	return (size_t)(s->seen_mask + 1) * sizeof *s->seen +
+	       (size_t)(s->seen_mask + 1) * sizeof *s->free_rings;
+}
+
 static int beacon_init(void *state, const struct vg_detect_env *env)
 {
 	struct beacon_state *s = state;
@@ -578,12 +585,15 @@ static int beacon_init(void *state, const struct vg_detect_env *env)
 	s->seen_mask = 1;
 	while (s->seen_mask + 1 < env->cfg->beacon_pairs)
 		s->seen_mask = s->seen_mask * 2 + 1;
-	s->seen = vg_table_alloc((size_t)(s->seen_mask + 1) * sizeof *s->seen);
 	s->n_rings = s->seen_mask + 1; /* one per record: a pair never waits for one */
+	/* The cache and the free-ring stack share one mapping: each mapping
+	 * is zeroed in 2 MiB pages at first touch, and the stack is written
+	 * whole right here. */
+	s->seen = vg_table_alloc(seen_bytes(s));
 	s->rings = vg_table_alloc((size_t)s->n_rings * sizeof *s->rings);
-	s->free_rings = vg_table_alloc((size_t)s->n_rings * sizeof *s->free_rings);
-	if (!s->rings || !s->free_rings || !s->seen)
+	if (!s->rings || !s->seen)
 		goto nomem;
+	s->free_rings = (void *)((uint8_t *)s->seen + (size_t)(s->seen_mask + 1) * sizeof *s->seen);
 	for (uint32_t i = 0; i < s->n_rings; i++)
 		s->free_rings[i] = s->n_rings - 1 - i;
 	s->n_free = s->n_rings;
@@ -592,10 +602,9 @@ static int beacon_init(void *state, const struct vg_detect_env *env)
 		goto nomem;
 	return 0;
 nomem:
-	vg_table_free(s->seen, (size_t)(s->seen_mask + 1) * sizeof *s->seen);
+	vg_table_free(s->seen, seen_bytes(s));
 	s->seen = NULL;
 	vg_table_free(s->rings, (size_t)s->n_rings * sizeof *s->rings);
-	vg_table_free(s->free_rings, (size_t)s->n_rings * sizeof *s->free_rings);
 	s->rings = NULL;
 	s->free_rings = NULL;
 	return VG_ENOMEM;
@@ -617,10 +626,9 @@ static void beacon_fini(void *state)
 		if (vg_dtable_used(&s->t, i))
 			judge(s, vg_dtable_at(&s->t, i), false);
 	vg_dtable_fini(&s->t);
-	vg_table_free(s->seen, (size_t)(s->seen_mask + 1) * sizeof *s->seen);
+	vg_table_free(s->seen, seen_bytes(s));
 	s->seen = NULL;
 	vg_table_free(s->rings, (size_t)s->n_rings * sizeof *s->rings);
-	vg_table_free(s->free_rings, (size_t)s->n_rings * sizeof *s->free_rings);
 	s->rings = NULL;
 	s->free_rings = NULL;
 }

@@ -11,6 +11,19 @@
 #define NS_PER_S    1000000000ull
 #define FILTER_BITS 8 /* per record: a false positive for about 1 in 8 absent keys */
 
+/* Bytes of slots and filter, rounded up to a cache line (records follow). */
+static size_t index_bytes(uint32_t cap)
+{
+	size_t n = (size_t)cap * sizeof(struct vg_dtable_slot) + (size_t)cap * FILTER_BITS / 8;
+
+	return (n + 63) & ~(size_t)63;
+}
+
+static size_t alloc_size(const struct vg_dtable *t)
+{
+	return index_bytes(t->cap) + (size_t)t->cap * t->rec_size;
+}
+
 int vg_dtable_init(struct vg_dtable *t, uint32_t min_records, size_t rec_size, size_t key_size,
 		   uint64_t seed, vg_dtable_evict_fn evict, void *owner)
 {
@@ -26,32 +39,43 @@ int vg_dtable_init(struct vg_dtable *t, uint32_t min_records, size_t rec_size, s
 	t->seed = seed;
 	t->evict = evict;
 	t->owner = owner;
-	t->rec = vg_table_alloc((size_t)cap * rec_size);
-	t->slot = vg_table_alloc((size_t)cap * sizeof *t->slot);
 	t->filter_mask = cap * FILTER_BITS - 1;
-	t->filter = vg_table_alloc((size_t)cap * FILTER_BITS / 8);
-	if (!t->rec || !t->slot || !t->filter) {
+	/* One mapping: slots, filter, then records. Tables are mapped in
+	 * 2 MiB pages, each zeroed in full at its first touch: three mappings
+	 * cost three such pages for a few hundred KiB of slots and filter. */
+	t->slot = vg_table_alloc(alloc_size(t));
+	if (!t->slot) {
 		vg_dtable_fini(t);
 		return VG_ENOMEM;
 	}
+	t->filter = (uint64_t *)((uint8_t *)t->slot + (size_t)cap * sizeof *t->slot);
+	t->rec = (uint8_t *)t->slot + index_bytes(cap);
 	return 0;
 }
 
 void vg_dtable_fini(struct vg_dtable *t)
 {
-	vg_table_free(t->rec, (size_t)t->cap * t->rec_size);
-	vg_table_free(t->slot, (size_t)t->cap * sizeof *t->slot);
-	vg_table_free(t->filter, (size_t)t->cap * FILTER_BITS / 8);
+	if (t->slot)
+		vg_table_free(t->slot, alloc_size(t));
 	t->rec = NULL;
 	t->slot = NULL;
 	t->filter = NULL;
 }
 
-static uint64_t key_hash(const struct vg_dtable *t, const void *key)
+/* Not inlined: inlined where a caller's key object is in view, gcc warns
+ * about the 32-byte copy that only longer keys take. */
+static __attribute__((noinline)) uint64_t key_hash(const struct vg_dtable *t, const void *key)
 {
 	uint64_t k[4] = {0};
 
-	memcpy(k, key, t->key_size <= sizeof k ? t->key_size : sizeof k);
+	/* Copies of a constant size for the detectors' keys (24 bytes, or 32
+	 * and more: only the first 32 are hashed): moves, not a call. */
+	if (t->key_size >= sizeof k)
+		memcpy(k, key, sizeof k);
+	else if (t->key_size == 24)
+		memcpy(k, key, 24);
+	else
+		memcpy(k, key, t->key_size);
 	return vg_hash_words(k, sizeof k, t->seed);
 }
 

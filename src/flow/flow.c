@@ -406,14 +406,16 @@ static inline bool key_eq(const struct vg_flow_key *a, const struct vg_flow_key 
 		(a->w[3] ^ b->w[3]) | (a->w[4] ^ b->w[4])) == 0;
 }
 
-/* The record of key k (hash h, family of p), or NULL. */
-static inline struct vg_flow *lookup(const struct vg_flow_table *t, const struct vg_flow_key *k,
-				     uint32_t h, const struct vg_packet *p, uint32_t *idx_out)
+/* The record of key k (hash h, family of p), or NULL. The table's arrays
+ * come in as arguments: the caller keeps them in registers (stores to a
+ * record's bytes would otherwise force them to be read again). */
+static inline struct vg_flow *lookup(struct vg_flow *pool, const uint32_t *buckets, uint32_t mask,
+				     const struct vg_flow_key *k, uint32_t h,
+				     const struct vg_packet *p, uint32_t *idx_out)
 {
-	struct vg_flow *pool = t->pool;
 	bool v6 = p->family != 4;
 
-	for (uint32_t idx = t->buckets[h & t->mask]; idx != VG_FLOW_NIL; idx = pool[idx].hnext) {
+	for (uint32_t idx = buckets[h & mask]; idx != VG_FLOW_NIL; idx = pool[idx].hnext) {
 		struct vg_flow *c = &pool[idx];
 		/* The family is compared too: an IPv4 flow and IPv6 packets
 		 * between the IPv4-mapped addresses (::ffff:a.b.c.d) have the
@@ -498,8 +500,9 @@ static VG_COLD void count_icmp_err(struct vg_flow *f, const struct vg_packet *p)
  * chain unlinks do not each wait on a cold bucket. */
 static void expire_step(struct vg_flow_table *t)
 {
-	uint64_t period = (uint64_t)t->cfg.sweep_period_s * NS_PER_S, owed;
-	uint32_t n, found[32], nf = 0;
+	uint64_t period = (uint64_t)t->cfg.sweep_period_s * NS_PER_S, owed, now = t->now_ns;
+	uint32_t n, found[32], nf = 0, hand, tail = t->used_tail;
+	const struct vg_flow *pool = t->pool;
 
 	if (t->used_tail <= 1 || t->now_ns <= t->sweep_ns || !t->sweep_ns) {
 		t->sweep_ns = t->now_ns; /* first call, or time went back */
@@ -513,19 +516,34 @@ static void expire_step(struct vg_flow_table *t)
 		owed = t->used_tail - 1;
 	n = owed > t->cfg.sweep_max ? t->cfg.sweep_max : (uint32_t)owed;
 	t->sweep_credit = period && owed > n ? (owed - n) * period : t->sweep_credit - n * period;
-	while (n--) {
-		uint32_t idx = t->hand;
-		const struct vg_flow *f = &t->pool[idx];
+	/* The hand walks runs of slots up to the pool's used tail, then
+	 * wraps to 1; nothing is released before the walk ends, so the tail
+	 * does not move under it. */
+	hand = t->hand;
+	while (n) {
+		uint32_t end = tail - hand > n ? hand + n : tail;
 
-		t->hand = next_slot(t, t->hand);
-		VG_PREFETCH(&t->pool[t->hand + 8 < t->used_tail ? t->hand + 8 : 1]);
-		if ((f->flags & VG_FLOW_USED) && is_expired(t, f)) {
-			VG_PREFETCH(&t->buckets[f->hash & t->mask]);
-			found[nf++] = idx;
-			if (nf == VG_ARRAY_LEN(found))
-				break;
+		n -= end - hand;
+		for (; hand < end; hand++) {
+			const struct vg_flow *f = &pool[hand];
+
+			/* Ahead of the hand; past the tail it is harmless. */
+			VG_PREFETCH(f + 9);
+			if ((f->flags & VG_FLOW_USED) && f->last_ns < now &&
+			    now - f->last_ns > t->tmo_ns[f->tmo]) {
+				VG_PREFETCH(&t->buckets[f->hash & t->mask]);
+				found[nf++] = hand;
+				if (nf == VG_ARRAY_LEN(found)) {
+					hand++;
+					n = 0;
+					break;
+				}
+			}
 		}
+		if (hand >= tail)
+			hand = 1;
 	}
+	t->hand = hand;
 	if (t->end_prefetch)
 		for (uint32_t i = 0; i < nf; i++)
 			t->end_prefetch(t->prefetch_arg, &t->pool[found[i]]);
@@ -539,38 +557,53 @@ static void expire_step(struct vg_flow_table *t)
 #define PREFETCH_BUCKET 16
 #define PREFETCH_RECORD 8
 
-static inline void prefetch_bucket(const struct vg_flow_table *t, const struct vg_packet *pkts,
-				   const uint64_t *hashes, unsigned i)
+/* Both always inlined: as plain functions gcc 12 judged them free of side
+ * effects (a prefetch does not count) and dropped every call to
+ * prefetch_record, so no record was ever prefetched. hashes[] holds 0 for
+ * packets without a flow and past the batch's end: their prefetches load
+ * bucket 0 and its record, harmless, and spare a test per packet. */
+static inline __attribute__((always_inline)) void
+prefetch_bucket(const uint32_t *buckets, uint32_t mask, const uint64_t *hashes, unsigned i)
 {
-	if (pkts[i].flags & VG_PKT_IP)
-		VG_PREFETCH(&t->buckets[(uint32_t)hashes[i] & t->mask]);
+	VG_PREFETCH(&buckets[(uint32_t)hashes[i] & mask]);
 }
 
-static inline void prefetch_record(const struct vg_flow_table *t, const struct vg_packet *pkts,
-				   const uint64_t *hashes, unsigned i)
+static inline __attribute__((always_inline)) void
+prefetch_record(const struct vg_flow *pool, const uint32_t *buckets, uint32_t mask,
+		const uint64_t *hashes, unsigned i)
 {
-	if (pkts[i].flags & VG_PKT_IP) {
-		uint32_t idx = t->buckets[(uint32_t)hashes[i] & t->mask];
-		if (idx != VG_FLOW_NIL) {
-			/* A 96-byte record spans two cache lines: fetch both. */
-			VG_PREFETCH(&t->pool[idx]);
-			VG_PREFETCH((const char *)&t->pool[idx + 1] - 1);
-		}
-	}
+	uint32_t idx = buckets[(uint32_t)hashes[i] & mask];
+
+	/* A 96-byte record spans two cache lines: fetch both (record 0 is
+	 * never used, and harmless to fetch). */
+	VG_PREFETCH(&pool[idx]);
+	VG_PREFETCH((const char *)&pool[idx + 1] - 1);
 }
 
 static unsigned update_chunk(struct vg_flow_table *t, struct vg_packet *pkts, unsigned n,
 			     struct vg_flow **flows)
 {
 	struct vg_flow_key keys[BATCH_MAX];
-	uint64_t hashes[BATCH_MAX];
+	uint64_t hashes[BATCH_MAX + PREFETCH_BUCKET];
 	uint8_t lo[BATCH_MAX]; /* 1: the source is key.lo; QUOTED: an ICMP error's inner key */
+	struct vg_flow *pool = t->pool;
+	const uint32_t *buckets = t->buckets;
+	uint32_t mask = t->mask;
+	uint64_t seed = t->cfg.hash_seed;
 	unsigned i, none = 0;
 
 	for (i = 0; i < n; i++) {
 		struct vg_packet *p = &pkts[i];
 
 		flows[i] = NULL;
+		/* Most packets: TCP or UDP, not a fragment. */
+		if (VG_LIKELY((p->flags & (VG_PKT_IP | VG_PKT_FRAG)) == VG_PKT_IP &&
+			      (p->proto == VG_IPPROTO_TCP || p->proto == VG_IPPROTO_UDP))) {
+			lo[i] = make_key(&keys[i], p);
+			hashes[i] = vg_hash_key40(keys[i].w, seed ^ p->family);
+			continue;
+		}
+		hashes[i] = 0; /* no flow: prefetches load bucket 0 */
 		if (!(p->flags & VG_PKT_IP)) {
 			none++;
 			continue;
@@ -599,17 +632,19 @@ static unsigned update_chunk(struct vg_flow_table *t, struct vg_packet *pkts, un
 		} else {
 			lo[i] = make_key(&keys[i], p);
 		}
-		hashes[i] = vg_hash_key40(keys[i].w, t->cfg.hash_seed ^ p->family);
+		hashes[i] = vg_hash_key40(keys[i].w, seed ^ p->family);
 	}
+	for (i = n; i < n + PREFETCH_BUCKET; i++)
+		hashes[i] = 0;
 	/* Loads run PREFETCH_BUCKET packets ahead for buckets and
 	 * PREFETCH_RECORD ahead for records (found in the bucket fetched
 	 * earlier): enough to hide the latency, few enough that the misses in
 	 * flight do not exceed the core's miss buffers (issuing all of a
 	 * batch's prefetches at once stalled on them). */
-	for (i = 0; i < n && i < PREFETCH_BUCKET; i++)
-		prefetch_bucket(t, pkts, hashes, i);
-	for (i = 0; i < n && i < PREFETCH_RECORD; i++)
-		prefetch_record(t, pkts, hashes, i);
+	for (i = 0; i < PREFETCH_BUCKET; i++)
+		prefetch_bucket(buckets, mask, hashes, i);
+	for (i = 0; i < PREFETCH_RECORD; i++)
+		prefetch_record(pool, buckets, mask, hashes, i);
 	for (i = 0; i < n; i++) {
 		struct vg_packet *p = &pkts[i];
 		struct vg_flow *f;
@@ -617,10 +652,8 @@ static unsigned update_chunk(struct vg_flow_table *t, struct vg_packet *pkts, un
 		int dir;
 		bool fresh;
 
-		if (i + PREFETCH_BUCKET < n)
-			prefetch_bucket(t, pkts, hashes, i + PREFETCH_BUCKET);
-		if (i + PREFETCH_RECORD < n)
-			prefetch_record(t, pkts, hashes, i + PREFETCH_RECORD);
+		prefetch_bucket(buckets, mask, hashes, i + PREFETCH_BUCKET);
+		prefetch_record(pool, buckets, mask, hashes, i + PREFETCH_RECORD);
 		if (!(p->flags & VG_PKT_IP))
 			continue;
 		/* "Now" is the time of the latest packet, even if it goes back
@@ -628,7 +661,7 @@ static unsigned update_chunk(struct vg_flow_table *t, struct vg_packet *pkts, un
 		 * traffic it is part of, never by another file's clock. */
 		t->now_ns = p->ts_ns;
 		h = (uint32_t)hashes[i];
-		f = lookup(t, &keys[i], h, p, &idx);
+		f = lookup(pool, buckets, mask, &keys[i], h, p, &idx);
 		if (VG_UNLIKELY(lo[i] == QUOTED)) {
 			if (f) {
 				count_icmp_err(f, p);
@@ -641,7 +674,7 @@ static unsigned update_chunk(struct vg_flow_table *t, struct vg_packet *pkts, un
 			lo[i] = make_key(&keys[i], p);
 			hashes[i] = vg_hash_key40(keys[i].w, t->cfg.hash_seed ^ p->family);
 			h = (uint32_t)hashes[i];
-			f = lookup(t, &keys[i], h, p, &idx);
+			f = lookup(pool, buckets, mask, &keys[i], h, p, &idx);
 		}
 		if (f &&
 		    VG_UNLIKELY(is_reuse(f, p) || (f->last_ns < p->ts_ns &&
@@ -732,22 +765,28 @@ uint32_t vg_flow_bytes_per_flow(const struct vg_flow_table *t)
 			  (buckets * sizeof(uint32_t) + t->cap - 1) / t->cap);
 }
 
-static void key_addr(const struct vg_addr *k, bool v4, struct vg_addr *out)
+/* A key address as the packets carry it: IPv4 (mapped in bytes 12-15
+ * of the key) back in bytes 0-3, the rest zero. Word-wise, as the key is
+ * built (little-endian words, see addr_words). */
+static inline void key_addr(const struct vg_addr *k, bool v4, struct vg_addr *out)
 {
+	uint64_t w[2];
+
+	memcpy(w, k->b, 16);
 	if (v4) {
-		memset(out, 0, sizeof *out);
-		memcpy(out->b, k->b + 12, 4); /* undo the IPv4 mapping of the key */
-	} else {
-		*out = *k;
+		w[0] = w[1] >> 32;
+		w[1] = 0;
 	}
+	memcpy(out->b, w, 16);
 }
 
 void vg_flow_ends(const struct vg_flow *f, struct vg_flow_ends *e)
 {
 	bool lo = f->flags & VG_FLOW_CLIENT_LO, v4 = f->flags & VG_FLOW_V4;
+	const struct vg_addr *c = lo ? &f->key.lo : &f->key.hi, *s = lo ? &f->key.hi : &f->key.lo;
 
-	key_addr(lo ? &f->key.lo : &f->key.hi, v4, &e->client);
-	key_addr(lo ? &f->key.hi : &f->key.lo, v4, &e->server);
+	key_addr(c, v4, &e->client);
+	key_addr(s, v4, &e->server);
 	e->client_port = lo ? f->key.port_lo : f->key.port_hi;
 	e->server_port = lo ? f->key.port_hi : f->key.port_lo;
 	e->family = v4 ? 4 : 6;
