@@ -117,7 +117,14 @@ int vg_ctx_reconfigure(struct vg_ctx *ctx, const struct vg_settings *fresh, FILE
 			return rc;
 		}
 	}
-	ctx->set = next;
+	/* Only the applied keys' bytes are written: a live sensor's worker
+	 * threads read other settings (flow.*) meanwhile. */
+	for (size_t i = 0; i < vg_settings_nrows; i++) {
+		const struct vg_cfg_row *r = &vg_settings_rows[i];
+		size_t n = row_size(r);
+		if (memcmp((const char *)&ctx->set + r->offset, (const char *)&next + r->offset, n))
+			memcpy((char *)&ctx->set + r->offset, (const char *)&next + r->offset, n);
+	}
 	ctx->home = home;
 	if (attrib) {
 		vg_attrib_free(ctx->attrib);
