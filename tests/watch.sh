@@ -69,8 +69,9 @@ ip -n "$nsb" link set "$ifb" mtu 65000 up
 ip netns exec "$nsb" sysctl -qw "net.ipv6.conf.$ifb.disable_ipv6=1" 2>/dev/null
 ip netns exec "$nsa" sysctl -qw "net.ipv6.conf.$ifa.disable_ipv6=1" 2>/dev/null
 
-# A light sensor: small flow table and ring, stats every second.
-common=(--set flow.memcap=16M --blocks 16 --block-size 256K --geo-db '' --asn-db '')
+# A light sensor: small flow table and ring, stats every second; one
+# thread unless a check asks for workers (a later --workers wins).
+common=(--set flow.memcap=16M --blocks 16 --block-size 256K --geo-db '' --asn-db '' --workers 1)
 
 # start_watch NAME ARGS...: vigil watch on $ifb, waits until it captures.
 start_watch() {
@@ -153,33 +154,63 @@ for f in scan/masscan-tcp-syn-ports0-1000.pcap scan/nmap-arp-host-sweep-and-vers
   [ -f "$shared/$f" ] && captures+=("$shared/$f")
 done
 
+# Each capture with one thread, then with 2 workers (vigil watch --workers
+# 2: two sockets in a PACKET_FANOUT group, two flow tables, one merger).
+# VG_WATCH_WORKERS="1" runs only the first.
+wsplit=""
 for f in ${VG_WATCH_ONLY:-"${captures[@]}"}; do
+ for wk in ${VG_WATCH_WORKERS:-1 2}; do
   name=$(basename "${f%.*}")
   if [ ! -f "$f" ]; then
     skip "$name: watch = read" "$f not found"
     continue
   fi
   mult=$(multiplier "$f")
-  if ! start_watch "$name" --eve "$tmp/$name.w.json" --stats-interval 1 --no-store; then
+  [ "$wk" = 1 ] || name="$name.w$wk"
+  if ! start_watch "$name" --eve "$tmp/$name.w.json" --stats-interval 1 --no-store --workers "$wk"; then
     not_ok "$name: vigil watch started" "$(cat "$tmp/$name.err")"
     continue
   fi
   replay "$f" "$mult"
   stop_watch
-  as_sent "$f" "$tmp/$name.sent.pcap" || not_ok "$name: rewritten as sent" "editcap failed"
-  "$vigil" read --no-store --geo-db '' --asn-db '' -q --eve "$tmp/$name.r.json" "$tmp/$name.sent.pcap" 2>/dev/null
-  want=$(facts "$tmp/$name.r.json")
+  rjson=$tmp/$(basename "${f%.*}").r.json # vigil read's, once per capture
+  if [ ! -f "$rjson" ]; then
+    as_sent "$f" "$tmp/$name.sent.pcap" || not_ok "$name: rewritten as sent" "editcap failed"
+    "$vigil" read --no-store --geo-db '' --asn-db '' -q --eve "$rjson" "$tmp/$name.sent.pcap" 2>/dev/null
+  fi
+  want=$(facts "$rjson")
   got=$(facts "$tmp/$name.w.json")
   drops=$(jq -r 'select(.event_type=="stats") | .stats.capture.kernel_drops' "$tmp/$name.w.json" | tail -1)
   if [ "$rc" = 0 ] && [ "$drops" = 0 ] && [ -n "$want" ] && [ "$want" = "$got" ]; then
     nat=$(echo "$want" | grep -Evc '^(packets | *[0-9]+ vlan )')
     nvl=$(echo "$want" | grep -Ec '^ *[0-9]+ vlan ')
-    ok "$name (x$mult): watch = read: $(echo "$want" | head -1), $nat attacks, $nvl VLAN sets; exit 0, no drops"
+    ok "$name (x$mult, $wk worker(s)): watch = read: $(echo "$want" | head -1), $nat attacks, $nvl VLAN sets; exit 0, no drops"
   else
-    not_ok "$name (x$mult): watch = read" "exit $rc, drops $drops" "read:  $(echo "$want" | tr '\n' ';' | head -c 600)" \
+    not_ok "$name (x$mult, $wk worker(s)): watch = read" "exit $rc, drops $drops" "read:  $(echo "$want" | tr '\n' ';' | head -c 600)" \
       "watch: $(echo "$got" | tr '\n' ';' | head -c 600)" "$(tail -3 "$tmp/$name.err")"
   fi
+  # Per-worker packets (the last stats event): with many address pairs,
+  # every worker gets some.
+  if [ "$wk" = 2 ] && [ "$(basename "$f")" = nmap-sweep.pcap ]; then
+    wsplit=$(jq -r 'select(.event_type=="stats") | [.stats.vigil.workers[].packets] | map(tostring) | join(" ")' "$tmp/$name.w.json" | tail -1)
+    wsum=$(grep -E '^  worker\.[01]\.packets: ' "$tmp/$name.out" | awk '{s += $2; if ($2 > 0) n++} END {print n " " s}')
+  fi
+ done
 done
+
+# Both workers received packets of the sweep (many address pairs), and
+# their counts add up to the packets (EVE stats event and summary agree).
+if [ -n "$wsplit" ]; then
+  set -- $wsplit
+  total=$(jq -r 'select(.event_type=="stats") | .stats.decoder.pkts' "$tmp/nmap-sweep.w2.w.json" | tail -1)
+  if [ "$#" = 2 ] && [ "$1" -gt 0 ] && [ "$2" -gt 0 ] && [ $(($1 + $2)) = "$total" ] && [ "$wsum" = "2 $total" ]; then
+    ok "--workers 2: both workers got packets of the sweep ($1 + $2 = $total), summary agrees"
+  else
+    not_ok "--workers 2: both workers got packets" "stats workers: $wsplit, total $total, summary: $wsum"
+  fi
+elif [ -z "${VG_WATCH_ONLY:-}" ]; then
+  not_ok "--workers 2: per-worker counts" "no nmap-sweep run with 2 workers"
+fi
 
 # Periodic stats events come without traffic, with the kernel's counters.
 if start_watch idle --eve "$tmp/idle.json" --stats-interval 1 --no-store; then
@@ -264,8 +295,9 @@ done
 
 # SIGTERM during traffic: a scan, then a flood cut short; the store's report
 # holds every attack of the EVE file (those ended, and those the shutdown ended).
-db=$tmp/watch.db
-if start_watch term --eve "$tmp/term.json" --store "sqlite:$db"; then
+for wk in 1 2; do
+db=$tmp/watch$wk.db
+if start_watch term$wk --eve "$tmp/term$wk.json" --store "sqlite:$db" --workers $wk; then
   replay tests/corpus/captures/nmap-syn.pcap
   ip netns exec "$nsa" timeout 60 tcpreplay -q --pps=4000 -i "$ifa" tests/corpus/captures/hping-syn-flood.pcap >/dev/null 2>&1 &
   rpid=$!
@@ -276,20 +308,21 @@ if start_watch term --eve "$tmp/term.json" --store "sqlite:$db"; then
   rc=$?
   kill "$rpid" 2>/dev/null
   wait "$rpid" 2>/dev/null
-  eve=$(jq -r 'select(.event_type=="attack" and .attack.final) | "\(.src_ip),\(.attack.kind)"' "$tmp/term.json" | sort | uniq -c | awk '{print $2","$1}')
+  eve=$(jq -r 'select(.event_type=="attack" and .attack.final) | "\(.src_ip),\(.attack.kind)"' "$tmp/term$wk.json" | sort | uniq -c | awk '{print $2","$1}')
   rep=$("$vigil" report --store "sqlite:$db" --by attacker --by kind --top 0 --format csv 2>"$tmp/report.err" |
     sed 1d | grep -Ev '^(other|total),' | cut -d, -f1-3 | sort)
-  pkts=$(jq -r 'select(.event_type=="stats") | .stats.decoder.pkts' "$tmp/term.json" | tail -1)
+  pkts=$(jq -r 'select(.event_type=="stats") | .stats.decoder.pkts' "$tmp/term$wk.json" | tail -1)
   if [ "$rc" = 0 ] && [ -n "$eve" ] && [ "$eve" = "$rep" ] && echo "$eve" | grep -q flood.syn &&
     [ "${pkts:-0}" -lt 5203 ]; then
-    ok "SIGTERM during a flood ($pkts of 5203 packets): exit 0, report = EVE: $(echo "$eve" | tr '\n' ' ')"
+    ok "SIGTERM during a flood, $wk worker(s) ($pkts of 5203 packets): exit 0, report = EVE: $(echo "$eve" | tr '\n' ' ')"
   else
-    not_ok "SIGTERM during traffic: store = EVE" "exit $rc, packets $pkts" "eve:    $eve" "report: $rep" \
-      "$(cat "$tmp/report.err")" "$(tail -3 "$tmp/term.err")"
+    not_ok "SIGTERM during traffic, $wk worker(s): store = EVE" "exit $rc, packets $pkts" "eve:    $eve" "report: $rep" \
+      "$(cat "$tmp/report.err")" "$(tail -3 "$tmp/term$wk.err")"
   fi
 else
-  not_ok "term: vigil watch started" "$(cat "$tmp/term.err")"
+  not_ok "term$wk: vigil watch started" "$(cat "$tmp/term$wk.err")"
 fi
+done
 
 # Idle time moves the flow table's and the detectors' clocks: the probes'
 # flows end (closed after an RST: flow.timeout.tcp.closed=0), the scan is
@@ -369,16 +402,19 @@ else
   skip "-i lo" "no ping"
 fi
 
-# A BPF filter runs in the kernel: only the matching packets arrive.
-if start_watch filter --eve "$tmp/filter.json" --no-store --filter 'tcp port 80'; then
-  replay tests/corpus/captures/nmap-syn.pcap
-  stop_watch
-  got=$(jq -r 'select(.event_type=="stats") | "\(.stats.decoder.pkts) \(.stats.flow.total)"' "$tmp/filter.json" | tail -1)
-  want=$(tcpdump -n -r tests/corpus/captures/nmap-syn.pcap 'tcp port 80' 2>/dev/null | wc -l)
-  expect_eq "--filter 'tcp port 80': packets and flows (tcpdump counts $want packets)" "$want 1" "$got"
-else
-  not_ok "filter: vigil watch started" "$(cat "$tmp/filter.err")"
-fi
+# A BPF filter runs in the kernel: only the matching packets arrive (with
+# workers: on every socket of the fanout group).
+for wk in 1 2; do
+  if start_watch filter$wk --eve "$tmp/filter$wk.json" --no-store --filter 'tcp port 80' --workers $wk; then
+    replay tests/corpus/captures/nmap-syn.pcap
+    stop_watch
+    got=$(jq -r 'select(.event_type=="stats") | "\(.stats.decoder.pkts) \(.stats.flow.total)"' "$tmp/filter$wk.json" | tail -1)
+    want=$(tcpdump -n -r tests/corpus/captures/nmap-syn.pcap 'tcp port 80' 2>/dev/null | wc -l)
+    expect_eq "--filter 'tcp port 80', $wk worker(s): packets and flows (tcpdump counts $want packets)" "$want 1" "$got"
+  else
+    not_ok "filter$wk: vigil watch started" "$(cat "$tmp/filter$wk.err")"
+  fi
+done
 
 # Errors: exit codes and messages naming what is wrong.
 out=$(ip netns exec "$nsb" "$vigil" watch -i "${tag}none" --no-store 2>&1)
@@ -389,6 +425,10 @@ out=$(ip netns exec "$nsb" "$vigil" watch -i "$ifb" --filter 'tcp port' --no-sto
 rc=$?
 expect_eq "bad filter: exit 2" 2 "$rc"
 expect_match "bad filter: libpcap's words" "--filter 'tcp port': .*syntax error" "$out"
+out=$(ip netns exec "$nsb" "$vigil" watch -i "$ifb" --filter 'tcp port' --no-store --workers 2 2>&1)
+expect_eq "bad filter, 2 workers: exit 2" 2 "$?"
+out=$("$vigil" watch -i "$ifb" --workers 0 --no-store 2>&1)
+expect_match "--workers 0: exit 2, named" "^2 .*--workers '0'" "$? $out"
 out=$("$vigil" watch --no-store 2>&1)
 expect_eq "no interface: exit 2" 2 "$?"
 out=$(ip netns exec "$nsb" "$vigil" watch -i "$ifb" --block-size 100000 --no-store 2>&1)

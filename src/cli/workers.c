@@ -114,6 +114,7 @@ struct worker {
 	struct bell *bell;      /* live: rung on every hand-over */
 	const int *stop;        /* live: set by the merger (atomic) */
 	uint64_t mark_ns;       /* live: time of the last mark (never goes back) */
+	bool final;             /* live: ending its flows: marks say so (aux 1) */
 	uint64_t guard_ns;      /* live: how far idle marks stay behind the wall clock */
 	uint64_t shard_seed;
 	const struct vg_ctx *ctx; /* settings and home network, read only */
@@ -222,6 +223,7 @@ static void *rec_put(struct worker *w, unsigned type, unsigned aux, size_t body)
 			uint64_t *t = (uint64_t *)((uint8_t *)w->cur->data + w->cur->len +
 						   sizeof(struct rhdr));
 			put_hdr(w, R_MARK, MARK_LEN);
+			((struct rhdr *)t - 1)->aux = w->final;
 			*t = w->mark_ns;
 		}
 		hand_over(w);
@@ -868,6 +870,7 @@ struct lreader {
 	struct chunk *c;
 	size_t off, scan;  /* next record to apply; end of the scanned part */
 	bool head, done;   /* a whole segment is ready; the stream ended */
+	bool final;        /* the ready segment is a final one */
 	uint64_t head_ns;  /* its mark's time */
 	uint64_t last_ns;  /* the last mark applied */
 	struct wsnap snap; /* the latest snapshot */
@@ -894,7 +897,7 @@ static uint64_t real_ns(void)
 
 static void live_mark(struct worker *w)
 {
-	*(uint64_t *)rec_put(w, R_MARK, 0, sizeof(uint64_t)) = w->mark_ns;
+	*(uint64_t *)rec_put(w, R_MARK, w->final, sizeof(uint64_t)) = w->mark_ns;
 }
 
 static void live_snap(struct worker *w)
@@ -966,9 +969,13 @@ static void *live_main(void *arg)
 			hand_over(w);
 		}
 	}
-	/* The last packets in the ring, then the end of every flow. */
-	while ((n = vg_capture_next(w->cap, w->recs, VG_BATCH)) > 0)
+	/* The last packets in the ring, then the end of every flow. */ while (
+	    (n = vg_capture_next(w->cap, w->recs, VG_BATCH)) > 0)
 		live_batch(w, (unsigned)n);
+	/* The flows still open end in the final segments, which the merger
+	 * interleaves by first packet, as one thread's table ends them. */
+	live_mark(w);
+	w->final = true;
 	vg_flow_table_flush(w->flows);
 	live_snap(w);
 	live_mark(w);
@@ -1017,23 +1024,26 @@ static bool find_head(struct lreader *r)
 		if (h->type == R_MARK) {
 			r->head_ns = *(const uint64_t *)(h + 1);
 			r->head = true;
+			r->final = h->aux == 1;
 			return true;
 		}
 		if (h->type == R_DONE) {
 			r->head_ns = r->last_ns;
 			r->head = true;
+			r->final = false;
 			return true;
 		}
 	}
 }
 
-static void apply_segment(struct vg_live_workers *lw, struct lreader *r)
+/* Applies the next record of r's ready segment; at its end the segment is
+ * done with. */
+static void apply_one(struct vg_live_workers *lw, struct lreader *r)
 {
-	while (r->off < r->scan) {
-		const struct rhdr *h = (const struct rhdr *)((const uint8_t *)r->c->data + r->off);
-		r->off += h->len;
-		if (apply_rec(lw->ctx, h))
-			continue;
+	const struct rhdr *h = (const struct rhdr *)((const uint8_t *)r->c->data + r->off);
+
+	r->off += h->len;
+	if (!apply_rec(lw->ctx, h)) {
 		switch (h->type) {
 		case R_SNAP: memcpy(&r->snap, h + 1, sizeof r->snap); break;
 		case R_ERR:
@@ -1045,9 +1055,54 @@ static void apply_segment(struct vg_live_workers *lw, struct lreader *r)
 		default: break;
 		}
 	}
-	if (r->head_ns > r->last_ns)
-		r->last_ns = r->head_ns;
-	r->head = false;
+	if (r->off >= r->scan) {
+		if (r->head_ns > r->last_ns)
+			r->last_ns = r->head_ns;
+		r->head = false;
+	}
+}
+
+static void apply_segment(struct vg_live_workers *lw, struct lreader *r)
+{
+	while (r->head)
+		apply_one(lw, r);
+}
+
+/* The end: once every worker's next segment is a final one (its flows
+ * ended at shutdown), their records are interleaved by rec_key (ended
+ * flows by first packet), as the read merger's last round does. Returns
+ * the records applied; stops where a worker's next part is not handed
+ * over yet. */
+static unsigned merge_final(struct vg_live_workers *lw)
+{
+	unsigned applied = 0;
+
+	for (unsigned i = 0; i < lw->started; i++)
+		if (!lw->rd[i].done && !(find_head(&lw->rd[i]) && lw->rd[i].final))
+			return 0;
+	for (;;) {
+		unsigned best = lw->started;
+		uint64_t best_key = UINT64_MAX;
+		for (unsigned i = 0; i < lw->started; i++) {
+			struct lreader *r = &lw->rd[i];
+			uint64_t k;
+			if (r->done)
+				continue;
+			if (!find_head(r))
+				return applied; /* more of it to come */
+			if (!r->final)
+				continue;
+			k = rec_key((const struct rhdr *)((const uint8_t *)r->c->data + r->off));
+			if (best == lw->started || k < best_key) {
+				best = i;
+				best_key = k;
+			}
+		}
+		if (best == lw->started)
+			return applied;
+		apply_one(lw, &lw->rd[best]);
+		applied++;
+	}
 }
 
 /* Applies every segment that is safe to apply; returns their number. */
@@ -1061,14 +1116,16 @@ static unsigned live_merge(struct vg_live_workers *lw)
 		for (unsigned i = 0; i < lw->started; i++) {
 			struct lreader *r = &lw->rd[i];
 			if (find_head(r)) {
-				if (best == lw->started || r->head_ns < lw->rd[best].head_ns)
+				/* A final segment waits for merge_final. */
+				if (!r->final &&
+				    (best == lw->started || r->head_ns < lw->rd[best].head_ns))
 					best = i;
 			} else if (!r->done && r->last_ns < bound) {
 				bound = r->last_ns;
 			}
 		}
 		if (best == lw->started || lw->rd[best].head_ns > bound)
-			return applied;
+			return applied + merge_final(lw);
 		apply_segment(lw, &lw->rd[best]);
 		applied++;
 		if (lw->rd[best].head_ns > lw->tick_ns) {
