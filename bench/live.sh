@@ -77,6 +77,8 @@ run() {
     (.stats.vigil.workers // [] | to_entries[] |
       "  worker \(.key): packets \(.value.packets) kernel_drops \(.value.kernel_drops) flows \(.value.flows) cpu_s \(.value.cpu_s)")' \
     "$tmp/eve.json"
+  # the merging thread's CPU time (summary; workers only)
+  grep -E '^  merge\.cpu_s: ' "$tmp/vigil.out" | sed 's/^ */  /' || true
 }
 
 for wk in ${VG_WORKERS:-1 2}; do
