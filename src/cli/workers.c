@@ -1167,6 +1167,11 @@ int vg_live_workers_open(struct vg_live_workers **out, struct vg_ctx *ctx, unsig
 	lw->ctx = ctx;
 	lw->n = n > WORKERS_MAX ? WORKERS_MAX : n;
 	cfg.fanout = 1;
+	/* The ring memory is the run's, as the flow table's: each worker's
+	 * rings get their share of capture.blocks (at least 2 blocks). */
+	cfg.blocks = lc->blocks / lw->n;
+	if (cfg.blocks < 2)
+		cfg.blocks = lc->blocks < 2 ? lc->blocks : 2;
 	memset(cfg.fanout_ids, 0, sizeof cfg.fanout_ids);
 	for (unsigned i = 0; i < lw->n && rc == 0; i++) {
 		struct worker *w;
