@@ -345,20 +345,22 @@ done
 # flows end (closed after an RST: flow.timeout.tcp.closed=0), the scan is
 # judged, and it ends (detect.scan.idle=1) with no packet after it; its final event reaches the EVE file (flushed
 # every second) and the store (committed every 5 s) while vigil still runs.
-db2=$tmp/lag.db
-if start_watch lag --eve "$tmp/lag.json" --store "sqlite:$db2" --set detect.scan.idle=1 \
+for wk in 1 2; do
+db2=$tmp/lag$wk.db
+if start_watch lag$wk --eve "$tmp/lag$wk.json" --workers $wk --store "sqlite:$db2" --set detect.scan.idle=1 \
   --set flow.timeout.tcp.closed=0 --set flow.timeout.tcp.new=1 --set flow.sweep_period=1; then
   replay tests/corpus/captures/nmap-syn.pcap
   sleep 7
-  eve=$(jq -r 'select(.event_type=="attack" and .attack.final) | "\(.attack.kind) \(.src_ip)"' "$tmp/lag.json")
+  eve=$(jq -r 'select(.event_type=="attack" and .attack.final) | "\(.attack.kind) \(.src_ip)"' "$tmp/lag$wk.json")
   rep=$("$vigil" report --store "sqlite:$db2" --by kind --by attacker --format csv 2>&1 | grep -c '^scan.port,45.33.10.1,1')
   alive=$(kill -0 "$wpid" 2>/dev/null && echo running)
   stop_watch
-  expect_eq "idle link: the scan ends on the wall clock; EVE and store have it while vigil runs" \
+  expect_eq "idle link, $wk worker(s): the scan ends on the wall clock; EVE and store have it while vigil runs" \
     "scan.port 45.33.10.1 1 running 0" "$eve $rep $alive $rc"
 else
-  not_ok "lag: vigil watch started" "$(cat "$tmp/lag.err")"
+  not_ok "lag$wk: vigil watch started" "$(cat "$tmp/lag$wk.err")"
 fi
+done
 
 # Rotation by size inside vigil (watch.eve_rotate_size): the file is moved
 # aside as FILE.<time> and a new one opened; over all files, every flow
