@@ -21,6 +21,13 @@
  * intel.path), switched to only once it loaded. watch.eve_rotate_size and watch.eve_rotate_interval do
  * the same without logrotate: the file is renamed FILE.YYYYmmddTHHMMSS,
  * then reopened.
+ *
+ * --workers N (N > 1; default: the cores available): N threads capture and
+ * keep the flows (cli/workers.c, vg_live_workers_*), each on its own
+ * sockets in one PACKET_FANOUT group per interface; this thread merges
+ * their records (the detectors' clocks follow the workers' marks) and does
+ * the same periodic work, signals and shutdown. --workers 1 is the loop
+ * above, with no thread.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -114,7 +121,7 @@ static void usage(FILE *fp)
 		"threat intelligence again (kept as it was if a file cannot be read).\n"
 		"Drops are never silent: the stats events carry capture.kernel_packets\n"
 		"and capture.kernel_drops, a warning goes to stderr when drops grow,\n"
-		"and the summary at exit counts them.\n"
+		"and the summary at exit counts them (with workers, each worker's too).\n"
 		"\n"
 		"Not yet: config reload on SIGHUP.\n"
 		"\n"
