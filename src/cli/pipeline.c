@@ -391,6 +391,8 @@ void vg_ctx_print_summary(const struct vg_ctx *ctx, FILE *fp)
 				ctx->wstats[i].kernel_drops);
 		fprintf(fp, "  merge.cpu_s: %.3f\n  merge.waits: %" PRIu64 "\n",
 			(double)ctx->merge_cpu_ns / 1e9, ctx->merge_waits);
+		if (ctx->merge_forced)
+			fprintf(fp, "  merge.forced: %" PRIu64 "\n", ctx->merge_forced);
 	}
 	fprintf(fp, "flow.capacity: %" PRIu64 "\nflow.bytes_per_flow: %" PRIu64 "\n",
 		(uint64_t)rs.flow_capacity, (uint64_t)rs.flow_bytes_per_flow);

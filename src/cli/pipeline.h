@@ -76,6 +76,7 @@ struct vg_ctx {
 	/* vigil watch --workers: each worker's packets, drops, flows and CPU
 	 * (from the snapshots they publish in their record streams). */
 	struct vg_worker_stats wstats[64];
+	uint64_t merge_forced; /* segments merged before the watermark (a stuck clock) */
 	bool progress;                      /* draw a progress line on stderr */
 	bool detect_noflow;                 /* some detector wants packets without a flow */
 	struct vg_pkt_rec recs[VG_BATCH];

@@ -855,6 +855,11 @@ out:
 #define LIVE_WAIT_MS  50
 #define LIVE_FLUSH_NS 100000000ull /* a chunk handed over at least every 100 ms */
 #define LIVE_TURN     256          /* batches between two looks at the clock */
+/* Longest a ready segment waits for the watermark: past it, it is applied
+ * anyway (order loosened, never lost). Only a stuck clock gets there: the
+ * wall clock stepped back (an idle worker's marks stay at their old time
+ * until it catches up), or a worker that hands nothing over. */
+#define LIVE_HOLD_NS 2000000000ull
 
 struct wsnap {
 	struct vg_decode_stats dec;
@@ -882,6 +887,9 @@ struct vg_live_workers {
 	int stop;
 	struct bell bell;
 	uint64_t seen, tick_ns, cpu0;
+	uint64_t held_since; /* monotonic: since when a ready segment waits (0: none) */
+	uint64_t held_ns;    /* its mark's time */
+	uint64_t forced;     /* segments applied past the watermark (LIVE_HOLD_NS) */
 	struct worker *w[WORKERS_MAX];
 	struct lreader rd[WORKERS_MAX];
 	char err[512];
@@ -1124,8 +1132,21 @@ static unsigned live_merge(struct vg_live_workers *lw)
 				bound = r->last_ns;
 			}
 		}
-		if (best == lw->started || lw->rd[best].head_ns > bound)
+		if (best == lw->started)
 			return applied + merge_final(lw);
+		if (lw->rd[best].head_ns > bound) {
+			uint64_t now = mono_ns();
+			if (!lw->held_since) {
+				lw->held_since = now;
+				lw->held_ns = lw->rd[best].head_ns;
+				return applied;
+			}
+			if (now - lw->held_since < LIVE_HOLD_NS)
+				return applied;
+			lw->forced++; /* and it stays forced until the marks catch up */
+		} else if (lw->held_since && lw->rd[best].head_ns >= lw->held_ns) {
+			lw->held_since = 0;
+		}
 		apply_segment(lw, &lw->rd[best]);
 		applied++;
 		if (lw->rd[best].head_ns > lw->tick_ns) {
@@ -1238,6 +1259,13 @@ int vg_live_workers_run(struct vg_live_workers *lw, int wait_ms, char *errbuf, s
 		pthread_mutex_unlock(&lw->bell.mu);
 		live_merge(lw);
 	}
+	if (lw->forced && !lw->ctx->merge_forced)
+		fprintf(stderr,
+			"vigil watch: warning: a worker's clock stayed behind for %.0f s "
+			"(the wall clock stepped back?): its flows are merged out of time "
+			"order until it catches up\n",
+			(double)LIVE_HOLD_NS / 1e9);
+	lw->ctx->merge_forced = lw->forced;
 	if (lw->failed) {
 		snprintf(errbuf, errlen, "%s", lw->err);
 		return VG_EIO;
