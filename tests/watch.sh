@@ -152,6 +152,60 @@ multiplier() {
   capinfos -T -r -u "$1" 2>/dev/null | awk -F'\t' 'NR==1{d=$2+0; m=int(d/3)+1; print (m<1?1:m)}'
 }
 
+# fanout_capture OUT: for 64 address pairs, IPv4 and IPv6, a TCP SYN and
+# its SYN-ACK (both directions), a UDP probe and an ICMP / ICMPv6
+# unreachable from a router quoting the probe; documentation addresses,
+# written offline. With 2 workers every flow must stay whole (the fanout
+# hash is symmetric) and each IPv4 error must reach the worker holding
+# the probe's flow (flow.icmp_err_matched equals vigil read's).
+fanout_capture() {
+  python3 - "$1" 64 <<'PY'
+import struct, sys
+# gen: Ethernet frames, IPv4 and IPv6: for each of N pairs a TCP SYN, SYN-ACK (both
+# directions), a UDP probe and an ICMP(v6) port/dest unreachable from a router that
+# quotes the probe. Documentation addresses only (offline capture, replayed in netns).
+def csum(b):
+    if len(b) % 2: b += b'\0'
+    s = sum(struct.unpack('!%dH' % (len(b)//2), b))
+    while s >> 16: s = (s & 0xffff) + (s >> 16)
+    return (~s) & 0xffff
+def eth(t, p): return b'\x02\0\0\0\0\x02' + b'\x02\0\0\0\0\x01' + struct.pack('!H', t) + p
+def ip4(src, dst, proto, pl):
+    h = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20+len(pl), 1, 0, 64, proto, 0, src, dst)
+    h = h[:10] + struct.pack('!H', csum(h)) + h[12:]
+    return h + pl
+def ip6(src, dst, nh, pl): return struct.pack('!IHBB16s16s', 6 << 28, len(pl), nh, 64, src, dst) + pl
+def tcp(sp, dp, flags): return struct.pack('!HHIIBBHHH', sp, dp, 1, 0, 5 << 4, flags, 1024, 0, 0)
+def udp(sp, dp, data=b'x'*8): return struct.pack('!HHHH', sp, dp, 8+len(data), 0) + data
+out = open(sys.argv[1], 'wb')
+out.write(struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
+t = [1700000000, 0]
+def put(frame):
+    t[1] += 2000
+    if t[1] >= 1000000: t[0] += 1; t[1] -= 1000000
+    out.write(struct.pack('<IIII', t[0], t[1], len(frame), len(frame)) + frame)
+n = int(sys.argv[2]) if len(sys.argv) > 2 else 64
+r4 = bytes([203, 0, 113, 254]); r6 = bytes.fromhex('20010db8ffff00000000000000000001')
+for i in range(n):
+    c4 = bytes([198, 51, 100, 1 + i % 250]); s4 = bytes([192, 0, 2, 1 + (i * 7) % 250])
+    c6 = bytes.fromhex('20010db8000a0000000000000000') + struct.pack('!H', i + 1)
+    s6 = bytes.fromhex('20010db8000b0000000000000000') + struct.pack('!H', (i * 7) % 997 + 1)
+    sp = 40000 + i
+    put(eth(0x0800, ip4(c4, s4, 6, tcp(sp, 80, 0x02))))
+    put(eth(0x0800, ip4(s4, c4, 6, tcp(80, sp, 0x12))))
+    put(eth(0x86dd, ip6(c6, s6, 6, tcp(sp, 443, 0x02))))
+    put(eth(0x86dd, ip6(s6, c6, 6, tcp(443, sp, 0x12))))
+    probe4 = ip4(c4, s4, 17, udp(sp, 33434))
+    put(eth(0x0800, probe4))
+    icmp = struct.pack('!BBHI', 3, 3, 0, 0) + probe4[:28]
+    icmp = icmp[:2] + struct.pack('!H', csum(icmp)) + icmp[4:]
+    put(eth(0x0800, ip4(r4, c4, 1, icmp)))
+    probe6 = ip6(c6, s6, 17, udp(sp, 33434))
+    put(eth(0x86dd, probe6))
+    put(eth(0x86dd, ip6(r6, c6, 58, struct.pack('!BBHI', 1, 4, 0, 0) + probe6[:48])))
+PY
+}
+
 # Not the c2-* captures: retimed offline to hours (beacons every 30 s, an
 # hourly check), they are replayed compressed into seconds, and a beacon
 # is judged on its intervals: their detections depend on the replay speed.
@@ -160,6 +214,7 @@ for f in tests/corpus/captures/*.pcap; do
   case $(basename "$f") in c2-*) ;; *) captures+=("$f") ;; esac
 done
 shared=../shared/corpus
+fanout_capture "$tmp/fanout-v4v6.pcap" && captures+=("$tmp/fanout-v4v6.pcap")
 for f in scan/masscan-tcp-syn-ports0-1000.pcap scan/nmap-arp-host-sweep-and-version-scan.pcap \
   bruteforce/mysql-failed-logins.pcap bruteforce/ftp-bruteforce-30-failed-logins.pcap \
   flood/synack-reflection-tcp80-443.pcap formats/vlan-8021q-http.pcap \
@@ -205,6 +260,13 @@ for f in ${VG_WATCH_ONLY:-"${captures[@]}"}; do
   else
     not_ok "$name (x$mult, $wk worker(s)): watch = read" "exit $rc, drops $drops" "read:  $(echo "$want" | tr '\n' ';' | head -c 600)" \
       "watch: $(echo "$got" | tr '\n' ';' | head -c 600)" "$(tail -3 "$tmp/$name.err")"
+  fi
+  if [ "$wk" = 2 ] && [ "$(basename "$f")" = fanout-v4v6.pcap ]; then
+    em=$(jq -r 'select(.event_type=="stats") | .stats.vigil.counters["flow.icmp_err_matched"]' "$rjson" | tail -1)
+    gm=$(jq -r 'select(.event_type=="stats") | .stats.vigil.counters["flow.icmp_err_matched"]' "$tmp/$name.w.json" | tail -1)
+    gw=$(jq -r 'select(.event_type=="stats") | [.stats.vigil.workers[].packets | select(. > 0)] | length' "$tmp/$name.w.json" | tail -1)
+    expect_eq "--workers 2, IPv4 and IPv6 pairs: ICMP errors matched to their flows as read does, both workers got packets" \
+      "$em 2" "$gm $gw"
   fi
   # Per-worker packets (the last stats event): with many address pairs,
   # every worker gets some.
