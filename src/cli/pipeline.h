@@ -77,8 +77,8 @@ struct vg_ctx {
 	 * (from the snapshots they publish in their record streams). */
 	struct vg_worker_stats wstats[64];
 	uint64_t merge_forced; /* segments merged before the watermark (a stuck clock) */
-	bool progress;                      /* draw a progress line on stderr */
-	bool detect_noflow;                 /* some detector wants packets without a flow */
+	bool progress;         /* draw a progress line on stderr */
+	bool detect_noflow;    /* some detector wants packets without a flow */
 	struct vg_pkt_rec recs[VG_BATCH];
 	struct vg_packet pkts[VG_BATCH];
 	struct vg_flow *fl[VG_BATCH];
