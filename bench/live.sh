@@ -10,7 +10,10 @@
 # (--topspeed, preloaded, bounded by --limit and a timeout). Both readers
 # get every packet (one socket each); each prints what it received and the
 # kernel's drops, and its CPU time. VG_WATCH_ARGS adds options to vigil watch
-# (a small ring: "--blocks 2 --block-size 64K"). Needs root. docs/PERFORMANCE.md.
+# (a small ring: "--blocks 2 --block-size 64K"). VG_WORKERS: the runs'
+# --workers values (default "1 2": one replay each, each beside its own bare
+# reader); with workers, each worker's packets, drops, flows and CPU time
+# (the stats event's stats.vigil.workers). Needs root. docs/PERFORMANCE.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
@@ -44,26 +47,40 @@ cpu() { # PID: user+system seconds so far
   awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$1/stat"
 }
 
-ip netns exec "$nsb" "$reader" "$ifb" >"$tmp/reader.out" 2>"$tmp/reader.err" &
-rpid=$!
-pids+=("$rpid")
-ip netns exec "$nsb" "$vigil" watch -i "$ifb" --no-store --eve "$tmp/eve.json" --stats-interval 0 \
-  ${VG_WATCH_ARGS:-} >"$tmp/vigil.out" 2>"$tmp/vigil.err" &
-vpid=$!
-pids+=("$vpid")
-for _ in $(seq 100); do
-  grep -qs 'capturing on' "$tmp/vigil.err" && grep -qs 'capturing on' "$tmp/reader.err" && break
-  sleep 0.1
+# run WORKERS: the bare reader and vigil watch --workers WORKERS side by side.
+run() {
+  local wk=$1 rpid vpid vcpu
+  rm -f "$tmp/eve.json" "$tmp/vigil.err" "$tmp/reader.err"
+  ip netns exec "$nsb" "$reader" "$ifb" >"$tmp/reader.out" 2>"$tmp/reader.err" &
+  rpid=$!
+  pids+=("$rpid")
+  ip netns exec "$nsb" "$vigil" watch -i "$ifb" --no-store --eve "$tmp/eve.json" --stats-interval 0 \
+    --workers "$wk" ${VG_WATCH_ARGS:-} >"$tmp/vigil.out" 2>"$tmp/vigil.err" &
+  vpid=$!
+  pids+=("$vpid")
+  for _ in $(seq 100); do
+    grep -qs 'capturing on' "$tmp/vigil.err" && grep -qs 'capturing on' "$tmp/reader.err" && break
+    sleep 0.1
+  done
+  echo "== vigil watch --workers $wk: replaying $limit packets of $cap over veth (tcpreplay --topspeed)" >&2
+  ip netns exec "$nsa" timeout 300 tcpreplay --topspeed --preload-pcap --limit="$limit" -i "$ifa" "$cap" \
+    >"$tmp/replay.out" 2>&1
+  sleep 1
+  vcpu=$(cpu "$vpid")
+  kill -TERM "$rpid" "$vpid"
+  wait "$rpid" "$vpid" || true
+  secs=$(grep -Eo 'packets \([0-9]+ bytes\) sent in [0-9.]+ seconds' "$tmp/replay.out" | awk '{print $(NF-1)}')
+  echo "tcpreplay: $(grep -E 'Actual:|Rated:' "$tmp/replay.out" | tr -s ' \t\n' ' ')"
+  echo "live_reader (the limit): $(cat "$tmp/reader.out")"
+  jq -r --arg cpu "$vcpu" --arg secs "${secs:-0}" 'select(.event_type=="stats") |
+    "vigil watch --workers '"$wk"': packets \(.stats.decoder.pkts) kernel_packets \(.stats.capture.kernel_packets) kernel_drops \(.stats.capture.kernel_drops) flows \(.stats.flow.total) cpu_s(process) \($cpu) received_pps \(if ($secs|tonumber) > 0 then (.stats.decoder.pkts / ($secs|tonumber) | floor) else "-" end)",
+    (.stats.vigil.workers // [] | to_entries[] |
+      "  worker \(.key): packets \(.value.packets) kernel_drops \(.value.kernel_drops) flows \(.value.flows) cpu_s \(.value.cpu_s)")' \
+    "$tmp/eve.json"
+  # the merging thread's CPU time (summary; workers only)
+  grep -E '^  merge\.cpu_s: ' "$tmp/vigil.out" | sed 's/^ */  /' || true
+}
+
+for wk in ${VG_WORKERS:-1 2}; do
+  run "$wk"
 done
-echo "replaying $limit packets of $cap over veth (tcpreplay --topspeed)" >&2
-ip netns exec "$nsa" timeout 300 tcpreplay --topspeed --preload-pcap --limit="$limit" -i "$ifa" "$cap" \
-  >"$tmp/replay.out" 2>&1
-sleep 1
-vcpu=$(cpu "$vpid")
-kill -TERM "$rpid" "$vpid"
-wait "$rpid" "$vpid" || true
-echo "tcpreplay: $(grep -E 'Actual:|Rated:' "$tmp/replay.out" | tr -s ' \t\n' ' ')"
-echo "live_reader (the limit): $(cat "$tmp/reader.out")"
-jq -r --arg cpu "$vcpu" 'select(.event_type=="stats") |
-  "vigil watch: packets \(.stats.decoder.pkts) kernel_packets \(.stats.capture.kernel_packets) kernel_drops \(.stats.capture.kernel_drops) flows \(.stats.flow.total) cpu_s \($cpu)"' \
-  "$tmp/eve.json"

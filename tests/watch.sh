@@ -9,7 +9,8 @@
 # kernel sends nothing of its own: the only frames on the link are the
 # replayed ones, and nothing leaves the namespaces.
 #
-# Checks, per capture: packets, flows and the final attacks (kind, source,
+# Checks, per capture, with one thread and with 2 workers (ICMP flows then
+# counted by address pair: facts_split): packets, flows and the final attacks (kind, source,
 # destination) of vigil watch equal those of vigil read on the file as it
 # was sent (frames a snaplen cut are sent cut: as_sent below), and
 # the kernel dropped nothing. Replay changes the packets' times, so nothing
@@ -69,8 +70,9 @@ ip -n "$nsb" link set "$ifb" mtu 65000 up
 ip netns exec "$nsb" sysctl -qw "net.ipv6.conf.$ifb.disable_ipv6=1" 2>/dev/null
 ip netns exec "$nsa" sysctl -qw "net.ipv6.conf.$ifa.disable_ipv6=1" 2>/dev/null
 
-# A light sensor: small flow table and ring, stats every second.
-common=(--set flow.memcap=16M --blocks 16 --block-size 256K --geo-db '' --asn-db '')
+# A light sensor: small flow table and ring, stats every second; one
+# thread unless a check asks for workers (a later --workers wins).
+common=(--set flow.memcap=16M --blocks 16 --block-size 256K --geo-db '' --asn-db '' --workers 1)
 
 # start_watch NAME ARGS...: vigil watch on $ifb, waits until it captures.
 start_watch() {
@@ -110,6 +112,18 @@ facts() {
   jq -r 'select(.event_type=="flow" and .vlan) | "vlan \(.vlan | map(tostring) | join("/"))"' "$1" | sort | uniq -c
 }
 
+# facts_split EVE: facts, but ICMP flows counted once per address pair: with
+# workers, the errors a router sends one host are spread by the flows they
+# quote (so each reaches the worker holding its flow), and the router's
+# ICMP flow is split among those workers (vigil read --workers splits it
+# alike); TCP, UDP and other flows are counted one by one.
+facts_split() {
+  local n
+  n=$(jq -r 'select(.event_type=="flow") | if (.proto | test("ICMP")) then "\(.src_ip) \(.dest_ip) \(.proto)" else .flow_id end' "$1" | sort -u | wc -l)
+  jq -r --arg n "$n" 'select(.event_type=="stats") | "packets \(.stats.decoder.pkts) flows \($n) (ICMP by pair)"' "$1" | tail -1
+  facts "$1" | sed 1d
+}
+
 # as_sent FILE OUT: the capture as tcpreplay sends it: a frame cut by the
 # capture's snaplen goes out cut, so its length on the wire is what was
 # captured (pcap's orig_len set to incl_len; pcapng converted first).
@@ -138,6 +152,60 @@ multiplier() {
   capinfos -T -r -u "$1" 2>/dev/null | awk -F'\t' 'NR==1{d=$2+0; m=int(d/3)+1; print (m<1?1:m)}'
 }
 
+# fanout_capture OUT: for 64 address pairs, IPv4 and IPv6, a TCP SYN and
+# its SYN-ACK (both directions), a UDP probe and an ICMP / ICMPv6
+# unreachable from a router quoting the probe; documentation addresses,
+# written offline. With 2 workers every flow must stay whole (the fanout
+# hash is symmetric) and each IPv4 error must reach the worker holding
+# the probe's flow (flow.icmp_err_matched equals vigil read's).
+fanout_capture() {
+  python3 - "$1" 64 <<'PY'
+import struct, sys
+# gen: Ethernet frames, IPv4 and IPv6: for each of N pairs a TCP SYN, SYN-ACK (both
+# directions), a UDP probe and an ICMP(v6) port/dest unreachable from a router that
+# quotes the probe. Documentation addresses only (offline capture, replayed in netns).
+def csum(b):
+    if len(b) % 2: b += b'\0'
+    s = sum(struct.unpack('!%dH' % (len(b)//2), b))
+    while s >> 16: s = (s & 0xffff) + (s >> 16)
+    return (~s) & 0xffff
+def eth(t, p): return b'\x02\0\0\0\0\x02' + b'\x02\0\0\0\0\x01' + struct.pack('!H', t) + p
+def ip4(src, dst, proto, pl):
+    h = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20+len(pl), 1, 0, 64, proto, 0, src, dst)
+    h = h[:10] + struct.pack('!H', csum(h)) + h[12:]
+    return h + pl
+def ip6(src, dst, nh, pl): return struct.pack('!IHBB16s16s', 6 << 28, len(pl), nh, 64, src, dst) + pl
+def tcp(sp, dp, flags): return struct.pack('!HHIIBBHHH', sp, dp, 1, 0, 5 << 4, flags, 1024, 0, 0)
+def udp(sp, dp, data=b'x'*8): return struct.pack('!HHHH', sp, dp, 8+len(data), 0) + data
+out = open(sys.argv[1], 'wb')
+out.write(struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
+t = [1700000000, 0]
+def put(frame):
+    t[1] += 2000
+    if t[1] >= 1000000: t[0] += 1; t[1] -= 1000000
+    out.write(struct.pack('<IIII', t[0], t[1], len(frame), len(frame)) + frame)
+n = int(sys.argv[2]) if len(sys.argv) > 2 else 64
+r4 = bytes([203, 0, 113, 254]); r6 = bytes.fromhex('20010db8ffff00000000000000000001')
+for i in range(n):
+    c4 = bytes([198, 51, 100, 1 + i % 250]); s4 = bytes([192, 0, 2, 1 + (i * 7) % 250])
+    c6 = bytes.fromhex('20010db8000a0000000000000000') + struct.pack('!H', i + 1)
+    s6 = bytes.fromhex('20010db8000b0000000000000000') + struct.pack('!H', (i * 7) % 997 + 1)
+    sp = 40000 + i
+    put(eth(0x0800, ip4(c4, s4, 6, tcp(sp, 80, 0x02))))
+    put(eth(0x0800, ip4(s4, c4, 6, tcp(80, sp, 0x12))))
+    put(eth(0x86dd, ip6(c6, s6, 6, tcp(sp, 443, 0x02))))
+    put(eth(0x86dd, ip6(s6, c6, 6, tcp(443, sp, 0x12))))
+    probe4 = ip4(c4, s4, 17, udp(sp, 33434))
+    put(eth(0x0800, probe4))
+    icmp = struct.pack('!BBHI', 3, 3, 0, 0) + probe4[:28]
+    icmp = icmp[:2] + struct.pack('!H', csum(icmp)) + icmp[4:]
+    put(eth(0x0800, ip4(r4, c4, 1, icmp)))
+    probe6 = ip6(c6, s6, 17, udp(sp, 33434))
+    put(eth(0x86dd, probe6))
+    put(eth(0x86dd, ip6(r6, c6, 58, struct.pack('!BBHI', 1, 4, 0, 0) + probe6[:48])))
+PY
+}
+
 # Not the c2-* captures: retimed offline to hours (beacons every 30 s, an
 # hourly check), they are replayed compressed into seconds, and a beacon
 # is judged on its intervals: their detections depend on the replay speed.
@@ -146,6 +214,7 @@ for f in tests/corpus/captures/*.pcap; do
   case $(basename "$f") in c2-*) ;; *) captures+=("$f") ;; esac
 done
 shared=../shared/corpus
+fanout_capture "$tmp/fanout-v4v6.pcap" && captures+=("$tmp/fanout-v4v6.pcap")
 for f in scan/masscan-tcp-syn-ports0-1000.pcap scan/nmap-arp-host-sweep-and-version-scan.pcap \
   bruteforce/mysql-failed-logins.pcap bruteforce/ftp-bruteforce-30-failed-logins.pcap \
   flood/synack-reflection-tcp80-443.pcap formats/vlan-8021q-http.pcap \
@@ -153,33 +222,74 @@ for f in scan/masscan-tcp-syn-ports0-1000.pcap scan/nmap-arp-host-sweep-and-vers
   [ -f "$shared/$f" ] && captures+=("$shared/$f")
 done
 
+# Each capture with one thread, then with 2 workers (vigil watch --workers
+# 2: two sockets in a PACKET_FANOUT group, two flow tables, one merger).
+# VG_WATCH_WORKERS="1" runs only the first.
+wsplit=""
 for f in ${VG_WATCH_ONLY:-"${captures[@]}"}; do
+ for wk in ${VG_WATCH_WORKERS:-1 2}; do
   name=$(basename "${f%.*}")
   if [ ! -f "$f" ]; then
     skip "$name: watch = read" "$f not found"
     continue
   fi
   mult=$(multiplier "$f")
-  if ! start_watch "$name" --eve "$tmp/$name.w.json" --stats-interval 1 --no-store; then
+  [ "$wk" = 1 ] || name="$name.w$wk"
+  if ! start_watch "$name" --eve "$tmp/$name.w.json" --stats-interval 1 --no-store --workers "$wk"; then
     not_ok "$name: vigil watch started" "$(cat "$tmp/$name.err")"
     continue
   fi
   replay "$f" "$mult"
   stop_watch
-  as_sent "$f" "$tmp/$name.sent.pcap" || not_ok "$name: rewritten as sent" "editcap failed"
-  "$vigil" read --no-store --geo-db '' --asn-db '' -q --eve "$tmp/$name.r.json" "$tmp/$name.sent.pcap" 2>/dev/null
-  want=$(facts "$tmp/$name.r.json")
+  rjson=$tmp/$(basename "${f%.*}").r.json # vigil read's, once per capture
+  if [ ! -f "$rjson" ]; then
+    as_sent "$f" "$tmp/$name.sent.pcap" || not_ok "$name: rewritten as sent" "editcap failed"
+    "$vigil" read --no-store --geo-db '' --asn-db '' -q --eve "$rjson" "$tmp/$name.sent.pcap" 2>/dev/null
+  fi
+  want=$(facts "$rjson")
   got=$(facts "$tmp/$name.w.json")
+  if [ "$wk" != 1 ]; then
+    want=$(facts_split "$rjson")
+    got=$(facts_split "$tmp/$name.w.json")
+  fi
   drops=$(jq -r 'select(.event_type=="stats") | .stats.capture.kernel_drops' "$tmp/$name.w.json" | tail -1)
   if [ "$rc" = 0 ] && [ "$drops" = 0 ] && [ -n "$want" ] && [ "$want" = "$got" ]; then
     nat=$(echo "$want" | grep -Evc '^(packets | *[0-9]+ vlan )')
     nvl=$(echo "$want" | grep -Ec '^ *[0-9]+ vlan ')
-    ok "$name (x$mult): watch = read: $(echo "$want" | head -1), $nat attacks, $nvl VLAN sets; exit 0, no drops"
+    ok "$name (x$mult, $wk worker(s)): watch = read: $(echo "$want" | head -1), $nat attacks, $nvl VLAN sets; exit 0, no drops"
   else
-    not_ok "$name (x$mult): watch = read" "exit $rc, drops $drops" "read:  $(echo "$want" | tr '\n' ';' | head -c 600)" \
+    not_ok "$name (x$mult, $wk worker(s)): watch = read" "exit $rc, drops $drops" "read:  $(echo "$want" | tr '\n' ';' | head -c 600)" \
       "watch: $(echo "$got" | tr '\n' ';' | head -c 600)" "$(tail -3 "$tmp/$name.err")"
   fi
+  if [ "$wk" = 2 ] && [ "$(basename "$f")" = fanout-v4v6.pcap ]; then
+    em=$(jq -r 'select(.event_type=="stats") | .stats.vigil.counters["flow.icmp_err_matched"]' "$rjson" | tail -1)
+    gm=$(jq -r 'select(.event_type=="stats") | .stats.vigil.counters["flow.icmp_err_matched"]' "$tmp/$name.w.json" | tail -1)
+    gw=$(jq -r 'select(.event_type=="stats") | [.stats.vigil.workers[].packets | select(. > 0)] | length' "$tmp/$name.w.json" | tail -1)
+    expect_eq "--workers 2, IPv4 and IPv6 pairs: ICMP errors matched to their flows as read does, both workers got packets" \
+      "$em 2" "$gm $gw"
+  fi
+  # Per-worker packets (the last stats event): with many address pairs,
+  # every worker gets some.
+  if [ "$wk" = 2 ] && [ "$(basename "$f")" = nmap-sweep.pcap ]; then
+    wsplit=$(jq -r 'select(.event_type=="stats") | [.stats.vigil.workers[].packets] | map(tostring) | join(" ")' "$tmp/$name.w.json" | tail -1)
+    wsum=$(grep -E '^  worker\.[01]\.packets: ' "$tmp/$name.out" | awk '{s += $2; if ($2 > 0) n++} END {print n " " s}')
+  fi
+ done
 done
+
+# Both workers received packets of the sweep (many address pairs), and
+# their counts add up to the packets (EVE stats event and summary agree).
+if [ -n "$wsplit" ]; then
+  set -- $wsplit
+  total=$(jq -r 'select(.event_type=="stats") | .stats.decoder.pkts' "$tmp/nmap-sweep.w2.w.json" | tail -1)
+  if [ "$#" = 2 ] && [ "$1" -gt 0 ] && [ "$2" -gt 0 ] && [ $(($1 + $2)) = "$total" ] && [ "$wsum" = "2 $total" ]; then
+    ok "--workers 2: both workers got packets of the sweep ($1 + $2 = $total), summary agrees"
+  else
+    not_ok "--workers 2: both workers got packets" "stats workers: $wsplit, total $total, summary: $wsum"
+  fi
+elif [ -z "${VG_WATCH_ONLY:-}" ]; then
+  not_ok "--workers 2: per-worker counts" "no nmap-sweep run with 2 workers"
+fi
 
 # Periodic stats events come without traffic, with the kernel's counters.
 if start_watch idle --eve "$tmp/idle.json" --stats-interval 1 --no-store; then
@@ -264,8 +374,9 @@ done
 
 # SIGTERM during traffic: a scan, then a flood cut short; the store's report
 # holds every attack of the EVE file (those ended, and those the shutdown ended).
-db=$tmp/watch.db
-if start_watch term --eve "$tmp/term.json" --store "sqlite:$db"; then
+for wk in 1 2; do
+db=$tmp/watch$wk.db
+if start_watch term$wk --eve "$tmp/term$wk.json" --store "sqlite:$db" --workers $wk; then
   replay tests/corpus/captures/nmap-syn.pcap
   ip netns exec "$nsa" timeout 60 tcpreplay -q --pps=4000 -i "$ifa" tests/corpus/captures/hping-syn-flood.pcap >/dev/null 2>&1 &
   rpid=$!
@@ -276,39 +387,42 @@ if start_watch term --eve "$tmp/term.json" --store "sqlite:$db"; then
   rc=$?
   kill "$rpid" 2>/dev/null
   wait "$rpid" 2>/dev/null
-  eve=$(jq -r 'select(.event_type=="attack" and .attack.final) | "\(.src_ip),\(.attack.kind)"' "$tmp/term.json" | sort | uniq -c | awk '{print $2","$1}')
+  eve=$(jq -r 'select(.event_type=="attack" and .attack.final) | "\(.src_ip),\(.attack.kind)"' "$tmp/term$wk.json" | sort | uniq -c | awk '{print $2","$1}')
   rep=$("$vigil" report --store "sqlite:$db" --by attacker --by kind --top 0 --format csv 2>"$tmp/report.err" |
     sed 1d | grep -Ev '^(other|total),' | cut -d, -f1-3 | sort)
-  pkts=$(jq -r 'select(.event_type=="stats") | .stats.decoder.pkts' "$tmp/term.json" | tail -1)
+  pkts=$(jq -r 'select(.event_type=="stats") | .stats.decoder.pkts' "$tmp/term$wk.json" | tail -1)
   if [ "$rc" = 0 ] && [ -n "$eve" ] && [ "$eve" = "$rep" ] && echo "$eve" | grep -q flood.syn &&
     [ "${pkts:-0}" -lt 5203 ]; then
-    ok "SIGTERM during a flood ($pkts of 5203 packets): exit 0, report = EVE: $(echo "$eve" | tr '\n' ' ')"
+    ok "SIGTERM during a flood, $wk worker(s) ($pkts of 5203 packets): exit 0, report = EVE: $(echo "$eve" | tr '\n' ' ')"
   else
-    not_ok "SIGTERM during traffic: store = EVE" "exit $rc, packets $pkts" "eve:    $eve" "report: $rep" \
-      "$(cat "$tmp/report.err")" "$(tail -3 "$tmp/term.err")"
+    not_ok "SIGTERM during traffic, $wk worker(s): store = EVE" "exit $rc, packets $pkts" "eve:    $eve" "report: $rep" \
+      "$(cat "$tmp/report.err")" "$(tail -3 "$tmp/term$wk.err")"
   fi
 else
-  not_ok "term: vigil watch started" "$(cat "$tmp/term.err")"
+  not_ok "term$wk: vigil watch started" "$(cat "$tmp/term$wk.err")"
 fi
+done
 
 # Idle time moves the flow table's and the detectors' clocks: the probes'
 # flows end (closed after an RST: flow.timeout.tcp.closed=0), the scan is
 # judged, and it ends (detect.scan.idle=1) with no packet after it; its final event reaches the EVE file (flushed
 # every second) and the store (committed every 5 s) while vigil still runs.
-db2=$tmp/lag.db
-if start_watch lag --eve "$tmp/lag.json" --store "sqlite:$db2" --set detect.scan.idle=1 \
+for wk in 1 2; do
+db2=$tmp/lag$wk.db
+if start_watch lag$wk --eve "$tmp/lag$wk.json" --workers $wk --store "sqlite:$db2" --set detect.scan.idle=1 \
   --set flow.timeout.tcp.closed=0 --set flow.timeout.tcp.new=1 --set flow.sweep_period=1; then
   replay tests/corpus/captures/nmap-syn.pcap
   sleep 7
-  eve=$(jq -r 'select(.event_type=="attack" and .attack.final) | "\(.attack.kind) \(.src_ip)"' "$tmp/lag.json")
+  eve=$(jq -r 'select(.event_type=="attack" and .attack.final) | "\(.attack.kind) \(.src_ip)"' "$tmp/lag$wk.json")
   rep=$("$vigil" report --store "sqlite:$db2" --by kind --by attacker --format csv 2>&1 | grep -c '^scan.port,45.33.10.1,1')
   alive=$(kill -0 "$wpid" 2>/dev/null && echo running)
   stop_watch
-  expect_eq "idle link: the scan ends on the wall clock; EVE and store have it while vigil runs" \
+  expect_eq "idle link, $wk worker(s): the scan ends on the wall clock; EVE and store have it while vigil runs" \
     "scan.port 45.33.10.1 1 running 0" "$eve $rep $alive $rc"
 else
-  not_ok "lag: vigil watch started" "$(cat "$tmp/lag.err")"
+  not_ok "lag$wk: vigil watch started" "$(cat "$tmp/lag$wk.err")"
 fi
+done
 
 # Rotation by size inside vigil (watch.eve_rotate_size): the file is moved
 # aside as FILE.<time> and a new one opened; over all files, every flow
@@ -369,16 +483,19 @@ else
   skip "-i lo" "no ping"
 fi
 
-# A BPF filter runs in the kernel: only the matching packets arrive.
-if start_watch filter --eve "$tmp/filter.json" --no-store --filter 'tcp port 80'; then
-  replay tests/corpus/captures/nmap-syn.pcap
-  stop_watch
-  got=$(jq -r 'select(.event_type=="stats") | "\(.stats.decoder.pkts) \(.stats.flow.total)"' "$tmp/filter.json" | tail -1)
-  want=$(tcpdump -n -r tests/corpus/captures/nmap-syn.pcap 'tcp port 80' 2>/dev/null | wc -l)
-  expect_eq "--filter 'tcp port 80': packets and flows (tcpdump counts $want packets)" "$want 1" "$got"
-else
-  not_ok "filter: vigil watch started" "$(cat "$tmp/filter.err")"
-fi
+# A BPF filter runs in the kernel: only the matching packets arrive (with
+# workers: on every socket of the fanout group).
+for wk in 1 2; do
+  if start_watch filter$wk --eve "$tmp/filter$wk.json" --no-store --filter 'tcp port 80' --workers $wk; then
+    replay tests/corpus/captures/nmap-syn.pcap
+    stop_watch
+    got=$(jq -r 'select(.event_type=="stats") | "\(.stats.decoder.pkts) \(.stats.flow.total)"' "$tmp/filter$wk.json" | tail -1)
+    want=$(tcpdump -n -r tests/corpus/captures/nmap-syn.pcap 'tcp port 80' 2>/dev/null | wc -l)
+    expect_eq "--filter 'tcp port 80', $wk worker(s): packets and flows (tcpdump counts $want packets)" "$want 1" "$got"
+  else
+    not_ok "filter$wk: vigil watch started" "$(cat "$tmp/filter$wk.err")"
+  fi
+done
 
 # Errors: exit codes and messages naming what is wrong.
 out=$(ip netns exec "$nsb" "$vigil" watch -i "${tag}none" --no-store 2>&1)
@@ -389,6 +506,10 @@ out=$(ip netns exec "$nsb" "$vigil" watch -i "$ifb" --filter 'tcp port' --no-sto
 rc=$?
 expect_eq "bad filter: exit 2" 2 "$rc"
 expect_match "bad filter: libpcap's words" "--filter 'tcp port': .*syntax error" "$out"
+out=$(ip netns exec "$nsb" "$vigil" watch -i "$ifb" --filter 'tcp port' --no-store --workers 2 2>&1)
+expect_eq "bad filter, 2 workers: exit 2" 2 "$?"
+out=$("$vigil" watch -i "$ifb" --workers 0 --no-store 2>&1)
+expect_match "--workers 0: exit 2, named" "^2 .*--workers '0'" "$? $out"
 out=$("$vigil" watch --no-store 2>&1)
 expect_eq "no interface: exit 2" 2 "$?"
 out=$(ip netns exec "$nsb" "$vigil" watch -i "$ifb" --block-size 100000 --no-store 2>&1)

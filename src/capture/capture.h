@@ -92,6 +92,15 @@ struct vg_live_config {
 	uint32_t blocks;           /* blocks per ring (one ring per interface) */
 	uint32_t block_timeout_ms; /* a block is handed over at the latest after this */
 	int promisc;               /* put the interfaces in promiscuous mode */
+	/* vigil watch --workers (cli/workers.c): each worker opens its own
+	 * capture; its socket on interface i joins PACKET_FANOUT group
+	 * fanout_ids[i] (0: a new group, the kernel picks a free id; read it
+	 * back with vg_capture_live_fanout_ids), in worker order, and a
+	 * classic BPF program picks the member: a symmetric function of the
+	 * address pair (live.c). Such a socket receives nothing until
+	 * vg_capture_live_arm() (every member joined). */
+	int fanout;
+	uint16_t fanout_ids[16];
 };
 
 /* Kernel counters of a live capture, summed over its interfaces. */
@@ -110,6 +119,12 @@ int vg_capture_is_live(const struct vg_capture *c);
 /* Live: waits up to timeout_ms for packets; 1 when some are waiting, 0 on
  * timeout or signal, <0 on a socket error (vg_capture_error). Files: 1. */
 int vg_capture_wait(struct vg_capture *c, int timeout_ms);
+/* Fanout: the group of each interface (ids[i]); returns their number. */
+unsigned vg_capture_live_fanout_ids(const struct vg_capture *c, uint16_t *ids, unsigned max);
+/* Fanout (cfg->fanout): once every worker's sockets joined their
+ * groups, lets packets in (the --filter, or none). */
+int vg_capture_live_arm(struct vg_capture *c, const struct vg_live_config *cfg, char *errbuf,
+			size_t errlen);
 /* Live: fills st with the kernel's counters so far; files: zeros. */
 void vg_capture_stats(struct vg_capture *c, struct vg_capture_stats *st);
 

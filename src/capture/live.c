@@ -27,6 +27,24 @@
  * On a loopback interface every packet is seen twice (leaving and
  * arriving); the leaving copy is skipped, as libpcap does.
  *
+ * Workers (vigil watch --workers N): each worker opens its own capture,
+ * and the N sockets of one interface join one PACKET_FANOUT group
+ * (PACKET_FANOUT_CBPF): the kernel hands each packet to one member, the
+ * one the classic BPF program below names. The program returns a
+ * symmetric function of the packet's two addresses (they are xor-ed, so
+ * both directions of a flow go alike; the kernel takes the result modulo
+ * the members), for an ICMP or ICMPv6 error the addresses of the header it
+ * quotes (the flow it is about), and 0 for anything not IP: so a flow,
+ * its fragments (they carry the same addresses) and the errors about it
+ * reach one worker. PACKET_FANOUT_FLAG_DEFRAG is not set: it would hand
+ * over reassembled datagrams instead of the fragments, unlike a capture
+ * file, and the address-only hash needs no port. Loads are relative to
+ * the network header (SKF_NET_OFF), which the kernel sets on both
+ * directions; a load past the linear part of the packet ends the program
+ * with 0 (worker 0). Until every member joined, a socket's filter drops
+ * all (so no worker sees packets meant for another while the group is
+ * forming); vg_capture_live_arm() then attaches the real filter.
+ *
  * Drops: PACKET_STATISTICS (packets the kernel saw for the socket, and
  * those it dropped because the ring was full); the kernel resets them at
  * each read, vg_capture_live_stats() adds them up.
@@ -63,6 +81,7 @@ struct ring {
 	uint32_t left;                   /* records of it not handed out */
 	uint8_t *next;                   /* next record in it */
 	uint32_t linktype, ifindex;
+	uint16_t fanout_id;                    /* its PACKET_FANOUT group, if any */
 	bool loopback;                         /* skip the outgoing copy of each packet */
 	uint64_t kernel_packets, kernel_drops; /* sums of PACKET_STATISTICS */
 	char name[IF_NAMESIZE];
@@ -70,6 +89,7 @@ struct ring {
 
 struct vg_live {
 	unsigned n, rr; /* rings, and the one read next (round robin) */
+	bool fanout;    /* rings wait for vg_capture_live_arm() */
 	struct ring rings[LIVE_MAX_IFACES];
 	uint64_t vlan_restored, vlan_lost;
 };
@@ -108,8 +128,169 @@ static int attach_filter(int fd, const char *expr, uint32_t linktype, const char
 	return rc;
 }
 
-static int open_ring(struct ring *r, const char *iface, const struct vg_live_config *cfg,
-		     char *errbuf, size_t errlen)
+#define NET(k) ((uint32_t)(SKF_NET_OFF + (k)))
+
+/* Builds the fanout program (see the top). Jumps name labels (their
+ * targets' index + 1 in jt, jf; for BPF_JA in k), resolved at the end. */
+enum { L_V4, L_V6, L_NONIP, L_V4Q, L_V4PLAIN, L_XOR4, L_V6PLAIN, L_MIX, L_COUNT };
+
+#define PROG_MAX 128 /* the program has 98 */
+
+struct bld {
+	struct sock_filter ins[PROG_MAX];
+	unsigned n;
+	int at[L_COUNT];
+};
+
+static void jmp(struct bld *b, uint16_t code, uint32_t k, unsigned jt, unsigned jf)
+{
+	if (b->n < PROG_MAX) /* the program is fixed: it fits (checked by the tests) */
+		b->ins[b->n++] = (struct sock_filter){code, (uint8_t)jt, (uint8_t)jf, k};
+}
+
+static void op(struct bld *b, uint16_t code, uint32_t k)
+{
+	jmp(b, code, k, 0, 0);
+}
+
+static void label(struct bld *b, unsigned l)
+{
+	b->at[l] = (int)b->n;
+}
+
+/* A = xor of the 8 words of the IPv6 address pair at network offset
+ * base + 8 (scratch M[0]). */
+static void xor_v6(struct bld *b, uint32_t base)
+{
+	op(b, BPF_LD | BPF_W | BPF_ABS, NET(base + 8));
+	op(b, BPF_ST, 0);
+	for (uint32_t k = 12; k < 40; k += 4) {
+		op(b, BPF_LD | BPF_W | BPF_ABS, NET(base + k));
+		op(b, BPF_LDX | BPF_MEM, 0);
+		op(b, BPF_ALU | BPF_XOR | BPF_X, 0);
+		op(b, BPF_ST, 0);
+	}
+}
+
+/* The fanout program into out (PROG_MAX instructions); returns its length. */
+static unsigned fanout_program(struct sock_filter *out)
+{
+	static const uint8_t v4_errors[] = {3, 4, 5, 11, 12};
+	struct bld b = {.n = 0};
+
+	op(&b, BPF_LD | BPF_W | BPF_ABS, (uint32_t)(SKF_AD_OFF + SKF_AD_PROTOCOL));
+	jmp(&b, BPF_JMP | BPF_JEQ | BPF_K, 0x0800, L_V4 + 1, 0);
+	jmp(&b, BPF_JMP | BPF_JEQ | BPF_K, 0x86dd, L_V6 + 1, L_NONIP + 1);
+	label(&b, L_NONIP);
+	op(&b, BPF_RET | BPF_K, 0);
+	/* IPv4: an ICMP error (not a later fragment) by the header it quotes */
+	label(&b, L_V4);
+	op(&b, BPF_LD | BPF_B | BPF_ABS, NET(9));
+	jmp(&b, BPF_JMP | BPF_JEQ | BPF_K, 1, 0, L_V4PLAIN + 1);
+	op(&b, BPF_LD | BPF_H | BPF_ABS, NET(6));
+	jmp(&b, BPF_JMP | BPF_JSET | BPF_K, 0x1fff, L_V4PLAIN + 1, 0);
+	op(&b, BPF_LD | BPF_B | BPF_ABS, NET(0));
+	op(&b, BPF_ALU | BPF_AND | BPF_K, 0xf);
+	op(&b, BPF_ALU | BPF_LSH | BPF_K, 2);
+	op(&b, BPF_MISC | BPF_TAX, 0); /* X: the IPv4 header's length */
+	op(&b, BPF_LD | BPF_B | BPF_IND, NET(0));
+	for (size_t i = 0; i < sizeof v4_errors; i++)
+		jmp(&b, BPF_JMP | BPF_JEQ | BPF_K, v4_errors[i], L_V4Q + 1, 0);
+	op(&b, BPF_JMP | BPF_JA, L_V4PLAIN);
+	label(&b, L_V4Q); /* the quoted header at X + 8 */
+	op(&b, BPF_LD | BPF_W | BPF_IND, NET(8 + 12));
+	op(&b, BPF_ST, 0);
+	op(&b, BPF_LD | BPF_W | BPF_IND, NET(8 + 16));
+	op(&b, BPF_JMP | BPF_JA, L_XOR4);
+	label(&b, L_V4PLAIN);
+	op(&b, BPF_LD | BPF_W | BPF_ABS, NET(12));
+	op(&b, BPF_ST, 0);
+	op(&b, BPF_LD | BPF_W | BPF_ABS, NET(16));
+	label(&b, L_XOR4);
+	op(&b, BPF_LDX | BPF_MEM, 0);
+	op(&b, BPF_ALU | BPF_XOR | BPF_X, 0);
+	op(&b, BPF_JMP | BPF_JA, L_MIX);
+	/* IPv6: an ICMPv6 error (type below 128) right after the fixed
+	 * header, by the header it quotes; extension headers are not walked */
+	label(&b, L_V6);
+	op(&b, BPF_LD | BPF_B | BPF_ABS, NET(6));
+	jmp(&b, BPF_JMP | BPF_JEQ | BPF_K, 58, 0, L_V6PLAIN + 1);
+	op(&b, BPF_LD | BPF_B | BPF_ABS, NET(40));
+	jmp(&b, BPF_JMP | BPF_JGE | BPF_K, 128, L_V6PLAIN + 1, 0);
+	xor_v6(&b, 48);
+	op(&b, BPF_JMP | BPF_JA, L_MIX);
+	label(&b, L_V6PLAIN);
+	xor_v6(&b, 0);
+	/* Mixes the 32 bits: the kernel takes the result modulo the members. */
+	label(&b, L_MIX);
+	op(&b, BPF_MISC | BPF_TAX, 0);
+	op(&b, BPF_ALU | BPF_RSH | BPF_K, 16);
+	op(&b, BPF_ALU | BPF_XOR | BPF_X, 0);
+	op(&b, BPF_ALU | BPF_MUL | BPF_K, 0x9e3779b1u);
+	op(&b, BPF_ALU | BPF_RSH | BPF_K, 16);
+	op(&b, BPF_RET | BPF_A, 0);
+	for (unsigned i = 0; i < b.n; i++) {
+		struct sock_filter *f = &b.ins[i];
+		if (BPF_CLASS(f->code) != BPF_JMP)
+			continue;
+		if (BPF_OP(f->code) == BPF_JA) {
+			f->k = (uint32_t)(b.at[f->k] - (int)i - 1);
+			continue;
+		}
+		if (f->jt)
+			f->jt = (uint8_t)(b.at[f->jt - 1] - (int)i - 1);
+		if (f->jf)
+			f->jf = (uint8_t)(b.at[f->jf - 1] - (int)i - 1);
+	}
+	memcpy(out, b.ins, b.n * sizeof *out);
+	return b.n;
+}
+
+/* Joins the ring to its fanout group and (again) sets the group's program. */
+static int join_fanout(struct ring *r, const struct vg_live_config *cfg, unsigned index,
+		       char *errbuf, size_t errlen)
+{
+	struct sock_filter prog[PROG_MAX];
+	struct sock_fprog fp = {.len = (unsigned short)fanout_program(prog), .filter = prog};
+	uint32_t id = cfg->fanout_ids[index];
+	int arg = (int)(id | (uint32_t)PACKET_FANOUT_CBPF << 16);
+	socklen_t len = sizeof arg;
+
+	if (!id) /* the first member: a new group, its id the kernel's choice */
+		arg |= PACKET_FANOUT_FLAG_UNIQUEID << 16;
+	if (setsockopt(r->fd, SOL_PACKET, PACKET_FANOUT, &arg, sizeof arg) < 0) {
+		snprintf(errbuf, errlen, "%s: PACKET_FANOUT group %u: %s", r->name, id,
+			 strerror(errno));
+		return VG_EIO;
+	}
+	if (getsockopt(r->fd, SOL_PACKET, PACKET_FANOUT, &arg, &len) < 0) {
+		snprintf(errbuf, errlen, "%s: PACKET_FANOUT: %s", r->name, strerror(errno));
+		return VG_EIO;
+	}
+	r->fanout_id = (uint16_t)(arg & 0xffff);
+	if (setsockopt(r->fd, SOL_PACKET, PACKET_FANOUT_DATA, &fp, sizeof fp) < 0) {
+		snprintf(errbuf, errlen, "%s: PACKET_FANOUT_DATA (classic BPF): %s", r->name,
+			 strerror(errno));
+		return VG_EIO;
+	}
+	return 0;
+}
+
+/* A filter that takes nothing: a fanout member's until it is armed. */
+static int attach_drop_all(int fd, const char *iface, char *errbuf, size_t errlen)
+{
+	struct sock_filter none = BPF_STMT(BPF_RET | BPF_K, 0);
+	struct sock_fprog fp = {.len = 1, .filter = &none};
+
+	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &fp, sizeof fp) < 0) {
+		snprintf(errbuf, errlen, "%s: SO_ATTACH_FILTER: %s", iface, strerror(errno));
+		return VG_EIO;
+	}
+	return 0;
+}
+
+static int open_ring(struct ring *r, unsigned index, const char *iface,
+		     const struct vg_live_config *cfg, char *errbuf, size_t errlen)
 {
 	struct tpacket_req3 req;
 	struct sockaddr_ll sll;
@@ -157,9 +338,14 @@ static int open_ring(struct ring *r, const char *iface, const struct vg_live_con
 			 iface, ifr.ifr_hwaddr.sa_family);
 		return VG_ENOTSUP;
 	}
-	if (cfg->filter && cfg->filter[0] &&
-	    (rc = attach_filter(r->fd, cfg->filter, r->linktype, iface, errbuf, errlen)) < 0)
+	if (cfg->fanout) {
+		if ((rc = attach_drop_all(r->fd, iface, errbuf, errlen)) < 0)
+			return rc;
+	} else if (cfg->filter && cfg->filter[0] &&
+		   (rc = attach_filter(r->fd, cfg->filter, r->linktype, iface, errbuf, errlen)) <
+		       0) {
 		return rc;
+	}
 	if (setsockopt(r->fd, SOL_PACKET, PACKET_VERSION, &ver, sizeof ver) < 0 ||
 	    setsockopt(r->fd, SOL_PACKET, PACKET_RESERVE, &reserve, sizeof reserve) < 0) {
 		snprintf(errbuf, errlen, "%s: TPACKET_V3: %s", iface, strerror(errno));
@@ -205,6 +391,8 @@ static int open_ring(struct ring *r, const char *iface, const struct vg_live_con
 		snprintf(errbuf, errlen, "%s: bind: %s", iface, strerror(errno));
 		return VG_EIO;
 	}
+	if (cfg->fanout)
+		return join_fanout(r, cfg, index, errbuf, errlen);
 	return 0;
 }
 
@@ -260,10 +448,12 @@ int vg_live_open(struct vg_live **out, const struct vg_live_config *cfg, char *e
 			}
 		if (rc < 0)
 			break;
-		rc = open_ring(&l->rings[l->n++], tok, cfg, errbuf, errlen);
+		l->n++;
+		rc = open_ring(&l->rings[l->n - 1], l->n - 1, tok, cfg, errbuf, errlen);
 		if (rc < 0)
 			break;
 	}
+	l->fanout = cfg->fanout != 0;
 	if (rc == 0 && l->n == 0) {
 		snprintf(errbuf, errlen, "no interface given");
 		rc = VG_EINVAL;
@@ -426,4 +616,37 @@ void vg_live_stats(struct vg_live *l, struct vg_capture_stats *st)
 	st->vlan_restored = l->vlan_restored;
 	st->vlan_lost = l->vlan_lost;
 	st->interfaces = l->n;
+}
+
+unsigned vg_capture_live_fanout_ids(const struct vg_capture *c, uint16_t *ids, unsigned max)
+{
+	unsigned i;
+
+	for (i = 0; c->live && i < c->live->n && i < max; i++)
+		ids[i] = c->live->rings[i].fanout_id;
+	return i;
+}
+
+int vg_capture_live_arm(struct vg_capture *c, const struct vg_live_config *cfg, char *errbuf,
+			size_t errlen)
+{
+	struct vg_live *l = c->live;
+	int rc = 0, zero = 0;
+
+	if (!l || !l->fanout)
+		return 0;
+	for (unsigned i = 0; i < l->n && rc == 0; i++) {
+		struct ring *r = &l->rings[i];
+		if (cfg->filter && cfg->filter[0]) {
+			rc =
+			    attach_filter(r->fd, cfg->filter, r->linktype, r->name, errbuf, errlen);
+		} else if (setsockopt(r->fd, SOL_SOCKET, SO_DETACH_FILTER, &zero, sizeof zero) <
+			   0) {
+			snprintf(errbuf, errlen, "%s: SO_DETACH_FILTER: %s", r->name,
+				 strerror(errno));
+			rc = VG_EIO;
+		}
+	}
+	l->fanout = false;
+	return rc;
 }

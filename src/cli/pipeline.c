@@ -303,6 +303,10 @@ void vg_ctx_run_stats(const struct vg_ctx *ctx, struct vg_run_stats *rs)
 		rs->events_flow = ctx->events_flow;
 		rs->events_attack = ctx->events_attack;
 		rs->memory_flow_table = (uint64_t)rs->flow_capacity * rs->flow_bytes_per_flow;
+		if (ctx->merged) { /* vigil watch --workers */
+			rs->workers = ctx->wstats;
+			rs->nworkers = ctx->workers;
+		}
 		if ((fp = fopen("/proc/self/statm", "r"))) {
 			if (fscanf(fp, "%lu %lu", &pages_total, &pages_rss) == 2)
 				rs->memory_rss =
@@ -393,8 +397,19 @@ void vg_ctx_print_summary(const struct vg_ctx *ctx, FILE *fp)
 				"  worker.%u.stalls: %" PRIu64 "\n",
 				i, ctx->worker[i].flows, i, (double)ctx->worker[i].cpu_ns / 1e9, i,
 				ctx->worker[i].stalls);
+		/* vigil watch: what each worker's sockets received and lost. */
+		for (unsigned i = 0; ctx->live && i < ctx->workers && i < VG_ARRAY_LEN(ctx->wstats);
+		     i++)
+			fprintf(fp,
+				"  worker.%u.packets: %" PRIu64
+				"\n  worker.%u.kernel_packets: %" PRIu64
+				"\n  worker.%u.kernel_drops: %" PRIu64 "\n",
+				i, ctx->wstats[i].packets, i, ctx->wstats[i].kernel_packets, i,
+				ctx->wstats[i].kernel_drops);
 		fprintf(fp, "  merge.cpu_s: %.3f\n  merge.waits: %" PRIu64 "\n",
 			(double)ctx->merge_cpu_ns / 1e9, ctx->merge_waits);
+		if (ctx->merge_forced)
+			fprintf(fp, "  merge.forced: %" PRIu64 "\n", ctx->merge_forced);
 	}
 	fprintf(fp, "flow.capacity: %" PRIu64 "\nflow.bytes_per_flow: %" PRIu64 "\n",
 		(uint64_t)rs.flow_capacity, (uint64_t)rs.flow_bytes_per_flow);

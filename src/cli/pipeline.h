@@ -74,8 +74,12 @@ struct vg_ctx {
 	} worker[64];
 	uint64_t merge_cpu_ns, merge_waits; /* the merging thread's CPU, its waits */
 	uint64_t clock_ns;                  /* packet time of the last batch (vg_ctx_catch_up) */
-	bool progress;                      /* draw a progress line on stderr */
-	bool detect_noflow;                 /* some detector wants packets without a flow */
+	/* vigil watch --workers: each worker's packets, drops, flows and CPU
+	 * (from the snapshots they publish in their record streams). */
+	struct vg_worker_stats wstats[64];
+	uint64_t merge_forced; /* segments merged before the watermark (a stuck clock) */
+	bool progress;         /* draw a progress line on stderr */
+	bool detect_noflow;    /* some detector wants packets without a flow */
 	struct vg_pkt_rec recs[VG_BATCH];
 	struct vg_packet pkts[VG_BATCH];
 	struct vg_flow *fl[VG_BATCH];
@@ -131,6 +135,23 @@ unsigned vg_workers_available(void);
  * that does not load) nothing changes and the result is <0. */
 int vg_ctx_reconfigure(struct vg_ctx *ctx, const struct vg_settings *fresh, FILE *log,
 		       const char *prog, unsigned *applied, unsigned *kept);
+/* vigil watch --workers N (N > 1, cli/workers.c): N threads, each with its
+ * own socket per interface (joined into one PACKET_FANOUT group per
+ * interface), flow table, app stage and packet hooks; the calling thread
+ * merges their record streams into ctx's detectors, writers and store.
+ * open: every socket (before privileges are dropped); start: the threads;
+ * run: merges what is ready, waiting up to wait_ms when nothing is (<0: a
+ * worker's capture failed, errbuf says why); stats: the workers' latest
+ * counters into ctx (summary, stats event); stop: the workers end their
+ * flows, everything is merged, the threads are joined. */
+struct vg_live_workers;
+int vg_live_workers_open(struct vg_live_workers **out, struct vg_ctx *ctx, unsigned n,
+			 const struct vg_live_config *lc, char *errbuf, size_t errlen);
+int vg_live_workers_start(struct vg_live_workers *lw, char *errbuf, size_t errlen);
+int vg_live_workers_run(struct vg_live_workers *lw, int wait_ms, char *errbuf, size_t errlen);
+void vg_live_workers_stats(struct vg_live_workers *lw);
+int vg_live_workers_stop(struct vg_live_workers *lw, char *errbuf, size_t errlen);
+void vg_live_workers_free(struct vg_live_workers *lw);
 /* An attack from elsewhere (vigil import): attributed, counted, stored
  * and written like the detectors' own. */
 void vg_ctx_attack(struct vg_ctx *ctx, const struct vg_attack *a);

@@ -21,6 +21,13 @@
  * intel.path), switched to only once it loaded. watch.eve_rotate_size and watch.eve_rotate_interval do
  * the same without logrotate: the file is renamed FILE.YYYYmmddTHHMMSS,
  * then reopened.
+ *
+ * --workers N (N > 1; default: the cores available): N threads capture and
+ * keep the flows (cli/workers.c, vg_live_workers_*), each on its own
+ * sockets in one PACKET_FANOUT group per interface; this thread merges
+ * their records (the detectors' clocks follow the workers' marks) and does
+ * the same periodic work, signals and shutdown. --workers 1 is the loop
+ * above, with no thread.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -79,13 +86,20 @@ static void usage(FILE *fp)
 		"  --block-size BYTES    bytes per ring block, a power of two (K, M suffixes;\n"
 		"                        default 1M; capture.block_size)\n"
 		"  --blocks N            blocks per interface's ring (default 64;\n"
-		"                        capture.blocks): packets that find the ring full\n"
-		"                        are dropped by the kernel and counted\n"
+		"                        capture.blocks; with workers, split among their\n"
+		"                        rings, at least 2 each): packets that find the\n"
+		"                        ring full are dropped by the kernel and counted\n"
 		"  --stats-interval S    a stats event every S seconds (default 60; 0: only\n"
 		"                        the last; watch.stats_interval)\n"
 		"  --eve FILE            append EVE JSON lines to FILE ('-': stdout, and the\n"
 		"                        summary goes to stderr); SIGHUP reopens it;\n"
 		"                        watch.eve_rotate_size / _interval rotate it\n"
+		"  --workers N           threads that capture and analyse (default: the\n"
+		"                        cores available, %u here); each has its own\n"
+		"                        socket per interface in a PACKET_FANOUT group\n"
+		"                        (a flow's packets reach one worker) and its flow\n"
+		"                        table; one thread merges their flows into the\n"
+		"                        detectors, events and store. 1: one thread\n"
 		"  --user NAME           drop to this user (and its groups) once the sockets,\n"
 		"                        the EVE file and the store are open\n"
 		"  --home-net CIDRS      the protected network (default %s)\n"
@@ -107,14 +121,13 @@ static void usage(FILE *fp)
 		"threat intelligence again (kept as it was if a file cannot be read).\n"
 		"Drops are never silent: the stats events carry capture.kernel_packets\n"
 		"and capture.kernel_drops, a warning goes to stderr when drops grow,\n"
-		"and the summary at exit counts them.\n"
+		"and the summary at exit counts them (with workers, each worker's too).\n"
 		"\n"
-		"Not yet: --workers (one thread captures and analyses; see README), config\n"
-		"reload on SIGHUP.\n"
+		"Not yet: config reload on SIGHUP.\n"
 		"\n"
 		"Exit codes: 0 stopped by a signal, 1 capture, output or store error,\n"
 		"2 usage or configuration error.\n",
-		VG_HOME_NET_DEFAULT, VG_STORE_URL_DEFAULT);
+		vg_workers_available(), VG_HOME_NET_DEFAULT, VG_STORE_URL_DEFAULT);
 }
 
 enum {
@@ -134,6 +147,7 @@ enum {
 	OPT_STATS_INTERVAL,
 	OPT_USER,
 	OPT_INTEL,
+	OPT_WORKERS,
 };
 
 /* Where the threat intelligence comes from, to load it again on SIGHUP. */
@@ -235,18 +249,30 @@ static int rotate_eve(struct vg_ctx *ctx, const char *path, uint64_t t, char *er
 	return ctx->wops->reopen(ctx->writer, err, errlen);
 }
 
-static void write_stats(struct vg_ctx *ctx, struct vg_capture *cap)
+/* The kernel's counters (and with workers, every worker's) into ctx. */
+static void refresh_stats(struct vg_ctx *ctx, struct vg_capture *cap, struct vg_live_workers *lw)
+{
+	if (lw)
+		vg_live_workers_stats(lw);
+	else
+		vg_capture_stats(cap, &ctx->cap_stats);
+}
+
+static void write_stats(struct vg_ctx *ctx, struct vg_capture *cap, struct vg_live_workers *lw)
 {
 	struct vg_run_stats rs;
 
-	vg_capture_stats(cap, &ctx->cap_stats);
+	refresh_stats(ctx, cap, lw);
 	vg_ctx_run_stats(ctx, &rs);
 	ctx->wops->stats(ctx->writer, &rs);
 }
 
-/* The capture loop; returns <0 on a capture error (err says what). */
-static int watch_loop(struct vg_ctx *ctx, struct vg_capture *cap, const struct vg_settings *set,
-		      const char *eve, struct intel_source *is, char *err, size_t errlen)
+/* The capture loop; returns <0 on a capture error (err says what). With
+ * workers (lw), they capture and this thread merges their records (cli/
+ * workers.c) and does the periodic work; their marks move the clocks. */
+static int watch_loop(struct vg_ctx *ctx, struct vg_capture *cap, struct vg_live_workers *lw,
+		      const struct vg_settings *set, const char *eve, struct intel_source *is,
+		      char *err, size_t errlen)
 {
 	bool rotating =
 	    eve && strcmp(eve, "-") && (set->eve_rotate_size || set->eve_rotate_interval);
@@ -270,16 +296,21 @@ static int watch_loop(struct vg_ctx *ctx, struct vg_capture *cap, const struct v
 				fprintf(stderr, "vigil watch: warning: %s\n", err);
 			reload_intel(ctx, is);
 		}
-		rc = vg_capture_wait(cap, WAIT_MS);
-		if (rc < 0) {
-			snprintf(err, errlen, "%s", vg_capture_error(cap));
-			return rc;
+		if (lw) {
+			if ((rc = vg_live_workers_run(lw, WAIT_MS, err, errlen)) < 0)
+				return rc;
+		} else {
+			rc = vg_capture_wait(cap, WAIT_MS);
+			if (rc < 0) {
+				snprintf(err, errlen, "%s", vg_capture_error(cap));
+				return rc;
+			}
+			while (batches++ < BATCHES_PER_TURN &&
+			       (n = vg_capture_next(cap, ctx->recs, VG_BATCH)) > 0)
+				vg_ctx_process(ctx, (unsigned)n);
 		}
-		while (batches++ < BATCHES_PER_TURN &&
-		       (n = vg_capture_next(cap, ctx->recs, VG_BATCH)) > 0)
-			vg_ctx_process(ctx, (unsigned)n);
 		t = now_ns();
-		if (t - last_idle >= IDLE_EVERY_NS) {
+		if (!lw && t - last_idle >= IDLE_EVERY_NS) {
 			vg_ctx_idle(ctx, t - guard_ns);
 			last_idle = t;
 		}
@@ -297,16 +328,19 @@ static int watch_loop(struct vg_ctx *ctx, struct vg_capture *cap, const struct v
 						fprintf(stderr, "vigil watch: warning: %s\n", err);
 				}
 			}
-			vg_capture_stats(cap, &ctx->cap_stats);
+			refresh_stats(ctx, cap, lw);
 			if (ctx->cap_stats.kernel_drops > drops_seen &&
 			    t - last_warn >= DROP_WARN_NS) {
-				fprintf(
-				    stderr,
-				    "vigil watch: warning: the kernel dropped %" PRIu64
-				    " packets (%" PRIu64 " in all): the ring is too small or "
-				    "the sensor too slow (capture.blocks, capture.block_size)\n",
-				    ctx->cap_stats.kernel_drops - drops_seen,
-				    ctx->cap_stats.kernel_drops);
+				fprintf(stderr,
+					"vigil watch: warning: the kernel dropped %" PRIu64
+					" packets (%" PRIu64 " in all): the ring is too small or "
+					"the sensor too slow (capture.blocks, capture.block_size)",
+					ctx->cap_stats.kernel_drops - drops_seen,
+					ctx->cap_stats.kernel_drops);
+				for (unsigned i = 0; lw && i < ctx->workers; i++)
+					fprintf(stderr, "%s worker %u: %" PRIu64, i ? "," : ";", i,
+						ctx->wstats[i].kernel_drops);
+				fputc('\n', stderr);
 				drops_seen = ctx->cap_stats.kernel_drops;
 				last_warn = t;
 			}
@@ -326,7 +360,7 @@ static int watch_loop(struct vg_ctx *ctx, struct vg_capture *cap, const struct v
 		}
 		if (stats_ns && ctx->writer && t - last_stats >= stats_ns) {
 			last_stats = t;
-			write_stats(ctx, cap);
+			write_stats(ctx, cap, lw);
 		}
 	}
 	return 0;
@@ -352,6 +386,7 @@ static int run(int argc, char **argv)
 	    {"store", required_argument, NULL, OPT_STORE},
 	    {"no-store", no_argument, NULL, OPT_NO_STORE},
 	    {"intel", required_argument, NULL, OPT_INTEL},
+	    {"workers", required_argument, NULL, OPT_WORKERS},
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -379,6 +414,8 @@ static int run(int argc, char **argv)
 	char err[1024], live_name[300];
 	struct vg_ctx *ctx = NULL;
 	struct vg_capture *cap = NULL;
+	struct vg_live_workers *lw = NULL;
+	unsigned workers = vg_workers_available();
 	struct sigaction sa;
 	FILE *summary;
 
@@ -409,6 +446,19 @@ static int run(int argc, char **argv)
 		case OPT_STORE: store_url = optarg; break;
 		case OPT_NO_STORE: store_url = ""; break;
 		case OPT_INTEL: intels[is.npaths++] = optarg; break;
+		case OPT_WORKERS: {
+			char *end;
+			unsigned long v = strtoul(optarg, &end, 10);
+			if (*end || v < 1 || v > 64 || optarg[0] == '-') {
+				fprintf(stderr,
+					"vigil watch: --workers '%s': a number from 1 to 64\n",
+					optarg);
+				rc = VG_EXIT_USAGE;
+				goto out;
+			}
+			workers = (unsigned)v;
+			break;
+		}
 		case 'q': quiet = true; break;
 		case 'h': usage(stdout); goto out;
 		default:
@@ -475,7 +525,8 @@ static int run(int argc, char **argv)
 	lc.blocks = set.capture_blocks;
 	lc.block_timeout_ms = set.capture_block_timeout_ms;
 	lc.promisc = (int)set.capture_promisc;
-	if (vg_capture_open_live(&cap, &lc, err, sizeof err) < 0) {
+	if (workers > 1 ? vg_live_workers_open(&lw, ctx, workers, &lc, err, sizeof err) < 0
+			: vg_capture_open_live(&cap, &lc, err, sizeof err) < 0) {
 		fprintf(stderr, "vigil watch: %s\n", err);
 		rc = strncmp(err, "--filter", 8) == 0 ? VG_EXIT_USAGE : VG_EXIT_RUNTIME;
 		goto out;
@@ -511,19 +562,34 @@ static int run(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	ctx->live = true;
 	ctx->started_ns = now_ns();
-	fprintf(stderr, "vigil watch: capturing on %s\n", lc.ifaces);
+	if (lw && vg_live_workers_start(lw, err, sizeof err) < 0) {
+		fprintf(stderr, "vigil watch: %s\n", err);
+		rc = VG_EXIT_RUNTIME;
+		got_stop = SIGTERM; /* the started ones end at once */
+	}
+	if (lw)
+		fprintf(stderr, "vigil watch: capturing on %s with %u workers\n", lc.ifaces,
+			workers);
+	else
+		fprintf(stderr, "vigil watch: capturing on %s\n", lc.ifaces);
 
-	if (watch_loop(ctx, cap, &set, eve, &is, err, sizeof err) < 0) {
+	if (watch_loop(ctx, cap, lw, &set, eve, &is, err, sizeof err) < 0) {
 		fprintf(stderr, "vigil watch: %s\n", err);
 		rc = VG_EXIT_RUNTIME;
 	}
-	/* The last packets in the ring, then the end of every flow. */
-	{
+	if (lw) {
+		/* The workers end their flows; all is merged. */
+		if (vg_live_workers_stop(lw, err, sizeof err) < 0 && rc == VG_EXIT_OK) {
+			fprintf(stderr, "vigil watch: %s\n", err);
+			rc = VG_EXIT_RUNTIME;
+		}
+	} else {
+		/* The last packets in the ring, then the end of every flow. */
 		int n;
 		while ((n = vg_capture_next(cap, ctx->recs, VG_BATCH)) > 0)
 			vg_ctx_process(ctx, (unsigned)n);
+		vg_capture_stats(cap, &ctx->cap_stats);
 	}
-	vg_capture_stats(cap, &ctx->cap_stats);
 	if (vg_ctx_finish(ctx, err, sizeof err) < 0) {
 		fprintf(stderr, "vigil watch: %s\n", err);
 		rc = VG_EXIT_RUNTIME;
@@ -557,6 +623,7 @@ out:
 	}
 	vg_store_run_free(&sr);
 	vg_capture_free(cap);
+	vg_live_workers_free(lw);
 	vg_ctx_free(ctx);
 	vg_intel_free(is.cur);
 	free(sets);

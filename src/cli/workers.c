@@ -34,6 +34,7 @@
  */
 #include <inttypes.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +61,9 @@ enum rec_type {
 	R_DNS,       /* an answer for the DNS cache: aux = family */
 	R_FILE,      /* end of a file: struct file_mark, then its error text */
 	R_DONE,      /* end of the stream */
+	R_MARK,      /* live: end of a segment: body uint64_t, its time */
+	R_SNAP,      /* live: the worker's counters: struct wsnap */
+	R_ERR,       /* live: the capture failed: the error text */
 };
 
 struct rhdr {
@@ -97,8 +101,22 @@ struct queue {
 	uint64_t waits; /* pops that found the queue empty */
 };
 
+/* Live: what the worker rings when it hands over a chunk. */
+struct bell {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	uint64_t seq;
+};
+
 struct worker {
 	unsigned id, n;
+	bool live;              /* vigil watch: every handed-over chunk ends with a mark */
+	struct vg_capture *cap; /* live: the worker's own sockets */
+	struct bell *bell;      /* live: rung on every hand-over */
+	const int *stop;        /* live: set by the merger (atomic) */
+	uint64_t mark_ns;       /* live: time of the last mark (never goes back) */
+	bool final;             /* live: ending its flows: marks say so (aux 1) */
+	uint64_t guard_ns;      /* live: how far idle marks stay behind the wall clock */
 	uint64_t shard_seed;
 	const struct vg_ctx *ctx; /* settings and home network, read only */
 	char *const *paths;
@@ -166,17 +184,51 @@ static struct chunk *q_pop(struct queue *q)
 	return c;
 }
 
+#define MARK_LEN (sizeof(struct rhdr) + sizeof(uint64_t))
+
+static void put_hdr(struct worker *w, unsigned type, size_t len)
+{
+	struct rhdr *h = (struct rhdr *)((uint8_t *)w->cur->data + w->cur->len);
+
+	h->type = (uint16_t)type;
+	h->aux = 0;
+	h->len = (uint32_t)len;
+	w->cur->len += len;
+}
+
+/* Hands the current chunk over and takes a free one (waits for it). */
+static void hand_over(struct worker *w)
+{
+	q_push(&w->full, w->cur);
+	if (w->bell) {
+		pthread_mutex_lock(&w->bell->mu);
+		w->bell->seq++;
+		pthread_cond_signal(&w->bell->cv);
+		pthread_mutex_unlock(&w->bell->mu);
+	}
+	w->cur = q_pop(&w->free);
+	w->cur->len = 0;
+}
+
 /* Room for a record of body bytes in the current chunk, which is handed
- * over when full. Records never span chunks. */
+ * over when full. Records never span chunks; live, segments do not
+ * either: a full chunk ends with a mark of the last mark's time (room for
+ * it is kept). */
 static void *rec_put(struct worker *w, unsigned type, unsigned aux, size_t body)
 {
 	size_t len = (sizeof(struct rhdr) + body + 7) & ~(size_t)7;
+	size_t room = w->live ? MARK_LEN : 0;
 	struct rhdr *h;
 
-	if (w->cur->len + len > CHUNK_BYTES) {
-		q_push(&w->full, w->cur);
-		w->cur = q_pop(&w->free);
-		w->cur->len = 0;
+	if (w->cur->len + len + room > CHUNK_BYTES) {
+		if (w->live) {
+			uint64_t *t = (uint64_t *)((uint8_t *)w->cur->data + w->cur->len +
+						   sizeof(struct rhdr));
+			put_hdr(w, R_MARK, MARK_LEN);
+			((struct rhdr *)t - 1)->aux = w->final;
+			*t = w->mark_ns;
+		}
+		hand_over(w);
 	}
 	h = (struct rhdr *)((uint8_t *)w->cur->data + w->cur->len);
 	h->type = (uint16_t)type;
@@ -545,6 +597,35 @@ struct merge {
 	const char *const *paths;
 };
 
+/* An ended flow, a note or a DNS answer, into the context: true if h was
+ * one of those. */
+static bool apply_rec(struct vg_ctx *ctx, const struct rhdr *h)
+{
+	const void *body = h + 1;
+
+	switch (h->type) {
+	case R_FLOW: {
+		const struct vg_flow *f = body;
+		size_t fsz = (sizeof *f + 7) & ~(size_t)7;
+		const struct vg_app_flow *m =
+		    (h->aux & 0x100) ? (const void *)((const uint8_t *)body + fsz) : NULL;
+		vg_ctx_flow_end(ctx, f, (enum vg_flow_end)(h->aux & 0xff), m);
+		return true;
+	}
+	case R_NOTE:
+		if (ctx->det)
+			vg_detect_apply_note(ctx->det, h->aux & 0xff, body, h->aux >> 8);
+		return true;
+	case R_DNS: {
+		const struct dns_body *d = body;
+		if (ctx->app)
+			vg_app_dns_put(ctx->app, h->aux, &d->addr, d->name);
+		return true;
+	}
+	default: return false;
+	}
+}
+
 /* Takes worker i's next record: returns its batch mark's tick time (the
  * end of the worker's part of a round), 1 for other records, 0 at the
  * end of the stream. */
@@ -573,24 +654,9 @@ static uint64_t merge_one(struct merge *mg, struct reader *r, unsigned i)
 		}
 		return bm->tick_ns ? bm->tick_ns : 2;
 	}
-	case R_FLOW: {
-		const struct vg_flow *f = body;
-		size_t fsz = (sizeof *f + 7) & ~(size_t)7;
-		const struct vg_app_flow *m =
-		    (h->aux & 0x100) ? (const void *)((const uint8_t *)body + fsz) : NULL;
-		vg_ctx_flow_end(ctx, f, (enum vg_flow_end)(h->aux & 0xff), m);
-		return 1;
-	}
+	case R_FLOW:
 	case R_NOTE:
-		if (ctx->det)
-			vg_detect_apply_note(ctx->det, h->aux & 0xff, body, h->aux >> 8);
-		return 1;
-	case R_DNS: {
-		const struct dns_body *d = body;
-		if (ctx->app)
-			vg_app_dns_put(ctx->app, h->aux, &d->addr, d->name);
-		return 1;
-	}
+	case R_DNS: apply_rec(ctx, h); return 1;
 	case R_FILE: {
 		const struct file_mark *fm = body;
 		if (i == 0) {
@@ -784,4 +850,514 @@ out:
 	for (unsigned i = 0; i < workers; i++)
 		worker_free(w[i]);
 	return rc;
+}
+
+/*
+ * vigil watch --workers N: live workers. Each worker owns its capture (a
+ * socket per interface, joined into the interface's PACKET_FANOUT group:
+ * the kernel hands it the packets of its share of address pairs, live.c),
+ * so it keeps every packet it gets. Workers are not in lockstep: the
+ * stream is cut into segments, each ended by a mark with a time (the
+ * batch's last packet time; when idle, the wall clock less guard_ns, as
+ * the single-threaded loop's idle clock), never going back. A worker
+ * hands over its chunk when it is full or at least every LIVE_FLUSH_NS
+ * (so an idle worker still publishes marks, and latency stays bounded),
+ * and a handed-over chunk always ends with a mark. The merger (the
+ * calling thread) takes the segment with the earliest mark among those
+ * handed over, but only if every other worker has handed over a mark at
+ * or after it (a worker with nothing pending: its last mark, as its marks
+ * never go back); then ticks the detectors to the mark's time. Workers
+ * publish their counters as snapshot records (R_SNAP) in the same stream:
+ * no counter is shared between threads.
+ */
+#define LIVE_WAIT_MS  50
+#define LIVE_FLUSH_NS 100000000ull /* a chunk handed over at least every 100 ms */
+#define LIVE_TURN     256          /* batches between two looks at the clock */
+/* Longest a ready segment waits for the watermark: past it, it is applied
+ * anyway (order loosened, never lost). Only a stuck clock gets there: the
+ * wall clock stepped back (an idle worker's marks stay at their old time
+ * until it catches up), or a worker that hands nothing over. */
+#define LIVE_HOLD_NS 2000000000ull
+
+struct wsnap {
+	struct vg_decode_stats dec;
+	struct vg_flow_stats flow;
+	struct vg_app_stats app;
+	struct vg_capture_stats cap;
+	uint64_t cpu_ns, first_ns, last_ns;
+	uint64_t capacity;
+};
+
+struct lreader {
+	struct worker *w;
+	struct chunk *c;
+	size_t off, scan;  /* next record to apply; end of the scanned part */
+	bool head, done;   /* a whole segment is ready; the stream ended */
+	bool final;        /* the ready segment is a final one */
+	uint64_t head_ns;  /* its mark's time */
+	uint64_t last_ns;  /* the last mark applied */
+	struct wsnap snap; /* the latest snapshot */
+};
+
+struct vg_live_workers {
+	struct vg_ctx *ctx;
+	unsigned n, started;
+	int stop;
+	struct bell bell;
+	uint64_t seen, tick_ns, cpu0;
+	uint64_t held_since; /* monotonic: since when a ready segment waits (0: none) */
+	uint64_t held_ns;    /* its mark's time */
+	uint64_t forced;     /* segments applied past the watermark (LIVE_HOLD_NS) */
+	struct worker *w[WORKERS_MAX];
+	struct lreader rd[WORKERS_MAX];
+	char err[512];
+	bool failed;
+};
+
+static uint64_t real_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void live_mark(struct worker *w)
+{
+	*(uint64_t *)rec_put(w, R_MARK, w->final, sizeof(uint64_t)) = w->mark_ns;
+}
+
+static void live_snap(struct worker *w)
+{
+	struct wsnap *s = rec_put(w, R_SNAP, 0, sizeof *s);
+
+	s->dec = w->dec;
+	s->flow = *vg_flow_table_stats(w->flows);
+	if (w->app)
+		s->app = *vg_app_stats(w->app);
+	else
+		memset(&s->app, 0, sizeof s->app);
+	vg_capture_stats(w->cap, &s->cap);
+	s->cpu_ns = thread_cpu_ns();
+	s->first_ns = w->first_ns;
+	s->last_ns = w->last_ns;
+	s->capacity = vg_flow_table_capacity(w->flows);
+}
+
+static void live_batch(struct worker *w, unsigned n)
+{
+	uint64_t max = w->mark_ns;
+
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t ts = w->recs[i].ts_ns;
+		vg_decode(&w->dec, &w->recs[i], &w->pkts[i]);
+		if (ts < w->first_ns)
+			w->first_ns = ts;
+		if (ts > w->last_ns)
+			w->last_ns = ts;
+		if (ts > max)
+			max = ts;
+	}
+	if (vg_flow_update_batch(w->flows, w->pkts, n, w->fl) && w->detect_noflow)
+		for (unsigned i = 0; i < n; i++)
+			if (!w->fl[i])
+				vg_detect_packet(w->det, &w->pkts[i], NULL, 0);
+	w->mark_ns = max;
+	live_mark(w);
+}
+
+static void *live_main(void *arg)
+{
+	struct worker *w = arg;
+	uint64_t last_flush = 0;
+	int n;
+
+	while (!__atomic_load_n(w->stop, __ATOMIC_ACQUIRE)) {
+		unsigned turns = 0;
+		uint64_t t;
+		int rc = vg_capture_wait(w->cap, LIVE_WAIT_MS);
+		if (rc < 0) {
+			const char *e = vg_capture_error(w->cap);
+			memcpy(rec_put(w, R_ERR, 0, strlen(e) + 1), e, strlen(e) + 1);
+			break;
+		}
+		while (turns++ < LIVE_TURN && (n = vg_capture_next(w->cap, w->recs, VG_BATCH)) > 0)
+			live_batch(w, (unsigned)n);
+		t = real_ns();
+		if (t - last_flush >= LIVE_FLUSH_NS) {
+			last_flush = t;
+			/* The idle clock (watch.c): behind the packets still in
+			 * the kernel's blocks. */
+			if (t - w->guard_ns > w->mark_ns)
+				w->mark_ns = t - w->guard_ns;
+			vg_flow_table_advance(w->flows, w->mark_ns);
+			live_snap(w);
+			live_mark(w);
+			hand_over(w);
+		}
+	}
+	/* The last packets in the ring, then the end of every flow. */ while (
+	    (n = vg_capture_next(w->cap, w->recs, VG_BATCH)) > 0)
+		live_batch(w, (unsigned)n);
+	/* The flows still open end in the final segments, which the merger
+	 * interleaves by first packet, as one thread's table ends them. */
+	live_mark(w);
+	w->final = true;
+	vg_flow_table_flush(w->flows);
+	live_snap(w);
+	live_mark(w);
+	rec_put(w, R_DONE, 0, 0);
+	w->cpu_ns = thread_cpu_ns();
+	hand_over(w);
+	return NULL;
+}
+
+static struct chunk *q_trypop(struct queue *q)
+{
+	struct chunk *c;
+
+	pthread_mutex_lock(&q->mu);
+	c = q->head;
+	if (c) {
+		q->head = c->next;
+		if (!q->head)
+			q->tail = NULL;
+	}
+	pthread_mutex_unlock(&q->mu);
+	return c;
+}
+
+/* Is worker r's next segment handed over whole? Scans to its mark. */
+static bool find_head(struct lreader *r)
+{
+	if (r->head)
+		return true;
+	if (r->done)
+		return false;
+	for (;;) {
+		const struct rhdr *h;
+		if (!r->c || r->scan >= r->c->len) {
+			/* The chunk is applied (chunks end with a mark). */
+			struct chunk *c = q_trypop(&r->w->full);
+			if (!c)
+				return false;
+			if (r->c)
+				q_push(&r->w->free, r->c);
+			r->c = c;
+			r->off = r->scan = 0;
+		}
+		h = (const struct rhdr *)((const uint8_t *)r->c->data + r->scan);
+		r->scan += h->len;
+		if (h->type == R_MARK) {
+			r->head_ns = *(const uint64_t *)(h + 1);
+			r->head = true;
+			r->final = h->aux == 1;
+			return true;
+		}
+		if (h->type == R_DONE) {
+			r->head_ns = r->last_ns;
+			r->head = true;
+			r->final = false;
+			return true;
+		}
+	}
+}
+
+/* Applies the next record of r's ready segment; at its end the segment is
+ * done with. */
+static void apply_one(struct vg_live_workers *lw, struct lreader *r)
+{
+	const struct rhdr *h = (const struct rhdr *)((const uint8_t *)r->c->data + r->off);
+
+	r->off += h->len;
+	if (!apply_rec(lw->ctx, h)) {
+		switch (h->type) {
+		case R_SNAP: memcpy(&r->snap, h + 1, sizeof r->snap); break;
+		case R_ERR:
+			if (!lw->failed)
+				snprintf(lw->err, sizeof lw->err, "%s", (const char *)(h + 1));
+			lw->failed = true;
+			break;
+		case R_DONE: r->done = true; break;
+		default: break;
+		}
+	}
+	if (r->off >= r->scan) {
+		if (r->head_ns > r->last_ns)
+			r->last_ns = r->head_ns;
+		r->head = false;
+	}
+}
+
+static void apply_segment(struct vg_live_workers *lw, struct lreader *r)
+{
+	while (r->head)
+		apply_one(lw, r);
+}
+
+/* The end: once every worker's next segment is a final one (its flows
+ * ended at shutdown), their records are interleaved by rec_key (ended
+ * flows by first packet), as the read merger's last round does. Returns
+ * the records applied; stops where a worker's next part is not handed
+ * over yet. */
+static unsigned merge_final(struct vg_live_workers *lw)
+{
+	unsigned applied = 0;
+
+	for (unsigned i = 0; i < lw->started; i++)
+		if (!lw->rd[i].done && !(find_head(&lw->rd[i]) && lw->rd[i].final))
+			return 0;
+	for (;;) {
+		unsigned best = lw->started;
+		uint64_t best_key = UINT64_MAX;
+		for (unsigned i = 0; i < lw->started; i++) {
+			struct lreader *r = &lw->rd[i];
+			uint64_t k;
+			if (r->done)
+				continue;
+			if (!find_head(r))
+				return applied; /* more of it to come */
+			if (!r->final)
+				continue;
+			k = rec_key((const struct rhdr *)((const uint8_t *)r->c->data + r->off));
+			if (best == lw->started || k < best_key) {
+				best = i;
+				best_key = k;
+			}
+		}
+		if (best == lw->started)
+			return applied;
+		apply_one(lw, &lw->rd[best]);
+		applied++;
+	}
+}
+
+/* Applies every segment that is safe to apply; returns their number. */
+static unsigned live_merge(struct vg_live_workers *lw)
+{
+	unsigned applied = 0;
+
+	for (;;) {
+		unsigned best = lw->started;
+		uint64_t bound = UINT64_MAX;
+		for (unsigned i = 0; i < lw->started; i++) {
+			struct lreader *r = &lw->rd[i];
+			if (find_head(r)) {
+				/* A final segment waits for merge_final. */
+				if (!r->final &&
+				    (best == lw->started || r->head_ns < lw->rd[best].head_ns))
+					best = i;
+			} else if (!r->done && r->last_ns < bound) {
+				bound = r->last_ns;
+			}
+		}
+		if (best == lw->started)
+			return applied + merge_final(lw);
+		if (lw->rd[best].head_ns > bound) {
+			uint64_t now = mono_ns();
+			if (!lw->held_since) {
+				lw->held_since = now;
+				lw->held_ns = lw->rd[best].head_ns;
+				return applied;
+			}
+			if (now - lw->held_since < LIVE_HOLD_NS)
+				return applied;
+			lw->forced++; /* and it stays forced until the marks catch up */
+		} else if (lw->held_since && lw->rd[best].head_ns >= lw->held_ns) {
+			lw->held_since = 0;
+		}
+		apply_segment(lw, &lw->rd[best]);
+		applied++;
+		if (lw->rd[best].head_ns > lw->tick_ns) {
+			lw->tick_ns = lw->rd[best].head_ns;
+			if (lw->ctx->det)
+				vg_detect_tick(lw->ctx->det, lw->tick_ns);
+		}
+	}
+}
+
+void vg_live_workers_free(struct vg_live_workers *lw)
+{
+	if (!lw)
+		return;
+	for (unsigned i = 0; i < lw->n; i++)
+		if (lw->w[i]) {
+			vg_capture_free(lw->w[i]->cap);
+			worker_free(lw->w[i]);
+		}
+	pthread_mutex_destroy(&lw->bell.mu);
+	pthread_cond_destroy(&lw->bell.cv);
+	free(lw);
+}
+
+int vg_live_workers_open(struct vg_live_workers **out, struct vg_ctx *ctx, unsigned n,
+			 const struct vg_live_config *lc, char *errbuf, size_t errlen)
+{
+	struct vg_live_workers *lw = calloc(1, sizeof *lw);
+	struct vg_live_config cfg = *lc;
+	int rc = 0;
+
+	*out = NULL;
+	if (!lw) {
+		snprintf(errbuf, errlen, "out of memory");
+		return VG_ENOMEM;
+	}
+	pthread_mutex_init(&lw->bell.mu, NULL);
+	pthread_cond_init(&lw->bell.cv, NULL);
+	lw->ctx = ctx;
+	lw->n = n > WORKERS_MAX ? WORKERS_MAX : n;
+	cfg.fanout = 1;
+	/* The ring memory is the run's, as the flow table's: each worker's
+	 * rings get their share of capture.blocks (at least 2 blocks). */
+	cfg.blocks = lc->blocks / lw->n;
+	if (cfg.blocks < 2)
+		cfg.blocks = lc->blocks < 2 ? lc->blocks : 2;
+	memset(cfg.fanout_ids, 0, sizeof cfg.fanout_ids);
+	for (unsigned i = 0; i < lw->n && rc == 0; i++) {
+		struct worker *w;
+		if ((rc = worker_new(&lw->w[i], ctx, i, lw->n, ctx->set.flow.hash_seed, errbuf,
+				     errlen)) < 0)
+			break;
+		w = lw->w[i];
+		w->live = true;
+		w->bell = &lw->bell;
+		w->stop = &lw->stop;
+		w->guard_ns = 2ull * ctx->set.capture_block_timeout_ms * 1000000u + LIVE_FLUSH_NS;
+		/* Worker 0 makes the groups, the others join them. */
+		if ((rc = vg_capture_open_live(&w->cap, &cfg, errbuf, errlen)) < 0)
+			break;
+		if (i == 0)
+			vg_capture_live_fanout_ids(w->cap, cfg.fanout_ids, 16);
+	}
+	/* Every member joined: packets may come in. */
+	for (unsigned i = 0; i < lw->n && rc == 0; i++)
+		rc = vg_capture_live_arm(lw->w[i]->cap, lc, errbuf, errlen);
+	if (rc < 0) {
+		vg_live_workers_free(lw);
+		return rc;
+	}
+	*out = lw;
+	return 0;
+}
+
+int vg_live_workers_start(struct vg_live_workers *lw, char *errbuf, size_t errlen)
+{
+	sigset_t all, old;
+
+	/* Signals go to the merging thread, whose loop acts on them. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	for (unsigned i = 0; i < lw->n; i++) {
+		lw->rd[i].w = lw->w[i];
+		if (pthread_create(&lw->w[i]->th, NULL, live_main, lw->w[i]) != 0) {
+			snprintf(errbuf, errlen, "cannot start worker thread %u", i);
+			break;
+		}
+		lw->w[i]->started = true;
+		lw->started++;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	lw->cpu0 = thread_cpu_ns();
+	lw->ctx->merged = true;
+	lw->ctx->workers = lw->n;
+	return lw->started == lw->n ? 0 : VG_ENOMEM;
+}
+
+int vg_live_workers_run(struct vg_live_workers *lw, int wait_ms, char *errbuf, size_t errlen)
+{
+	if (!live_merge(lw) && wait_ms > 0) {
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += (long)wait_ms * 1000000L;
+		until.tv_sec += until.tv_nsec / 1000000000L;
+		until.tv_nsec %= 1000000000L;
+		pthread_mutex_lock(&lw->bell.mu);
+		if (lw->bell.seq == lw->seen)
+			pthread_cond_timedwait(&lw->bell.cv, &lw->bell.mu, &until);
+		lw->seen = lw->bell.seq;
+		pthread_mutex_unlock(&lw->bell.mu);
+		live_merge(lw);
+	}
+	if (lw->forced && !lw->ctx->merge_forced)
+		fprintf(stderr,
+			"vigil watch: warning: a worker's clock stayed behind for %.0f s "
+			"(the wall clock stepped back?): its flows are merged out of time "
+			"order until it catches up\n",
+			(double)LIVE_HOLD_NS / 1e9);
+	lw->ctx->merge_forced = lw->forced;
+	if (lw->failed) {
+		snprintf(errbuf, errlen, "%s", lw->err);
+		return VG_EIO;
+	}
+	return 0;
+}
+
+void vg_live_workers_stats(struct vg_live_workers *lw)
+{
+	struct vg_ctx *ctx = lw->ctx;
+
+	memset(&ctx->dec, 0, sizeof ctx->dec);
+	memset(&ctx->merged_flow, 0, sizeof ctx->merged_flow);
+	memset(&ctx->merged_app, 0, sizeof ctx->merged_app);
+	memset(&ctx->cap_stats, 0, sizeof ctx->cap_stats);
+	ctx->merged_capacity = 0;
+	for (unsigned i = 0; i < lw->started; i++) {
+		const struct wsnap *s = &lw->rd[i].snap;
+		struct vg_worker_stats *ws = &ctx->wstats[i];
+		for (size_t k = 0; k < sizeof ctx->dec / sizeof(uint64_t); k++)
+			((uint64_t *)&ctx->dec)[k] += ((const uint64_t *)&s->dec)[k];
+		for (size_t c = 0; c < vg_flow_ncounters; c++)
+			*(uint64_t *)((char *)&ctx->merged_flow + vg_flow_counters[c].offset) +=
+			    vg_counter_get(&s->flow, &vg_flow_counters[c]);
+		for (int c = 0; c < VG_APPC_COUNT; c++)
+			ctx->merged_app.c[c] += s->app.c[c];
+		ctx->merged_capacity += (uint32_t)s->capacity;
+		ctx->cap_stats.kernel_packets += s->cap.kernel_packets;
+		ctx->cap_stats.kernel_drops += s->cap.kernel_drops;
+		ctx->cap_stats.vlan_restored += s->cap.vlan_restored;
+		ctx->cap_stats.vlan_lost += s->cap.vlan_lost;
+		ctx->cap_stats.interfaces = s->cap.interfaces;
+		if (s->dec.packets && s->first_ns < ctx->first_ns)
+			ctx->first_ns = s->first_ns;
+		if (s->dec.packets && s->last_ns > ctx->last_ns)
+			ctx->last_ns = s->last_ns;
+		ws->packets = s->dec.packets;
+		ws->kernel_packets = s->cap.kernel_packets;
+		ws->kernel_drops = s->cap.kernel_drops;
+		ws->flows = s->flow.created;
+		ws->cpu_ns = s->cpu_ns;
+		ctx->worker[i].flows = s->flow.created;
+		ctx->worker[i].cpu_ns = s->cpu_ns;
+	}
+}
+
+int vg_live_workers_stop(struct vg_live_workers *lw, char *errbuf, size_t errlen)
+{
+	struct vg_ctx *ctx = lw->ctx;
+	bool all_done = false;
+
+	__atomic_store_n(&lw->stop, 1, __ATOMIC_RELEASE);
+	while (!all_done) {
+		vg_live_workers_run(lw, 20, errbuf, errlen);
+		all_done = true;
+		for (unsigned i = 0; i < lw->started; i++)
+			all_done &= lw->rd[i].done;
+	}
+	for (unsigned i = 0; i < lw->started; i++) {
+		pthread_join(lw->w[i]->th, NULL);
+		if (lw->rd[i].c)
+			q_push(&lw->w[i]->free, lw->rd[i].c);
+		lw->rd[i].c = NULL;
+	}
+	vg_live_workers_stats(lw);
+	ctx->merge_cpu_ns = thread_cpu_ns() - lw->cpu0;
+	ctx->merge_waits = 0;
+	for (unsigned i = 0; i < lw->started; i++) {
+		ctx->worker[i].stalls = lw->w[i]->free.waits;
+		ctx->merge_waits += lw->w[i]->full.waits;
+	}
+	if (lw->failed) {
+		snprintf(errbuf, errlen, "%s", lw->err);
+		return VG_EIO;
+	}
+	return 0;
 }

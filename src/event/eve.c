@@ -462,6 +462,17 @@ static void eve_stats(struct vg_writer *w, const struct vg_run_stats *rs)
 		    ",\"rss\":%" PRIu64 "}",
 		    rs->capture->interfaces, rs->capture->vlan_restored, rs->capture->vlan_lost,
 		    rs->events_flow, rs->events_attack, rs->memory_flow_table, rs->memory_rss);
+	if (rs->workers) {
+		put(w, ",\"workers\":[");
+		for (unsigned i = 0; i < rs->nworkers; i++)
+			put(w,
+			    "%s{\"packets\":%" PRIu64 ",\"kernel_packets\":%" PRIu64
+			    ",\"kernel_drops\":%" PRIu64 ",\"flows\":%" PRIu64 ",\"cpu_s\":%.3f}",
+			    i ? "," : "", rs->workers[i].packets, rs->workers[i].kernel_packets,
+			    rs->workers[i].kernel_drops, rs->workers[i].flows,
+			    (double)rs->workers[i].cpu_ns / 1e9);
+		put(w, "]");
+	}
 	put(w, "}}}");
 	end_line(w);
 }

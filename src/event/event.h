@@ -36,6 +36,14 @@ struct vg_attack_count {
 void vg_attack_count_add(struct vg_attack_count *c, const char *kind);
 
 /* The run's counters, for the stats event and the summary. */
+/* One worker of vigil watch --workers: what it received and did. */
+struct vg_worker_stats {
+	uint64_t packets;                      /* records it decoded */
+	uint64_t kernel_packets, kernel_drops; /* of its sockets (PACKET_STATISTICS) */
+	uint64_t flows;                        /* flows its table created */
+	uint64_t cpu_ns;                       /* its thread's CPU time */
+};
+
 struct vg_run_stats {
 	uint64_t first_ns, last_ns; /* packet time span */
 	uint64_t files;
@@ -52,6 +60,8 @@ struct vg_run_stats {
 	uint64_t events_flow, events_attack;    /* events written so far */
 	uint64_t memory_flow_table;             /* bytes of the flow table */
 	uint64_t memory_rss;                    /* resident bytes of the process */
+	const struct vg_worker_stats *workers;  /* vigil watch --workers N (N > 1), or NULL */
+	unsigned nworkers;
 };
 
 struct vg_writer;
