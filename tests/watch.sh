@@ -372,6 +372,52 @@ for hup in 0 1; do
   fi
 done
 
+# SIGHUP reads the configuration again (2 workers): a brute-force threshold
+# too high at the start finds nothing in a first replay of hydra-ssh;
+# lowered in the file before a HUP, the second replay makes the run an
+# attack (its attempts counted from the start: no state lost). A table
+# size changed in the same file is named and kept. Without the HUP: none.
+bcap=tests/corpus/captures/hydra-ssh.pcap
+for hup in 0 1; do
+  conf=$tmp/reload$hup.conf
+  printf 'detect.brute.attempts = 100000\n' >"$conf"
+  if start_watch "reload$hup" --eve "$tmp/reload$hup.json" --no-store --config "$conf" --workers 2; then
+    replay "$bcap" "$(multiplier "$bcap")"
+    printf 'detect.brute.attempts = 10\ndetect.scan.sources = 99999\n' >"$conf"
+    [ $hup = 1 ] && kill -HUP "$wpid" && sleep 0.5
+    replay "$bcap" "$(multiplier "$bcap")"
+    stop_watch
+    got=$(jq -r 'select(.event_type == "attack" and .attack.final) | "\(.attack.kind) \(.src_ip) \(.attack.attempts)"' \
+      "$tmp/reload$hup.json")
+    if [ $hup = 1 ]; then
+      expect_eq "SIGHUP reloads the config: the lowered threshold makes both replays one attack" \
+        "0 bruteforce.ssh 103.56.53.9 66" "$rc $got"
+      expect_match "SIGHUP: the applied key is named" \
+        'config: detect.brute.attempts 100000 -> 10: applied' "$(cat "$tmp/reload$hup.err")"
+      expect_match "SIGHUP: a table size waits for a restart, and says so" \
+        'config: detect.scan.sources 16384 -> 99999: takes effect when vigil starts again \(kept\)' \
+        "$(cat "$tmp/reload$hup.err")"
+      expect_match "SIGHUP: the count of both" 'config reloaded: 1 changes applied, 1 kept' \
+        "$(cat "$tmp/reload$hup.err")"
+    else
+      expect_eq "without the HUP the file's new threshold is not read: no attack" "0 " "$rc $got"
+    fi
+  else
+    not_ok "reload$hup: vigil watch started" "$(cat "$tmp/reload$hup.err")"
+  fi
+done
+printf 'detect.brute.attempts = 10\n' >"$tmp/bad.conf"
+if start_watch badconf --no-store --config "$tmp/bad.conf"; then
+  printf 'detect.brute.attempts = ten\n' >"$tmp/bad.conf"
+  kill -HUP "$wpid"
+  sleep 0.5
+  stop_watch
+  expect_match "SIGHUP with a broken config file: named, and the settings in use stay (exit $rc)" \
+    'bad.conf:1.*config not reloaded, the one in use stays' "$(tr '\n' ' ' <"$tmp/badconf.err")"
+else
+  not_ok "badconf: vigil watch started" "$(cat "$tmp/badconf.err")"
+fi
+
 # SIGTERM during traffic: a scan, then a flood cut short; the store's report
 # holds every attack of the EVE file (those ended, and those the shutdown ended).
 for wk in 1 2; do

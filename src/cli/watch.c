@@ -18,7 +18,9 @@
  * SIGHUP: flush and reopen the EVE file under its name (logrotate), no
  * event lost: events of the batch in progress go to the old file, later
  * ones to the new; and load the threat intelligence again (--intel,
- * intel.path), switched to only once it loaded. watch.eve_rotate_size and watch.eve_rotate_interval do
+ * intel.path), switched to only once it loaded; and read the
+ * configuration again (reload_config: what can change while running is
+ * applied, the rest waits for a restart). watch.eve_rotate_size and watch.eve_rotate_interval do
  * the same without logrotate: the file is renamed FILE.YYYYmmddTHHMMSS,
  * then reopened.
  *
@@ -117,14 +119,19 @@ static void usage(FILE *fp)
 		"  -h, --help            this help\n"
 		"\n"
 		"Signals: SIGTERM, SIGINT stop (exit 0); SIGHUP reopens the EVE file\n"
-		"(after logrotate moved it) without losing an event, and loads the\n"
-		"threat intelligence again (kept as it was if a file cannot be read).\n"
+		"(after logrotate moved it) without losing an event, loads the\n"
+		"threat intelligence again (kept as it was if a file cannot be read),\n"
+		"and reads the configuration again (the same --config files, --set and\n"
+		"options): home_net, detector thresholds, windows and allow-lists,\n"
+		"geo.* and watch.* apply at once, without losing flows or attacks;\n"
+		"table sizes, detect.*.enabled, flow.*, app.*, capture.* and store.url\n"
+		"are named on stderr and wait for a restart; a file that no longer\n"
+		"parses keeps the settings in use.\n"
 		"Drops are never silent: the stats events carry capture.kernel_packets\n"
 		"and capture.kernel_drops, a warning goes to stderr when drops grow,\n"
 		"and the summary at exit counts them (with workers, each worker's too).\n"
 		"\n"
-		"Not yet: config reload on SIGHUP.\n"
-		"\n"
+
 		"Exit codes: 0 stopped by a signal, 1 capture, output or store error,\n"
 		"2 usage or configuration error.\n",
 		vg_workers_available(), VG_HOME_NET_DEFAULT, VG_STORE_URL_DEFAULT);
@@ -267,13 +274,85 @@ static void write_stats(struct vg_ctx *ctx, struct vg_capture *cap, struct vg_li
 	ctx->wops->stats(ctx->writer, &rs);
 }
 
+/* Where the settings come from, to read them again on SIGHUP. */
+struct settings_source {
+	char **configs, **sets;
+	int nconfigs, nsets;
+	const struct opt_key *keys;
+	size_t nkeys;
+};
+
+/* Defaults, VIGIL_STORE, the --config files, the --set values and the
+ * options that stand for keys: at start and again on SIGHUP. Says on
+ * stderr what is wrong, and returns <0 then. */
+static int build_settings(struct vg_settings *s, const struct settings_source *src)
+{
+	const char *env;
+	char err[1024], **sets = calloc((size_t)src->nsets + 1, sizeof *sets);
+	int rc = 0;
+
+	vg_settings_default(s);
+	if ((env = getenv("VIGIL_STORE")))
+		snprintf(s->store_url, sizeof s->store_url, "%s", env);
+	/* vg_settings_apply_args cuts each KEY=VALUE at its '=': copies, so
+	 * that SIGHUP reads the same ones again. */
+	for (int i = 0; sets && i < src->nsets; i++)
+		if (!(sets[i] = strdup(src->sets[i])))
+			rc = -1;
+	if (!sets || rc < 0)
+		fprintf(stderr, "vigil watch: out of memory\n");
+	else
+		rc = vg_settings_apply_args(s, "vigil watch", src->configs, src->nconfigs, sets,
+					    src->nsets);
+	for (int i = 0; sets && i < src->nsets; i++)
+		free(sets[i]);
+	free(sets);
+	if (rc < 0)
+		return -1;
+	for (size_t i = 0; i < src->nkeys; i++)
+		if (src->keys[i].value &&
+		    vg_config_set(vg_settings_rows, vg_settings_nrows, s, src->keys[i].key,
+				  src->keys[i].value, err, sizeof err) < 0) {
+			fprintf(stderr, "vigil watch: %s: %s\n", src->keys[i].opt, err);
+			return -1;
+		}
+	if (s->capture_block_size & (s->capture_block_size - 1)) {
+		fprintf(stderr,
+			"vigil watch: capture.block_size %" PRIu64 " is not a power of two\n",
+			s->capture_block_size);
+		return -1;
+	}
+	return 0;
+}
+
+/* SIGHUP: the configuration is read again; what can change while running
+ * is applied between two batches (cli/reconfig.c), the rest is named and
+ * kept until the next start. A file that no longer parses keeps the
+ * settings in use. */
+static void reload_config(struct vg_ctx *ctx, const struct settings_source *src)
+{
+	struct vg_settings fresh;
+	unsigned applied, kept;
+
+	if (build_settings(&fresh, src) < 0 ||
+	    vg_ctx_reconfigure(ctx, &fresh, stderr, "vigil watch", &applied, &kept) < 0) {
+		fprintf(stderr,
+			"vigil watch: warning: config not reloaded, the one in use stays\n");
+		return;
+	}
+	fprintf(stderr,
+		"vigil watch: config reloaded: %u changes applied, %u kept until a restart\n",
+		applied, kept);
+}
+
 /* The capture loop; returns <0 on a capture error (err says what). With
  * workers (lw), they capture and this thread merges their records (cli/
  * workers.c) and does the periodic work; their marks move the clocks. */
 static int watch_loop(struct vg_ctx *ctx, struct vg_capture *cap, struct vg_live_workers *lw,
-		      const struct vg_settings *set, const char *eve, struct intel_source *is,
+		      const struct settings_source *src, const char *eve, struct intel_source *is,
 		      char *err, size_t errlen)
 {
+	const struct vg_settings *set = &ctx->set; /* SIGHUP may change it */
 	bool rotating =
 	    eve && strcmp(eve, "-") && (set->eve_rotate_size || set->eve_rotate_interval);
 	uint64_t rotate_ns = (uint64_t)set->eve_rotate_interval * 1000000000u;
@@ -294,7 +373,12 @@ static int watch_loop(struct vg_ctx *ctx, struct vg_capture *cap, struct vg_live
 			got_hup = 0;
 			if (ctx->writer && ctx->wops->reopen(ctx->writer, err, errlen) < 0)
 				fprintf(stderr, "vigil watch: warning: %s\n", err);
+			reload_config(ctx, src);
 			reload_intel(ctx, is);
+			rotating = eve && strcmp(eve, "-") &&
+				   (set->eve_rotate_size || set->eve_rotate_interval);
+			rotate_ns = (uint64_t)set->eve_rotate_interval * 1000000000u;
+			stats_ns = (uint64_t)set->stats_interval_s * 1000000000u;
 		}
 		if (lw) {
 			if ((rc = vg_live_workers_run(lw, WAIT_MS, err, errlen)) < 0)
@@ -403,12 +487,13 @@ static int run(int argc, char **argv)
 	};
 	struct vg_settings set;
 	struct vg_live_config lc = {0};
-	const char *eve = NULL, *store_url = NULL, *user = NULL, *env;
+	const char *eve = NULL, *store_url = NULL, *user = NULL;
 	struct vg_store_runner sr = {0};
 	char **sets = calloc((size_t)argc, sizeof *sets);
 	char **configs = calloc((size_t)argc, sizeof *configs);
 	char **intels = calloc((size_t)argc, sizeof *intels);
 	struct intel_source is = {.paths = intels};
+	struct settings_source src = {0};
 	int nsets = 0, nconfigs = 0, c, rc = VG_EXIT_OK;
 	bool quiet = false;
 	char err[1024], live_name[300];
@@ -480,25 +565,13 @@ static int run(int argc, char **argv)
 		goto out;
 	}
 
-	vg_settings_default(&set);
-	if ((env = getenv("VIGIL_STORE")))
-		snprintf(set.store_url, sizeof set.store_url, "%s", env);
-	if (vg_settings_apply_args(&set, "vigil watch", configs, nconfigs, sets, nsets) < 0) {
-		rc = VG_EXIT_USAGE;
-		goto out;
-	}
-	for (size_t i = 0; i < VG_ARRAY_LEN(keys); i++)
-		if (keys[i].value &&
-		    vg_config_set(vg_settings_rows, vg_settings_nrows, &set, keys[i].key,
-				  keys[i].value, err, sizeof err) < 0) {
-			fprintf(stderr, "vigil watch: %s: %s\n", keys[i].opt, err);
-			rc = VG_EXIT_USAGE;
-			goto out;
-		}
-	if (set.capture_block_size & (set.capture_block_size - 1)) {
-		fprintf(stderr,
-			"vigil watch: capture.block_size %" PRIu64 " is not a power of two\n",
-			set.capture_block_size);
+	src.configs = configs;
+	src.nconfigs = nconfigs;
+	src.sets = sets;
+	src.nsets = nsets;
+	src.keys = keys;
+	src.nkeys = VG_ARRAY_LEN(keys);
+	if (build_settings(&set, &src) < 0) {
 		rc = VG_EXIT_USAGE;
 		goto out;
 	}
@@ -509,7 +582,7 @@ static int run(int argc, char **argv)
 			 : VG_EXIT_RUNTIME;
 		goto out;
 	}
-	is.cfg = &set.intel;
+	is.cfg = &ctx->set.intel; /* intel.path may change on SIGHUP */
 	is.quiet = quiet;
 	if (intel_wanted(&is)) {
 		if (vg_cli_intel_load(&is.cur, &set.intel, intels, is.npaths, "vigil watch: intel",
@@ -573,7 +646,7 @@ static int run(int argc, char **argv)
 	else
 		fprintf(stderr, "vigil watch: capturing on %s\n", lc.ifaces);
 
-	if (watch_loop(ctx, cap, lw, &set, eve, &is, err, sizeof err) < 0) {
+	if (watch_loop(ctx, cap, lw, &src, eve, &is, err, sizeof err) < 0) {
 		fprintf(stderr, "vigil watch: %s\n", err);
 		rc = VG_EXIT_RUNTIME;
 	}
