@@ -444,6 +444,10 @@ if start_watch term$wk --eve "$tmp/term$wk.json" --store "sqlite:$db" --workers 
     not_ok "SIGTERM during traffic, $wk worker(s): store = EVE" "exit $rc, packets $pkts" "eve:    $eve" "report: $rep" \
       "$(cat "$tmp/report.err")" "$(tail -3 "$tmp/term$wk.err")"
   fi
+  st=$(jq -c 'select(.event_type=="stats") | .stats.vigil |
+    [(.memory.app > 0), (.store.pending | type), (.store.lag_s | type)]' "$tmp/term$wk.json" | tail -1)
+  expect_eq "stats event, $wk worker(s): memory.app, and the store's pending attacks and lag" \
+    '[true,"number","number"]' "$st"
 else
   not_ok "term$wk: vigil watch started" "$(cat "$tmp/term$wk.err")"
 fi

@@ -184,6 +184,13 @@ void vg_app_free(struct vg_app *a)
 	free(a);
 }
 
+uint64_t vg_app_memory(const struct vg_app *a)
+{
+	return (uint64_t)(a->n_slots + 1) * sizeof *a->slots + a->slot_of_bytes + a->cache_bytes +
+	       (uint64_t)(a->cache_mask + 1) * sizeof *a->tags +
+	       (uint64_t)a->cfg.tls_buffers * VG_APP_TLS_BUF;
+}
+
 const struct vg_app_stats *vg_app_stats(const struct vg_app *a)
 {
 	return &a->st;

@@ -174,6 +174,9 @@ const struct vg_app_flow *vg_app_of(const struct vg_app *app, const struct vg_fl
  * first 4 bytes), or NULL. Valid until the next packet. */
 const char *vg_app_name_of_addr(const struct vg_app *app, int family, const struct vg_addr *addr);
 const struct vg_app_stats *vg_app_stats(const struct vg_app *app);
+/* Bytes of the stage's tables (entries, their index, the DNS cache, the
+ * ClientHello buffers), all allocated at start. */
+uint64_t vg_app_memory(const struct vg_app *app);
 /* A worker's app stage (vigil read --workers) tells fn each DNS answer
  * it puts in its cache; the merging thread's stage, whose cache the
  * detectors read, takes it with vg_app_dns_put (not counted again). */

@@ -303,6 +303,13 @@ void vg_ctx_run_stats(const struct vg_ctx *ctx, struct vg_run_stats *rs)
 		rs->events_flow = ctx->events_flow;
 		rs->events_attack = ctx->events_attack;
 		rs->memory_flow_table = (uint64_t)rs->flow_capacity * rs->flow_bytes_per_flow;
+		rs->memory_app = ctx->app ? vg_app_memory(ctx->app) : 0;
+		rs->store = ctx->store != NULL;
+		rs->store_pending = ctx->stored_new + ctx->stored_dup - ctx->store_committed;
+		rs->store_lag_ns =
+		    rs->store_pending && ctx->store_commit_ns && rs->now_ns > ctx->store_commit_ns
+			? rs->now_ns - ctx->store_commit_ns
+			: 0;
 		if (ctx->merged) { /* vigil watch --workers */
 			rs->workers = ctx->wstats;
 			rs->nworkers = ctx->workers;

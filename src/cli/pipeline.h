@@ -52,9 +52,11 @@ struct vg_ctx {
 					     * caller opens it, begins and ends the run */
 	int store_rc;                       /* first store error (then storing stops) */
 	char store_err[512];
-	uint64_t stored_new, stored_dup;     /* attacks stored, and already there */
-	uint64_t events_flow, events_attack; /* events handed to the writer */
-	const struct vg_intel *intel;        /* threat intelligence (NULL: none); the caller
+	uint64_t stored_new, stored_dup;           /* attacks stored, and already there */
+	uint64_t store_committed, store_commit_ns; /* vigil watch: stored_new + stored_dup at
+						    * the last commit, and its wall time */
+	uint64_t events_flow, events_attack;       /* events handed to the writer */
+	const struct vg_intel *intel;              /* threat intelligence (NULL: none); the caller
 					      * loads and frees it (vigil read --intel) */
 	/* Live capture (vigil watch): the kernel's counters, refreshed by the
 	 * caller before each stats event; the sensor's start (wall time). */

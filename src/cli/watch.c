@@ -438,6 +438,10 @@ static int watch_loop(struct vg_ctx *ctx, struct vg_capture *cap, struct vg_live
 			stored = ctx->stored_new + ctx->stored_dup;
 			ctx->store_rc =
 			    vg_store_flush(ctx->store, ctx->store_err, sizeof ctx->store_err);
+			if (ctx->store_rc == 0) {
+				ctx->store_committed = stored;
+				ctx->store_commit_ns = t;
+			}
 			if (ctx->store_rc < 0)
 				fprintf(stderr, "vigil watch: store: %s (storing stopped)\n",
 					ctx->store_err);
@@ -635,6 +639,7 @@ static int run(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	ctx->live = true;
 	ctx->started_ns = now_ns();
+	ctx->store_commit_ns = ctx->started_ns; /* the store's lag counts from here */
 	if (lw && vg_live_workers_start(lw, err, sizeof err) < 0) {
 		fprintf(stderr, "vigil watch: %s\n", err);
 		rc = VG_EXIT_RUNTIME;

@@ -459,9 +459,13 @@ static void eve_stats(struct vg_writer *w, const struct vg_run_stats *rs)
 		    ",\"capture\":{\"interfaces\":%u,\"vlan_restored\":%" PRIu64
 		    ",\"vlan_lost\":%" PRIu64 "},\"events\":{\"flow\":%" PRIu64
 		    ",\"attack\":%" PRIu64 "},\"memory\":{\"flow_table\":%" PRIu64
-		    ",\"rss\":%" PRIu64 "}",
+		    ",\"app\":%" PRIu64 ",\"rss\":%" PRIu64 "}",
 		    rs->capture->interfaces, rs->capture->vlan_restored, rs->capture->vlan_lost,
-		    rs->events_flow, rs->events_attack, rs->memory_flow_table, rs->memory_rss);
+		    rs->events_flow, rs->events_attack, rs->memory_flow_table, rs->memory_app,
+		    rs->memory_rss);
+	if (rs->capture && rs->store)
+		put(w, ",\"store\":{\"pending\":%" PRIu64 ",\"lag_s\":%.3f}", rs->store_pending,
+		    (double)rs->store_lag_ns / 1e9);
 	if (rs->workers) {
 		put(w, ",\"workers\":[");
 		for (unsigned i = 0; i < rs->nworkers; i++)

@@ -60,6 +60,10 @@ struct vg_run_stats {
 	uint64_t events_flow, events_attack;    /* events written so far */
 	uint64_t memory_flow_table;             /* bytes of the flow table */
 	uint64_t memory_rss;                    /* resident bytes of the process */
+	uint64_t memory_app;                    /* bytes of the app stage's tables (0: off) */
+	bool store;                             /* a store is open: the two below count */
+	uint64_t store_pending;                 /* final attacks not yet committed */
+	uint64_t store_lag_ns;                  /* since the last commit, while some wait */
 	const struct vg_worker_stats *workers;  /* vigil watch --workers N (N > 1), or NULL */
 	unsigned nworkers;
 };
