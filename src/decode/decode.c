@@ -44,7 +44,6 @@ static inline int tcp_fast(struct vg_decode_stats *st, struct vg_packet *p, cons
 {
 	const uint8_t *h = data + off;
 	uint32_t avail = caplen - off, hlen;
-	struct vg_tcp_info *t = &p->tcp;
 
 	if (VG_UNLIKELY(avail < 20 || len < 20))
 		return vg_tcp_decode(st, p, off, len);
@@ -53,16 +52,7 @@ static inline int tcp_fast(struct vg_decode_stats *st, struct vg_packet *p, cons
 		return vg_tcp_decode(st, p, off, len);
 	st->tcp++;
 	p->flags = VG_PKT_IP | VG_PKT_PORTS; /* the fast path's only flags so far */
-	p->l4_off = (uint16_t)off;
-	p->sport = vg_load_be16(h);
-	p->dport = vg_load_be16(h + 2);
-	t->seq = vg_load_be32(h + 4);
-	t->ack = vg_load_be32(h + 8);
-	p->tcp_flags = h[13];
-	t->window = vg_load_be16(h + 14);
-	t->hlen = (uint8_t)hlen;
-	p->payload_off = (uint16_t)(off + hlen);
-	p->payload_len = (uint16_t)(len - hlen);
+	vg_tcp_fields(p, h, off, hlen, len);
 	if (VG_LIKELY(hlen == 20))
 		return VG_ANOM_NONE;
 	return vg_tcp_options(p, off, hlen);

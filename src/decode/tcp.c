@@ -80,16 +80,7 @@ int vg_tcp_decode(struct vg_decode_stats *st, struct vg_packet *p, uint32_t off,
 	}
 	st->tcp++;
 	p->flags |= VG_PKT_PORTS;
-	p->l4_off = (uint16_t)off;
-	p->sport = vg_load_be16(h);
-	p->dport = vg_load_be16(h + 2);
-	t->seq = vg_load_be32(h + 4);
-	t->ack = vg_load_be32(h + 8);
-	p->tcp_flags = h[13];
-	t->window = vg_load_be16(h + 14);
-	t->hlen = (uint8_t)hlen;
-	p->payload_off = (uint16_t)(off + hlen);
-	p->payload_len = (uint16_t)(len - hlen);
+	vg_tcp_fields(p, h, off, hlen, len);
 	if (hlen == 20)
 		return VG_ANOM_NONE;
 	return vg_tcp_options(p, off, hlen);
