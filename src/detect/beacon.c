@@ -520,30 +520,20 @@ static void beacon_on_flow_end(void *state, const struct vg_flow *f, const struc
 	judge(s, p, true);
 }
 
-/* An open attack at a tick: forgotten when its run is over, else
+/* An open attack at a tick (vg_open_fn): forgotten when its run is over, else
  * reported if calling since the last report; false once closed (now or
  * by eviction). */
-static bool tick_open(void *owner, void *rec, uint32_t slot, uint64_t now_ns)
+static bool tick_open(void *owner, void *rec, uint32_t slot, uint64_t now_ns, bool end)
 {
 	struct beacon_state *s = owner;
 	struct pair *p = rec;
 
 	(void)slot;
-	if (p->open && now_ns > p->last_ns && run_over(s, p, now_ns - p->last_ns))
+	if (p->open && (end || (now_ns > p->last_ns && run_over(s, p, now_ns - p->last_ns))))
 		forget(s, p);
-	else if (p->open && s->update_ns && p->last_ns > p->reported_ns &&
-		 p->last_ns - p->reported_ns >= s->update_ns)
+	else if (p->open && vg_open_update_due(p->last_ns, p->reported_ns, s->update_ns))
 		report(s, p, false); /* still calling */
 	return p->open;
-}
-
-static void close_open(void *owner, void *rec, uint32_t slot)
-{
-	struct pair *p = rec;
-
-	(void)slot;
-	if (p->open)
-		forget(owner, p);
 }
 
 static void beacon_on_tick(void *state, uint64_t now_ns)
@@ -625,7 +615,7 @@ static void beacon_fini(void *state)
 {
 	struct beacon_state *s = state;
 
-	vg_open_fini(&s->open, &s->t, close_open, s);
+	vg_open_fini(&s->open, &s->t, tick_open, s);
 	/* Pairs scored only every 4th connection may have become beacons
 	 * since: judged a last time. */
 	for (uint32_t i = 0; i < s->t.cap; i++)

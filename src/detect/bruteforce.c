@@ -421,29 +421,19 @@ static void brute_prefetch(void *state, const struct vg_flow *f)
 	}
 }
 
-/* An open attack at a tick: forgotten when idle, else reported if under
+/* An open attack at a tick (vg_open_fn): forgotten when idle, else reported if under
  * way since the last report; false once closed (now or by eviction). */
-static bool tick_open(void *owner, void *rec, uint32_t slot, uint64_t now_ns)
+static bool tick_open(void *owner, void *rec, uint32_t slot, uint64_t now_ns, bool end)
 {
 	struct brute_state *s = owner;
 	struct guesser *g = rec;
 
 	(void)slot;
-	if (g->open && now_ns > g->last_ns && now_ns - g->last_ns > s->idle_ns)
+	if (g->open && (end || vg_open_idle(now_ns, g->last_ns, s->idle_ns)))
 		forget(s, g);
-	else if (g->open && s->update_ns && g->last_ns > g->reported_ns &&
-		 g->last_ns - g->reported_ns >= s->update_ns)
+	else if (g->open && vg_open_update_due(g->last_ns, g->reported_ns, s->update_ns))
 		report(s, g, false); /* still under way */
 	return g->open;
-}
-
-static void close_open(void *owner, void *rec, uint32_t slot)
-{
-	struct guesser *g = rec;
-
-	(void)slot;
-	if (g->open)
-		forget(owner, g);
 }
 
 static void brute_on_tick(void *state, uint64_t now_ns)
@@ -483,7 +473,7 @@ static void brute_fini(void *state)
 {
 	struct brute_state *s = state;
 
-	vg_open_fini(&s->open, &s->t, close_open, s);
+	vg_open_fini(&s->open, &s->t, tick_open, s);
 	vg_dtable_fini(&s->t);
 }
 

@@ -219,29 +219,19 @@ static void c2_on_flow_end(void *state, const struct vg_flow *f, const struct vg
 	}
 }
 
-/* An open attack at a tick: forgotten when idle, else reported if under
+/* An open attack at a tick (vg_open_fn): forgotten when idle, else reported if under
  * way since the last report; false once closed (now or by eviction). */
-static bool tick_open(void *owner, void *rec, uint32_t slot, uint64_t now_ns)
+static bool tick_open(void *owner, void *rec, uint32_t slot, uint64_t now_ns, bool end)
 {
 	struct c2_state *s = owner;
 	struct contact *c = rec;
 
 	(void)slot;
-	if (c->open && now_ns > c->last_ns && now_ns - c->last_ns > s->idle_ns)
+	if (c->open && (end || vg_open_idle(now_ns, c->last_ns, s->idle_ns)))
 		forget(s, c);
-	else if (c->open && s->update_ns && c->last_ns > c->reported_ns &&
-		 c->last_ns - c->reported_ns >= s->update_ns)
+	else if (c->open && vg_open_update_due(c->last_ns, c->reported_ns, s->update_ns))
 		report(s, c, false); /* still under way */
 	return c->open;
-}
-
-static void close_open(void *owner, void *rec, uint32_t slot)
-{
-	struct contact *c = rec;
-
-	(void)slot;
-	if (c->open)
-		forget(owner, c);
 }
 
 static void c2_on_tick(void *state, uint64_t now_ns)
@@ -274,7 +264,7 @@ static void c2_fini(void *state)
 {
 	struct c2_state *s = state;
 
-	vg_open_fini(&s->open, &s->t, close_open, s);
+	vg_open_fini(&s->open, &s->t, tick_open, s);
 	vg_dtable_fini(&s->t);
 }
 

@@ -289,28 +289,20 @@ static void sweep(struct exfil_state *s, uint64_t now_ns)
 	}
 }
 
-/* An open episode at a tick: ended when idle, else reported if it went
+/* An open episode at a tick (vg_open_fn): ended when idle, else reported if it went
  * on since the last report; false once ended or its record removed. */
-static bool tick_open(void *owner, void *rec, uint32_t slot, uint64_t now_ns)
+static bool tick_open(void *owner, void *rec, uint32_t slot, uint64_t now_ns, bool end)
 {
 	struct exfil_state *s = owner;
 	struct episode *e = rec;
 
-	if (e->open && now_ns > e->last_ns && now_ns - e->last_ns > s->idle_ns)
+	if (!vg_dtable_used(&s->t, slot))
+		return false; /* removed: its record is zeroed, nothing open */
+	if (e->open && (end || vg_open_idle(now_ns, e->last_ns, s->idle_ns)))
 		end_episode(s, e);
-	else if (e->open && s->update_ns && e->last_ns > e->reported_ns &&
-		 e->last_ns - e->reported_ns >= s->update_ns)
+	else if (e->open && vg_open_update_due(e->last_ns, e->reported_ns, s->update_ns))
 		report(s, e, false);
 	return vg_dtable_used(&s->t, slot) && e->open;
-}
-
-static void close_open(void *owner, void *rec, uint32_t slot)
-{
-	struct exfil_state *s = owner;
-	struct episode *e = rec;
-
-	if (vg_dtable_used(&s->t, slot) && e->open)
-		end_episode(s, e);
 }
 
 static void exfil_on_tick(void *state, uint64_t now_ns)
@@ -368,7 +360,7 @@ static void exfil_fini(void *state)
 {
 	struct exfil_state *s = state;
 
-	vg_open_fini(&s->open, &s->t, close_open, s);
+	vg_open_fini(&s->open, &s->t, tick_open, s);
 	vg_dtable_fini(&s->t);
 	vg_dtable_fini(&s->terms);
 }

@@ -349,17 +349,19 @@ static void flood_on_flow_end(void *state, const struct vg_flow *f, const struct
 	top_add(v, &e.client, f->pkts[0]);
 }
 
-/* An entry holding traffic at a tick: its run ended when idle, else
+/* An entry holding traffic at a tick (vg_open_fn): its run ended when idle, else
  * reported if it went on since the last report; false once its record
  * is gone (the run ended, now or by eviction). */
-static bool tick_live(void *owner, void *rec, uint32_t slot, uint64_t now_ns)
+static bool tick_live(void *owner, void *rec, uint32_t slot, uint64_t now_ns, bool end)
 {
 	struct flood_state *s = owner;
 	struct victim *v = rec;
 
-	if (vg_dtable_used(&s->t, slot) && now_ns > v->last_ns && now_ns - v->last_ns > s->idle_ns)
+	if (!vg_dtable_used(&s->t, slot))
+		return false; /* its run ended (or it was evicted) since */
+	if (end || vg_open_idle(now_ns, v->last_ns, s->idle_ns))
 		end_run(s, v);
-	else if (s->update_ns && vg_dtable_used(&s->t, slot) &&
+	else if (s->update_ns &&
 		 v->last_ns - (v->attack_id ? v->reported_ns : v->first_ns) >= s->update_ns)
 		report(s, v, false); /* a flood still under way */
 	return vg_dtable_used(&s->t, slot);

@@ -706,29 +706,19 @@ static void scan_prefetch(void *state, const struct vg_flow *f)
 	vg_dtable_prefetch(&s->t, &k);
 }
 
-/* An open attack at a tick: closed when idle, else reported if under way
+/* An open attack at a tick (vg_open_fn): closed when idle, else reported if under way
  * since the last report; false once closed (now or by eviction). */
-static bool tick_open(void *owner, void *rec, uint32_t slot, uint64_t now_ns)
+static bool tick_open(void *owner, void *rec, uint32_t slot, uint64_t now_ns, bool end)
 {
 	struct scan_state *s = owner;
 	struct source *e = rec;
 
 	(void)slot;
-	if (e->open && now_ns > e->last_ns && now_ns - e->last_ns > s->idle_ns)
+	if (e->open && (end || vg_open_idle(now_ns, e->last_ns, s->idle_ns)))
 		close_attack(s, e);
-	else if (e->open && s->update_ns && e->last_ns > e->reported_ns &&
-		 e->last_ns - e->reported_ns >= s->update_ns)
+	else if (e->open && vg_open_update_due(e->last_ns, e->reported_ns, s->update_ns))
 		report(s, e, false); /* still under way */
 	return e->open;
-}
-
-static void close_open(void *owner, void *rec, uint32_t slot)
-{
-	struct source *e = rec;
-
-	(void)slot;
-	if (e->open)
-		close_attack(owner, e);
 }
 
 static void scan_on_tick(void *state, uint64_t now_ns)
@@ -775,7 +765,7 @@ static void scan_fini(void *state)
 {
 	struct scan_state *s = state;
 
-	vg_open_fini(&s->open, &s->t, close_open, s);
+	vg_open_fini(&s->open, &s->t, tick_open, s);
 	vg_dtable_fini(&s->t);
 	vg_table_free(s->pool, (size_t)s->pool_cap * sizeof *s->pool);
 	s->pool = NULL;

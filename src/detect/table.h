@@ -101,12 +101,11 @@ struct vg_open_list {
 	uint32_t n;
 };
 
-/* At a tick, for a record of the list (at slot): closes it or reports an
- * update as the detector decides; false drops it from the list (closed
- * now, or earlier by eviction or removal). */
-typedef bool (*vg_open_tick_fn)(void *owner, void *rec, uint32_t slot, uint64_t now_ns);
-/* At fini, for a record of the list: closes it if it is still open. */
-typedef void (*vg_open_close_fn)(void *owner, void *rec, uint32_t slot);
+/* For a record of the list (at slot), at a tick at now_ns: closes it or
+ * reports an update as the detector decides; with end (fini: the input
+ * is over), closes it if it is still open. False drops it from the list
+ * (closed now, or earlier by eviction or removal). */
+typedef bool (*vg_open_fn)(void *owner, void *rec, uint32_t slot, uint64_t now_ns, bool end);
 
 static inline bool vg_open_full(const struct vg_open_list *l)
 {
@@ -125,14 +124,26 @@ static inline bool vg_open_add(struct vg_open_list *l, struct vg_dtable *t, cons
 	return true;
 }
 
+/* Quiet for longer than idle_ns at now_ns. */
+static inline bool vg_open_idle(uint64_t now_ns, uint64_t last_ns, uint64_t idle_ns)
+{
+	return now_ns > last_ns && now_ns - last_ns > idle_ns;
+}
+
+/* Active for update_ns (0: never) since it was last reported. */
+static inline bool vg_open_update_due(uint64_t last_ns, uint64_t reported_ns, uint64_t update_ns)
+{
+	return update_ns && last_ns > reported_ns && last_ns - reported_ns >= update_ns;
+}
+
 /* Calls fn for each record of the list; those it returns false for
  * leave the list (the last entry takes their place). */
-static inline void vg_open_walk(struct vg_open_list *l, struct vg_dtable *t, vg_open_tick_fn fn,
+static inline void vg_open_walk(struct vg_open_list *l, struct vg_dtable *t, vg_open_fn fn,
 				void *owner, uint64_t now_ns)
 {
 	for (uint32_t i = 0; i < l->n;) {
 		uint32_t slot = l->idx[i];
-		if (!fn(owner, vg_dtable_at(t, slot), slot, now_ns)) {
+		if (!fn(owner, vg_dtable_at(t, slot), slot, now_ns, false)) {
 			l->idx[i] = l->idx[--l->n];
 			continue;
 		}
@@ -140,12 +151,12 @@ static inline void vg_open_walk(struct vg_open_list *l, struct vg_dtable *t, vg_
 	}
 }
 
-/* Calls close for each record of the list, then empties it. */
-static inline void vg_open_fini(struct vg_open_list *l, struct vg_dtable *t, vg_open_close_fn close,
+/* Calls fn with end for each record of the list, then empties it. */
+static inline void vg_open_fini(struct vg_open_list *l, struct vg_dtable *t, vg_open_fn fn,
 				void *owner)
 {
 	for (uint32_t i = 0; i < l->n; i++)
-		close(owner, vg_dtable_at(t, l->idx[i]), l->idx[i]);
+		fn(owner, vg_dtable_at(t, l->idx[i]), l->idx[i], 0, true);
 	l->n = 0;
 }
 
