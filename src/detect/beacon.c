@@ -63,7 +63,6 @@
 #include "detect/table.h"
 
 #define NS_PER_S   1000000000ull
-#define OPEN_MAX   4096
 #define RING       64 /* starts kept per pair: 32 minutes of a 30 s beacon */
 #define MAYBE_BITS 65536
 
@@ -125,8 +124,7 @@ struct beacon_state {
 	uint32_t seen_mask, maybe_made;
 	uint64_t maybe[MAYBE_BITS / 64]; /* bit set: the pair may have a record */
 	uint64_t seed;
-	uint32_t open[OPEN_MAX];
-	uint32_t n_open;
+	struct vg_open_list open; /* pairs with an open attack */
 };
 
 static int cmp_double(const void *a, const void *b)
@@ -274,7 +272,7 @@ static bool judge(struct beacon_state *s, struct pair *p, bool list)
 	    p->last_ns - p->first_ns < s->min_span_ns || !score(s, p, &p->v) ||
 	    p->v.score * 100 < s->env.cfg->beacon_score)
 		return false;
-	if (list && s->n_open >= OPEN_MAX)
+	if (list && vg_open_full(&s->open))
 		return false; /* judged again at its next scoring or its end */
 	p->attack_id = (*s->env.next_attack_id)++;
 	p->reported_ns = p->first_ns;
@@ -283,8 +281,7 @@ static bool judge(struct beacon_state *s, struct pair *p, bool list)
 		return true;
 	}
 	p->open = 1;
-	vg_dtable_set_busy(&s->t, p, true);
-	s->open[s->n_open++] = vg_dtable_index(&s->t, p);
+	vg_open_add(&s->open, &s->t, p);
 	return true;
 }
 
@@ -523,23 +520,27 @@ static void beacon_on_flow_end(void *state, const struct vg_flow *f, const struc
 	judge(s, p, true);
 }
 
+/* An open attack at a tick (vg_open_fn): forgotten when its run is over, else
+ * reported if calling since the last report; false once closed (now or
+ * by eviction). */
+static bool tick_open(void *owner, void *rec, uint32_t slot, uint64_t now_ns, bool end)
+{
+	struct beacon_state *s = owner;
+	struct pair *p = rec;
+
+	(void)slot;
+	if (p->open && (end || (now_ns > p->last_ns && run_over(s, p, now_ns - p->last_ns))))
+		forget(s, p);
+	else if (p->open && vg_open_update_due(p->last_ns, p->reported_ns, s->update_ns))
+		report(s, p, false); /* still calling */
+	return p->open;
+}
+
 static void beacon_on_tick(void *state, uint64_t now_ns)
 {
 	struct beacon_state *s = state;
 
-	for (uint32_t i = 0; i < s->n_open;) {
-		struct pair *p = vg_dtable_at(&s->t, s->open[i]);
-		if (p->open && now_ns > p->last_ns && run_over(s, p, now_ns - p->last_ns))
-			forget(s, p);
-		else if (p->open && s->update_ns && p->last_ns > p->reported_ns &&
-			 p->last_ns - p->reported_ns >= s->update_ns)
-			report(s, p, false); /* still calling */
-		if (!p->open) {
-			s->open[i] = s->open[--s->n_open];
-			continue;
-		}
-		i++;
-	}
+	vg_open_walk(&s->open, &s->t, tick_open, s, now_ns);
 }
 
 /* The values init derives from the settings (again on reconfigure). */
@@ -614,12 +615,7 @@ static void beacon_fini(void *state)
 {
 	struct beacon_state *s = state;
 
-	for (uint32_t i = 0; i < s->n_open; i++) {
-		struct pair *p = vg_dtable_at(&s->t, s->open[i]);
-		if (p->open)
-			forget(s, p);
-	}
-	s->n_open = 0;
+	vg_open_fini(&s->open, &s->t, tick_open, s);
 	/* Pairs scored only every 4th connection may have become beacons
 	 * since: judged a last time. */
 	for (uint32_t i = 0; i < s->t.cap; i++)

@@ -44,7 +44,6 @@
 #include "detect/table.h"
 
 #define NS_PER_S      1000000000ull
-#define OPEN_MAX      4096
 #define VICTIMS_MAX   8
 #define WATCH_PACKETS 64 /* packets of a login conversation looked at */
 
@@ -90,8 +89,7 @@ struct brute_state {
 	struct vg_detect_env env;
 	struct vg_dtable t;
 	uint64_t seed, idle_ns, max_session_ns, update_ns;
-	uint32_t open[OPEN_MAX];
-	uint32_t n_open;
+	struct vg_open_list open; /* sources with an open attack */
 };
 
 /* The service on a port: a switch (a few compares) rather than a walk of
@@ -217,12 +215,11 @@ static void add_victim(struct guesser *g, const struct vg_addr *v)
 
 static void maybe_open(struct brute_state *s, struct guesser *g)
 {
-	if (!g->open && attempts_of(g) >= s->env.cfg->brute_attempts && s->n_open < OPEN_MAX) {
+	if (!g->open && attempts_of(g) >= s->env.cfg->brute_attempts && !vg_open_full(&s->open)) {
 		g->open = 1;
 		g->reported_ns = g->first_ns;
 		g->attack_id = (*s->env.next_attack_id)++;
-		vg_dtable_set_busy(&s->t, g, true);
-		s->open[s->n_open++] = vg_dtable_index(&s->t, g);
+		vg_open_add(&s->open, &s->t, g);
 	}
 }
 
@@ -424,23 +421,26 @@ static void brute_prefetch(void *state, const struct vg_flow *f)
 	}
 }
 
+/* An open attack at a tick (vg_open_fn): forgotten when idle, else reported if under
+ * way since the last report; false once closed (now or by eviction). */
+static bool tick_open(void *owner, void *rec, uint32_t slot, uint64_t now_ns, bool end)
+{
+	struct brute_state *s = owner;
+	struct guesser *g = rec;
+
+	(void)slot;
+	if (g->open && (end || vg_open_idle(now_ns, g->last_ns, s->idle_ns)))
+		forget(s, g);
+	else if (g->open && vg_open_update_due(g->last_ns, g->reported_ns, s->update_ns))
+		report(s, g, false); /* still under way */
+	return g->open;
+}
+
 static void brute_on_tick(void *state, uint64_t now_ns)
 {
 	struct brute_state *s = state;
 
-	for (uint32_t i = 0; i < s->n_open;) {
-		struct guesser *g = vg_dtable_at(&s->t, s->open[i]);
-		if (g->open && now_ns > g->last_ns && now_ns - g->last_ns > s->idle_ns)
-			forget(s, g);
-		else if (g->open && s->update_ns && g->last_ns > g->reported_ns &&
-			 g->last_ns - g->reported_ns >= s->update_ns)
-			report(s, g, false); /* still under way */
-		if (!g->open) {
-			s->open[i] = s->open[--s->n_open];
-			continue;
-		}
-		i++;
-	}
+	vg_open_walk(&s->open, &s->t, tick_open, s, now_ns);
 }
 
 /* The values init derives from the settings (again on reconfigure). */
@@ -473,12 +473,7 @@ static void brute_fini(void *state)
 {
 	struct brute_state *s = state;
 
-	for (uint32_t i = 0; i < s->n_open; i++) {
-		struct guesser *g = vg_dtable_at(&s->t, s->open[i]);
-		if (g->open)
-			forget(s, g);
-	}
-	s->n_open = 0;
+	vg_open_fini(&s->open, &s->t, tick_open, s);
 	vg_dtable_fini(&s->t);
 }
 

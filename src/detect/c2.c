@@ -29,7 +29,6 @@
 #include "detect/table.h"
 #include "intel/intel.h"
 
-#define OPEN_MAX  4096 /* attacks open at once; more wait for a slot */
 #define PORTS_MAX VG_ATTACK_LIST_MAX
 #define NS_PER_S  1000000000ull
 
@@ -62,8 +61,7 @@ struct c2_state {
 	struct vg_detect_env env;
 	struct vg_dtable t;
 	uint64_t idle_ns, update_ns;
-	uint32_t open[OPEN_MAX];
-	uint32_t n_open;
+	struct vg_open_list open; /* contacts with an open attack */
 };
 
 static const char *base_name(const char *path)
@@ -213,32 +211,34 @@ static void c2_on_flow_end(void *state, const struct vg_flow *f, const struct vg
 	if (f->proto == VG_IPPROTO_TCP || f->proto == VG_IPPROTO_UDP)
 		add_port(c, e.server_port);
 	vg_dtable_touch(&s->t, c, c->last_ns);
-	if (!c->open && s->n_open < OPEN_MAX) {
+	if (!c->open && !vg_open_full(&s->open)) {
 		c->open = 1;
 		c->reported_ns = c->first_ns;
 		c->attack_id = (*s->env.next_attack_id)++;
-		vg_dtable_set_busy(&s->t, c, true);
-		s->open[s->n_open++] = vg_dtable_index(&s->t, c);
+		vg_open_add(&s->open, &s->t, c);
 	}
+}
+
+/* An open attack at a tick (vg_open_fn): forgotten when idle, else reported if under
+ * way since the last report; false once closed (now or by eviction). */
+static bool tick_open(void *owner, void *rec, uint32_t slot, uint64_t now_ns, bool end)
+{
+	struct c2_state *s = owner;
+	struct contact *c = rec;
+
+	(void)slot;
+	if (c->open && (end || vg_open_idle(now_ns, c->last_ns, s->idle_ns)))
+		forget(s, c);
+	else if (c->open && vg_open_update_due(c->last_ns, c->reported_ns, s->update_ns))
+		report(s, c, false); /* still under way */
+	return c->open;
 }
 
 static void c2_on_tick(void *state, uint64_t now_ns)
 {
 	struct c2_state *s = state;
 
-	for (uint32_t i = 0; i < s->n_open;) {
-		struct contact *c = vg_dtable_at(&s->t, s->open[i]);
-		if (c->open && now_ns > c->last_ns && now_ns - c->last_ns > s->idle_ns)
-			forget(s, c);
-		else if (c->open && s->update_ns && c->last_ns > c->reported_ns &&
-			 c->last_ns - c->reported_ns >= s->update_ns)
-			report(s, c, false); /* still under way */
-		if (!c->open) {
-			s->open[i] = s->open[--s->n_open];
-			continue;
-		}
-		i++;
-	}
+	vg_open_walk(&s->open, &s->t, tick_open, s, now_ns);
 }
 
 /* The values init derives from the settings (again on reconfigure). */
@@ -264,12 +264,7 @@ static void c2_fini(void *state)
 {
 	struct c2_state *s = state;
 
-	for (uint32_t i = 0; i < s->n_open; i++) {
-		struct contact *c = vg_dtable_at(&s->t, s->open[i]);
-		if (c->open)
-			forget(s, c);
-	}
-	s->n_open = 0;
+	vg_open_fini(&s->open, &s->t, tick_open, s);
 	vg_dtable_fini(&s->t);
 }
 

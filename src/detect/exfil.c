@@ -47,7 +47,6 @@
 #include "detect/table.h"
 
 #define NS_PER_S   1000000000ull
-#define OPEN_MAX   4096
 #define PORTS_MAX  8
 #define UPLOAD_MIN 1024 /* bytes sent by a flow that opens an episode */
 #define MAYBE_BITS 65536
@@ -85,8 +84,7 @@ struct exfil_state {
 	uint64_t idle_ns, update_ns, swept_ns, seed;
 	uint64_t maybe[MAYBE_BITS / 64]; /* bit set: an episode of this pair may exist */
 	uint64_t skipped_allowed, baselined;
-	uint32_t open[OPEN_MAX];
-	uint32_t n_open;
+	struct vg_open_list open; /* episodes with an open attack */
 };
 
 /* A cheap filter before the table: most flows download, and a flow of a
@@ -199,7 +197,7 @@ static void maybe_open(struct exfil_state *s, struct episode *e)
 	const struct terminal *t;
 
 	if (e->open || e->sent < c->exfil_bytes ||
-	    e->sent < (uint64_t)c->exfil_ratio * e->received || s->n_open >= OPEN_MAX)
+	    e->sent < (uint64_t)c->exfil_ratio * e->received || vg_open_full(&s->open))
 		return;
 	memset(&k, 0, sizeof k);
 	k.term = e->key.term;
@@ -210,8 +208,7 @@ static void maybe_open(struct exfil_state *s, struct episode *e)
 	e->open = 1;
 	e->reported_ns = e->first_ns;
 	e->attack_id = (*s->env.next_attack_id)++;
-	vg_dtable_set_busy(&s->t, e, true);
-	s->open[s->n_open++] = vg_dtable_index(&s->t, e);
+	vg_open_add(&s->open, &s->t, e);
 }
 
 static void exfil_on_flow_end(void *state, const struct vg_flow *f, const struct vg_app_flow *meta)
@@ -292,6 +289,22 @@ static void sweep(struct exfil_state *s, uint64_t now_ns)
 	}
 }
 
+/* An open episode at a tick (vg_open_fn): ended when idle, else reported if it went
+ * on since the last report; false once ended or its record removed. */
+static bool tick_open(void *owner, void *rec, uint32_t slot, uint64_t now_ns, bool end)
+{
+	struct exfil_state *s = owner;
+	struct episode *e = rec;
+
+	if (!vg_dtable_used(&s->t, slot))
+		return false; /* removed: its record is zeroed, nothing open */
+	if (e->open && (end || vg_open_idle(now_ns, e->last_ns, s->idle_ns)))
+		end_episode(s, e);
+	else if (e->open && vg_open_update_due(e->last_ns, e->reported_ns, s->update_ns))
+		report(s, e, false);
+	return vg_dtable_used(&s->t, slot) && e->open;
+}
+
 static void exfil_on_tick(void *state, uint64_t now_ns)
 {
 	struct exfil_state *s = state;
@@ -299,19 +312,7 @@ static void exfil_on_tick(void *state, uint64_t now_ns)
 	if (now_ns > s->swept_ns + s->idle_ns / 4)
 		sweep(s, now_ns);
 
-	for (uint32_t i = 0; i < s->n_open;) {
-		struct episode *e = vg_dtable_at(&s->t, s->open[i]);
-		if (e->open && now_ns > e->last_ns && now_ns - e->last_ns > s->idle_ns)
-			end_episode(s, e);
-		else if (e->open && s->update_ns && e->last_ns > e->reported_ns &&
-			 e->last_ns - e->reported_ns >= s->update_ns)
-			report(s, e, false);
-		if (!vg_dtable_used(&s->t, s->open[i]) || !e->open) {
-			s->open[i] = s->open[--s->n_open];
-			continue;
-		}
-		i++;
-	}
+	vg_open_walk(&s->open, &s->t, tick_open, s, now_ns);
 }
 
 /* The values init derives from the settings (again on reconfigure). */
@@ -359,12 +360,7 @@ static void exfil_fini(void *state)
 {
 	struct exfil_state *s = state;
 
-	for (uint32_t i = 0; i < s->n_open; i++) {
-		struct episode *e = vg_dtable_at(&s->t, s->open[i]);
-		if (vg_dtable_used(&s->t, s->open[i]) && e->open)
-			end_episode(s, e);
-	}
-	s->n_open = 0;
+	vg_open_fini(&s->open, &s->t, tick_open, s);
 	vg_dtable_fini(&s->t);
 	vg_dtable_fini(&s->terms);
 }

@@ -47,7 +47,6 @@
 #include "detect/table.h"
 
 #define NS_PER_S     1000000000ull
-#define OPEN_MAX     4096
 #define HLL_BITS     10 /* 1,024 registers: about 3% error */
 #define HLL_M        (1u << HLL_BITS)
 #define TOP_K        4
@@ -94,8 +93,7 @@ struct flood_state {
 	struct vg_detect_env env;
 	struct vg_dtable t;
 	uint64_t seed, idle_ns, update_ns;
-	uint32_t live[OPEN_MAX]; /* entries holding traffic, checked at ticks */
-	uint32_t n_live;
+	struct vg_open_list live;             /* entries holding traffic, checked at ticks */
 	uint8_t *hll_pool;                    /* hll_cap blocks of HLL_M registers */
 	uint32_t hll_cap, hll_used, hll_free; /* free list: 1 + block, through its first bytes */
 };
@@ -277,9 +275,7 @@ static struct victim *find(struct flood_state *s, const struct vg_addr *a, uint8
 	if (v)
 		return v;
 	v = vg_dtable_find(&s->t, &k, true, now);
-	vg_dtable_set_busy(&s->t, v, true); /* a run to judge before reuse */
-	if (s->n_live < OPEN_MAX)
-		s->live[s->n_live++] = vg_dtable_index(&s->t, v);
+	vg_open_add(&s->live, &s->t, v); /* busy: a run to judge before reuse */
 	return v;
 }
 
@@ -353,24 +349,29 @@ static void flood_on_flow_end(void *state, const struct vg_flow *f, const struct
 	top_add(v, &e.client, f->pkts[0]);
 }
 
+/* An entry holding traffic at a tick (vg_open_fn): its run ended when idle, else
+ * reported if it went on since the last report; false once its record
+ * is gone (the run ended, now or by eviction). */
+static bool tick_live(void *owner, void *rec, uint32_t slot, uint64_t now_ns, bool end)
+{
+	struct flood_state *s = owner;
+	struct victim *v = rec;
+
+	if (!vg_dtable_used(&s->t, slot))
+		return false; /* its run ended (or it was evicted) since */
+	if (end || vg_open_idle(now_ns, v->last_ns, s->idle_ns))
+		end_run(s, v);
+	else if (s->update_ns &&
+		 v->last_ns - (v->attack_id ? v->reported_ns : v->first_ns) >= s->update_ns)
+		report(s, v, false); /* a flood still under way */
+	return vg_dtable_used(&s->t, slot);
+}
+
 static void flood_on_tick(void *state, uint64_t now_ns)
 {
 	struct flood_state *s = state;
 
-	for (uint32_t i = 0; i < s->n_live;) {
-		struct victim *v = vg_dtable_at(&s->t, s->live[i]);
-		if (vg_dtable_used(&s->t, s->live[i]) && now_ns > v->last_ns &&
-		    now_ns - v->last_ns > s->idle_ns)
-			end_run(s, v);
-		else if (s->update_ns && vg_dtable_used(&s->t, s->live[i]) &&
-			 v->last_ns - (v->attack_id ? v->reported_ns : v->first_ns) >= s->update_ns)
-			report(s, v, false); /* a flood still under way */
-		if (!vg_dtable_used(&s->t, s->live[i])) {
-			s->live[i] = s->live[--s->n_live];
-			continue;
-		}
-		i++;
-	}
+	vg_open_walk(&s->live, &s->t, tick_live, s, now_ns);
 }
 
 /* The values init derives from the settings (again on reconfigure). */

@@ -69,7 +69,6 @@
 #include "detect/table.h"
 
 #define NS_PER_S         1000000000ull
-#define OPEN_MAX         4096
 #define VICTIMS_KEPT     8
 #define RECENT           8
 #define PROMOTE_PENDING  8
@@ -156,8 +155,7 @@ struct scan_state {
 	uint32_t pool_cap, pool_used, free_detail; /* free list through owner */
 	uint64_t seed;
 	uint64_t window_ns, idle_ns, update_ns;
-	uint32_t open[OPEN_MAX]; /* indices of sources with an open attack */
-	uint32_t n_open;
+	struct vg_open_list open; /* sources with an open attack */
 };
 
 static uint64_t hash_addr(const struct scan_state *s, const struct vg_addr *a, uint64_t extra)
@@ -471,13 +469,12 @@ static void maybe_open(struct scan_state *s, struct source *e)
 		   distinct(d->targets, TARGET_BITS) < s->env.cfg->scan_min_targets) {
 		return;
 	}
-	if (s->n_open >= OPEN_MAX)
+	if (vg_open_full(&s->open))
 		return; /* reported when others have closed */
 	e->open = 1;
 	e->attack_id = (*s->env.next_attack_id)++;
 	e->reported_ns = e->first_ns;
-	vg_dtable_set_busy(&s->t, e, true);
-	s->open[s->n_open++] = vg_dtable_index(&s->t, e);
+	vg_open_add(&s->open, &s->t, e);
 }
 
 static void outcome(struct scan_state *s, struct source *e, bool success)
@@ -709,23 +706,26 @@ static void scan_prefetch(void *state, const struct vg_flow *f)
 	vg_dtable_prefetch(&s->t, &k);
 }
 
+/* An open attack at a tick (vg_open_fn): closed when idle, else reported if under way
+ * since the last report; false once closed (now or by eviction). */
+static bool tick_open(void *owner, void *rec, uint32_t slot, uint64_t now_ns, bool end)
+{
+	struct scan_state *s = owner;
+	struct source *e = rec;
+
+	(void)slot;
+	if (e->open && (end || vg_open_idle(now_ns, e->last_ns, s->idle_ns)))
+		close_attack(s, e);
+	else if (e->open && vg_open_update_due(e->last_ns, e->reported_ns, s->update_ns))
+		report(s, e, false); /* still under way */
+	return e->open;
+}
+
 static void scan_on_tick(void *state, uint64_t now_ns)
 {
 	struct scan_state *s = state;
 
-	for (uint32_t i = 0; i < s->n_open;) {
-		struct source *e = vg_dtable_at(&s->t, s->open[i]);
-		if (e->open && now_ns > e->last_ns && now_ns - e->last_ns > s->idle_ns)
-			close_attack(s, e);
-		else if (e->open && s->update_ns && e->last_ns > e->reported_ns &&
-			 e->last_ns - e->reported_ns >= s->update_ns)
-			report(s, e, false); /* still under way */
-		if (!e->open) {              /* closed now or by eviction */
-			s->open[i] = s->open[--s->n_open];
-			continue;
-		}
-		i++;
-	}
+	vg_open_walk(&s->open, &s->t, tick_open, s, now_ns);
 }
 
 /* The values init derives from the settings (again on reconfigure). */
@@ -765,10 +765,7 @@ static void scan_fini(void *state)
 {
 	struct scan_state *s = state;
 
-	for (uint32_t i = 0; i < s->n_open; i++)
-		if (((struct source *)vg_dtable_at(&s->t, s->open[i]))->open)
-			close_attack(s, vg_dtable_at(&s->t, s->open[i]));
-	s->n_open = 0;
+	vg_open_fini(&s->open, &s->t, tick_open, s);
 	vg_dtable_fini(&s->t);
 	vg_table_free(s->pool, (size_t)s->pool_cap * sizeof *s->pool);
 	s->pool = NULL;

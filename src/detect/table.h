@@ -83,4 +83,81 @@ static inline bool vg_dtable_used(const struct vg_dtable *t, uint32_t i)
 	return t->slot[i].tag != 0;
 }
 
+/*
+ * The open list: the slots of a table's records that hold an open attack
+ * (or, for flood, a run to judge), walked at each tick. Bounded: a
+ * detector checks vg_open_full before it opens an attack; one that finds
+ * the list full reports when others have closed. An entry whose record
+ * was closed, evicted or removed since is dropped by the walk.
+ *
+ * The walk and fini are inline so that the detector's callback, a static
+ * function known at the call, is inlined in the loop: no indirect call
+ * per record.
+ */
+#define VG_OPEN_MAX 4096
+
+struct vg_open_list {
+	uint32_t idx[VG_OPEN_MAX]; /* slots of the records */
+	uint32_t n;
+};
+
+/* For a record of the list (at slot), at a tick at now_ns: closes it or
+ * reports an update as the detector decides; with end (fini: the input
+ * is over), closes it if it is still open. False drops it from the list
+ * (closed now, or earlier by eviction or removal). */
+typedef bool (*vg_open_fn)(void *owner, void *rec, uint32_t slot, uint64_t now_ns, bool end);
+
+static inline bool vg_open_full(const struct vg_open_list *l)
+{
+	return l->n >= VG_OPEN_MAX;
+}
+
+/* Marks the record busy in its table (it goes through evict before its
+ * slot is reused) and adds it to the list if there is room; false if
+ * there was none. */
+static inline bool vg_open_add(struct vg_open_list *l, struct vg_dtable *t, const void *rec)
+{
+	vg_dtable_set_busy(t, rec, true);
+	if (l->n >= VG_OPEN_MAX)
+		return false;
+	l->idx[l->n++] = vg_dtable_index(t, rec);
+	return true;
+}
+
+/* Quiet for longer than idle_ns at now_ns. */
+static inline bool vg_open_idle(uint64_t now_ns, uint64_t last_ns, uint64_t idle_ns)
+{
+	return now_ns > last_ns && now_ns - last_ns > idle_ns;
+}
+
+/* Active for update_ns (0: never) since it was last reported. */
+static inline bool vg_open_update_due(uint64_t last_ns, uint64_t reported_ns, uint64_t update_ns)
+{
+	return update_ns && last_ns > reported_ns && last_ns - reported_ns >= update_ns;
+}
+
+/* Calls fn for each record of the list; those it returns false for
+ * leave the list (the last entry takes their place). */
+static inline void vg_open_walk(struct vg_open_list *l, struct vg_dtable *t, vg_open_fn fn,
+				void *owner, uint64_t now_ns)
+{
+	for (uint32_t i = 0; i < l->n;) {
+		uint32_t slot = l->idx[i];
+		if (!fn(owner, vg_dtable_at(t, slot), slot, now_ns, false)) {
+			l->idx[i] = l->idx[--l->n];
+			continue;
+		}
+		i++;
+	}
+}
+
+/* Calls fn with end for each record of the list, then empties it. */
+static inline void vg_open_fini(struct vg_open_list *l, struct vg_dtable *t, vg_open_fn fn,
+				void *owner)
+{
+	for (uint32_t i = 0; i < l->n; i++)
+		fn(owner, vg_dtable_at(t, l->idx[i]), l->idx[i], 0, true);
+	l->n = 0;
+}
+
 #endif
