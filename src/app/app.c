@@ -13,6 +13,11 @@
  * DNS cache: app.dns_cache entries in sets of 4 ways, the set chosen by a
  * seeded hash of the address; an answer replaces the same address or the
  * least recently written way. Names longer than fit are not cached.
+ * Writes are queued (PUT_QUEUE answers, name copied) with their set's tag
+ * line prefetched, and applied in order before the cache is next read or
+ * the queue is full: the tag line, rarely still in the cache when an
+ * answer comes, is loaded while the batch goes on instead of stalling the
+ * packet. A read sees every answer before it, as if written at once.
  *
  * Gathering buffers: app.tls_buffers buffers of VG_APP_TLS_BUF bytes for
  * ClientHellos split over segments; taken when a flow's first client
@@ -77,6 +82,16 @@ struct cache_tags {
 	uint32_t age[CACHE_WAYS]; /* write order (wraps: only compared within a set) */
 };
 
+/* A queued cache write (see the top of the file). */
+#define PUT_QUEUE 32
+
+struct cache_put_req {
+	struct vg_addr addr;
+	uint8_t family;
+	uint64_t h; /* the key's hash */
+	char name[CACHE_NAME_MAX];
+};
+
 struct vg_app {
 	struct vg_app_config cfg;
 	const struct vg_flow_table *table;
@@ -96,6 +111,8 @@ struct vg_app {
 	struct vg_app_stats st;
 	vg_app_dns_fn dns_sink; /* told each answer the cache takes */
 	void *dns_sink_arg;
+	uint32_t n_put; /* queued cache writes */
+	struct cache_put_req put[PUT_QUEUE];
 };
 
 static const struct {
@@ -340,22 +357,15 @@ static bool way_is(const struct cache_way *w, int family, const struct vg_addr *
 	       memcmp(w->addr.b, addr->b, family == 4 ? 4 : 16) == 0;
 }
 
-/* Whether the name was stored. */
-static bool cache_put(struct vg_app *a, int family, const struct vg_addr *addr, const char *name)
+/* Writes name for the address whose key hashes to h (names that fit). */
+static void cache_write(struct vg_app *a, uint64_t h, int family, const struct vg_addr *addr,
+			const char *name, size_t nl)
 {
-	size_t nl = strlen(name);
+	uint32_t set = (uint32_t)h & a->cache_mask, tag = cache_tag(h);
+	struct cache_tags *tg = &a->tags[set];
 	struct cache_way *victim;
-	struct cache_tags *tg;
-	uint64_t h;
-	uint32_t set, tag;
 	int v = 0;
 
-	if (nl >= CACHE_NAME_MAX)
-		return false; /* not cut: a cut name would match the wrong things */
-	h = cache_hash(a, family, addr);
-	set = (uint32_t)h & a->cache_mask;
-	tag = cache_tag(h);
-	tg = &a->tags[set];
 	/* The way holding this address, else an empty one, else the oldest. */
 	for (int i = 0; i < CACHE_WAYS; i++) {
 		if (tg->tag[i] == tag &&
@@ -375,6 +385,36 @@ static bool cache_put(struct vg_app *a, int family, const struct vg_addr *addr, 
 	victim->family = (uint8_t)family;
 	victim->seq = ++a->cache_seq;
 	memcpy(victim->name, name, nl + 1);
+}
+
+/* Applies the queued writes, oldest first. */
+static void put_flush(struct vg_app *a)
+{
+	for (uint32_t i = 0; i < a->n_put; i++) {
+		const struct cache_put_req *r = &a->put[i];
+		cache_write(a, r->h, r->family, &r->addr, r->name, strlen(r->name));
+	}
+	a->n_put = 0;
+}
+
+/* Queues the write of name for the address; whether it will be stored
+ * (a name too long is not: a cut name would match the wrong things). */
+static bool cache_put(struct vg_app *a, int family, const struct vg_addr *addr, const char *name)
+{
+	size_t nl = strlen(name);
+	struct cache_put_req *r;
+
+	if (nl >= CACHE_NAME_MAX)
+		return false;
+	if (a->n_put == PUT_QUEUE)
+		put_flush(a);
+	r = &a->put[a->n_put++];
+	r->h = cache_hash(a, family, addr);
+	r->family = (uint8_t)family;
+	memset(&r->addr, 0, sizeof r->addr);
+	memcpy(r->addr.b, addr->b, family == 4 ? 4 : 16);
+	memcpy(r->name, name, nl + 1);
+	VG_PREFETCH(&a->tags[(uint32_t)r->h & a->cache_mask]);
 	return true;
 }
 
@@ -397,6 +437,10 @@ const char *vg_app_name_of_addr(const struct vg_app *a, int family, const struct
 
 	if (!a || (family != 4 && family != 6))
 		return NULL;
+	/* The queued writes first. The stage is never defined const (vg_app_new
+	 * allocates it): the queue is how it writes, not what it holds. */
+	if (a->n_put)
+		put_flush((struct vg_app *)a);
 	h = cache_hash(a, family, addr);
 	set = (uint32_t)h & a->cache_mask;
 	tag = cache_tag(h);
