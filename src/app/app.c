@@ -13,11 +13,13 @@
  * DNS cache: app.dns_cache entries in sets of 4 ways, the set chosen by a
  * seeded hash of the address; an answer replaces the same address or the
  * least recently written way. Names longer than fit are not cached.
- * Writes are queued (PUT_QUEUE answers, name copied) with their set's tag
- * line prefetched, and applied in order before the cache is next read or
- * the queue is full: the tag line, rarely still in the cache when an
- * answer comes, is loaded while the batch goes on instead of stalling the
- * packet. A read sees every answer before it, as if written at once.
+ * Writes are queued (PUT_QUEUE answers) with their set's tag line
+ * prefetched, and applied in order before the cache is next read, before
+ * an entry is released (a queued write points to its entry's name, which
+ * is not written again once the response is parsed) or when the queue is
+ * full: the tag line, rarely still in the cache when an answer comes, is
+ * loaded while the batch goes on instead of stalling the packet. A read
+ * sees every answer before it, as if written at once.
  *
  * Gathering buffers: app.tls_buffers buffers of VG_APP_TLS_BUF bytes for
  * ClientHellos split over segments; taken when a flow's first client
@@ -88,8 +90,9 @@ struct cache_tags {
 struct cache_put_req {
 	struct vg_addr addr;
 	uint8_t family;
-	uint64_t h; /* the key's hash */
-	char name[CACHE_NAME_MAX];
+	uint16_t name_len;
+	uint64_t h;       /* the key's hash */
+	const char *name; /* the rrname of a DNS entry */
 };
 
 struct vg_app {
@@ -226,9 +229,14 @@ static void put_buf(struct vg_app *a, struct slot *s)
 	}
 }
 
+static void put_flush(struct vg_app *a);
+
 static void release(struct vg_app *a, uint32_t si)
 {
 	struct slot_link *l = &a->links[si];
+
+	if (a->n_put) /* queued writes may point to this entry's name */
+		put_flush(a);
 
 	/* Only while a buffer is out can this entry hold one: most of the
 	 * time the entry itself is not read. */
@@ -392,7 +400,7 @@ static void put_flush(struct vg_app *a)
 {
 	for (uint32_t i = 0; i < a->n_put; i++) {
 		const struct cache_put_req *r = &a->put[i];
-		cache_write(a, r->h, r->family, &r->addr, r->name, strlen(r->name));
+		cache_write(a, r->h, r->family, &r->addr, r->name, r->name_len);
 	}
 	a->n_put = 0;
 }
@@ -411,9 +419,9 @@ static bool cache_put(struct vg_app *a, int family, const struct vg_addr *addr, 
 	r = &a->put[a->n_put++];
 	r->h = cache_hash(a, family, addr);
 	r->family = (uint8_t)family;
-	memset(&r->addr, 0, sizeof r->addr);
-	memcpy(r->addr.b, addr->b, family == 4 ? 4 : 16);
-	memcpy(r->name, name, nl + 1);
+	r->addr = *addr;
+	r->name = name;
+	r->name_len = (uint16_t)nl;
 	VG_PREFETCH(&a->tags[(uint32_t)r->h & a->cache_mask]);
 	return true;
 }
@@ -426,7 +434,13 @@ void vg_app_set_dns_sink(struct vg_app *a, vg_app_dns_fn fn, void *arg)
 
 void vg_app_dns_put(struct vg_app *a, int family, const struct vg_addr *addr, const char *name)
 {
-	cache_put(a, family, addr, name);
+	size_t nl = strlen(name);
+
+	/* Written now, after what is queued: name is the caller's. */
+	if (a->n_put)
+		put_flush(a);
+	if (nl < CACHE_NAME_MAX)
+		cache_write(a, cache_hash(a, family, addr), family, addr, name, nl);
 }
 
 const char *vg_app_name_of_addr(const struct vg_app *a, int family, const struct vg_addr *addr)
