@@ -13,6 +13,13 @@
  * DNS cache: app.dns_cache entries in sets of 4 ways, the set chosen by a
  * seeded hash of the address; an answer replaces the same address or the
  * least recently written way. Names longer than fit are not cached.
+ * Writes are queued (PUT_QUEUE answers) with their set's tag line
+ * prefetched, and applied in order before the cache is next read, before
+ * an entry is released (a queued write points to its entry's name, which
+ * is not written again once the response is parsed) or when the queue is
+ * full: the tag line, rarely still in the cache when an answer comes, is
+ * loaded while the batch goes on instead of stalling the packet. A read
+ * sees every answer before it, as if written at once.
  *
  * Gathering buffers: app.tls_buffers buffers of VG_APP_TLS_BUF bytes for
  * ClientHellos split over segments; taken when a flow's first client
@@ -77,11 +84,28 @@ struct cache_tags {
 	uint32_t age[CACHE_WAYS]; /* write order (wraps: only compared within a set) */
 };
 
+/* A queued cache write (see the top of the file). */
+#define PUT_QUEUE 32
+
+struct cache_put_req {
+	struct vg_addr addr;
+	uint8_t family;
+	uint16_t name_len;
+	uint64_t h;       /* the key's hash */
+	const char *name; /* the rrname of a DNS entry */
+};
+
 struct vg_app {
 	struct vg_app_config cfg;
 	const struct vg_flow_table *table;
 	uint32_t *slot_of; /* per flow pool index */
 	size_t slot_of_bytes;
+	/* Per flow pool index, one bit: the flow holds an entry. A flow the
+	 * stage has judged (VG_FLOW_APP) with its bit clear has none: most TCP
+	 * flows, whose later payload packets then read 8 bytes for 64 flows
+	 * (a line that stays in the cache) instead of slot_of's 4 for one. */
+	uint64_t *has_slot;
+	size_t has_slot_bytes;
 	struct slot *slots;      /* [0] unused */
 	struct slot_link *links; /* per slot */
 	uint32_t n_slots, used_tail, free_head, hand;
@@ -96,6 +120,8 @@ struct vg_app {
 	struct vg_app_stats st;
 	vg_app_dns_fn dns_sink; /* told each answer the cache takes */
 	void *dns_sink_arg;
+	uint32_t n_put; /* queued cache writes */
+	struct cache_put_req put[PUT_QUEUE];
 };
 
 static const struct {
@@ -144,6 +170,8 @@ int vg_app_new(struct vg_app **out, const struct vg_app_config *cfg,
 	a->links = vg_table_alloc((n + 1) * sizeof *a->links);
 	a->slot_of_bytes = ((size_t)vg_flow_table_capacity(table) + 1) * sizeof *a->slot_of;
 	a->slot_of = vg_table_alloc(a->slot_of_bytes);
+	a->has_slot_bytes = ((size_t)vg_flow_table_capacity(table) / 64 + 1) * sizeof *a->has_slot;
+	a->has_slot = vg_table_alloc(a->has_slot_bytes);
 	while (sets * CACHE_WAYS < cfg->dns_cache)
 		sets <<= 1;
 	a->cache_mask = (uint32_t)(sets - 1);
@@ -152,8 +180,8 @@ int vg_app_new(struct vg_app **out, const struct vg_app_config *cfg,
 	a->tags = vg_table_alloc(sets * sizeof *a->tags);
 	a->bufs = malloc((size_t)cfg->tls_buffers * VG_APP_TLS_BUF + 1);
 	a->buf_free = malloc(((size_t)cfg->tls_buffers + 1) * sizeof *a->buf_free);
-	if (!a->slots || !a->links || !a->slot_of || !a->cache || !a->tags || !a->bufs ||
-	    !a->buf_free) {
+	if (!a->slots || !a->links || !a->slot_of || !a->has_slot || !a->cache || !a->tags ||
+	    !a->bufs || !a->buf_free) {
 		vg_app_free(a);
 		return VG_ENOMEM;
 	}
@@ -175,6 +203,8 @@ void vg_app_free(struct vg_app *a)
 		vg_table_free(a->links, ((size_t)a->n_slots + 1) * sizeof *a->links);
 	if (a->slot_of)
 		vg_table_free(a->slot_of, a->slot_of_bytes);
+	if (a->has_slot)
+		vg_table_free(a->has_slot, a->has_slot_bytes);
 	if (a->cache)
 		vg_table_free(a->cache, a->cache_bytes);
 	if (a->tags)
@@ -186,7 +216,8 @@ void vg_app_free(struct vg_app *a)
 
 uint64_t vg_app_memory(const struct vg_app *a)
 {
-	return (uint64_t)(a->n_slots + 1) * sizeof *a->slots + a->slot_of_bytes + a->cache_bytes +
+	return (uint64_t)(a->n_slots + 1) * sizeof *a->slots + a->slot_of_bytes +
+	       a->has_slot_bytes + a->cache_bytes +
 	       (uint64_t)(a->cache_mask + 1) * sizeof *a->tags +
 	       (uint64_t)a->cfg.tls_buffers * VG_APP_TLS_BUF;
 }
@@ -209,15 +240,21 @@ static void put_buf(struct vg_app *a, struct slot *s)
 	}
 }
 
+static void put_flush(struct vg_app *a);
+
 static void release(struct vg_app *a, uint32_t si)
 {
 	struct slot_link *l = &a->links[si];
+
+	if (a->n_put) /* queued writes may point to this entry's name */
+		put_flush(a);
 
 	/* Only while a buffer is out can this entry hold one: most of the
 	 * time the entry itself is not read. */
 	if (a->n_buf_free < a->cfg.tls_buffers)
 		put_buf(a, &a->slots[si]);
 	a->slot_of[l->flow_idx] = 0;
+	a->has_slot[l->flow_idx / 64] &= ~(1ull << (l->flow_idx % 64));
 	l->flow_idx = 0;
 	l->next_free = a->free_head;
 	a->free_head = si;
@@ -252,6 +289,10 @@ static struct slot *new_slot(struct vg_app *a, struct vg_flow *f, uint32_t fi, u
 	case VG_APP_DNS:
 		memset(&s->pub.dns, 0, offsetof(struct vg_app_dns, rrname));
 		s->pub.dns.rrname[0] = '\0';
+		/* The answers' lines, written when the response comes (a round
+		 * trip later): loaded now, they are in the cache by then. */
+		__builtin_prefetch(&s->pub.dns.answers[0], 1);
+		__builtin_prefetch(&s->pub.dns.answers[2], 1);
 		break;
 	case VG_APP_TLS:
 		memset(&s->pub.tls, 0, offsetof(struct vg_app_tls, sni));
@@ -265,6 +306,7 @@ static struct slot *new_slot(struct vg_app *a, struct vg_flow *f, uint32_t fi, u
 		break;
 	}
 	a->slot_of[fi] = si;
+	a->has_slot[fi / 64] |= 1ull << (fi % 64);
 	f->flags |= VG_FLOW_APP;
 	a->st.c[VG_APPC_flows]++;
 	/* The entry the next flow will take is known already: start loading
@@ -281,6 +323,8 @@ static struct slot *slot_of(const struct vg_app *a, const struct vg_flow *f, uin
 
 	*fi = vg_flow_table_index(a->table, f);
 	if (!(f->flags & VG_FLOW_APP))
+		return NULL;
+	if (!(a->has_slot[*fi / 64] & (1ull << (*fi % 64))))
 		return NULL;
 	si = a->slot_of[*fi];
 	return si ? &a->slots[si] : NULL;
@@ -340,22 +384,15 @@ static bool way_is(const struct cache_way *w, int family, const struct vg_addr *
 	       memcmp(w->addr.b, addr->b, family == 4 ? 4 : 16) == 0;
 }
 
-/* Whether the name was stored. */
-static bool cache_put(struct vg_app *a, int family, const struct vg_addr *addr, const char *name)
+/* Writes name for the address whose key hashes to h (names that fit). */
+static void cache_write(struct vg_app *a, uint64_t h, int family, const struct vg_addr *addr,
+			const char *name, size_t nl)
 {
-	size_t nl = strlen(name);
+	uint32_t set = (uint32_t)h & a->cache_mask, tag = cache_tag(h);
+	struct cache_tags *tg = &a->tags[set];
 	struct cache_way *victim;
-	struct cache_tags *tg;
-	uint64_t h;
-	uint32_t set, tag;
 	int v = 0;
 
-	if (nl >= CACHE_NAME_MAX)
-		return false; /* not cut: a cut name would match the wrong things */
-	h = cache_hash(a, family, addr);
-	set = (uint32_t)h & a->cache_mask;
-	tag = cache_tag(h);
-	tg = &a->tags[set];
 	/* The way holding this address, else an empty one, else the oldest. */
 	for (int i = 0; i < CACHE_WAYS; i++) {
 		if (tg->tag[i] == tag &&
@@ -375,6 +412,36 @@ static bool cache_put(struct vg_app *a, int family, const struct vg_addr *addr, 
 	victim->family = (uint8_t)family;
 	victim->seq = ++a->cache_seq;
 	memcpy(victim->name, name, nl + 1);
+}
+
+/* Applies the queued writes, oldest first. */
+static void put_flush(struct vg_app *a)
+{
+	for (uint32_t i = 0; i < a->n_put; i++) {
+		const struct cache_put_req *r = &a->put[i];
+		cache_write(a, r->h, r->family, &r->addr, r->name, r->name_len);
+	}
+	a->n_put = 0;
+}
+
+/* Queues the write of name for the address; whether it will be stored
+ * (a name too long is not: a cut name would match the wrong things). */
+static bool cache_put(struct vg_app *a, int family, const struct vg_addr *addr, const char *name)
+{
+	size_t nl = strlen(name);
+	struct cache_put_req *r;
+
+	if (nl >= CACHE_NAME_MAX)
+		return false;
+	if (a->n_put == PUT_QUEUE)
+		put_flush(a);
+	r = &a->put[a->n_put++];
+	r->h = cache_hash(a, family, addr);
+	r->family = (uint8_t)family;
+	r->addr = *addr;
+	r->name = name;
+	r->name_len = (uint16_t)nl;
+	VG_PREFETCH(&a->tags[(uint32_t)r->h & a->cache_mask]);
 	return true;
 }
 
@@ -386,7 +453,13 @@ void vg_app_set_dns_sink(struct vg_app *a, vg_app_dns_fn fn, void *arg)
 
 void vg_app_dns_put(struct vg_app *a, int family, const struct vg_addr *addr, const char *name)
 {
-	cache_put(a, family, addr, name);
+	size_t nl = strlen(name);
+
+	/* Written now, after what is queued: name is the caller's. */
+	if (a->n_put)
+		put_flush(a);
+	if (nl < CACHE_NAME_MAX)
+		cache_write(a, cache_hash(a, family, addr), family, addr, name, nl);
 }
 
 const char *vg_app_name_of_addr(const struct vg_app *a, int family, const struct vg_addr *addr)
@@ -397,6 +470,10 @@ const char *vg_app_name_of_addr(const struct vg_app *a, int family, const struct
 
 	if (!a || (family != 4 && family != 6))
 		return NULL;
+	/* The queued writes first. The stage is never defined const (vg_app_new
+	 * allocates it): the queue is how it writes, not what it holds. */
+	if (a->n_put)
+		put_flush((struct vg_app *)a);
 	h = cache_hash(a, family, addr);
 	set = (uint32_t)h & a->cache_mask;
 	tag = cache_tag(h);

@@ -398,21 +398,20 @@ void vg_ctx_print_summary(const struct vg_ctx *ctx, FILE *fp)
 	if (ctx->merged) {
 		/* vigil read --workers: the balance, and who waited for whom. */
 		fprintf(fp, "workers: %u\n", ctx->workers);
-		for (unsigned i = 0; i < ctx->workers && i < VG_ARRAY_LEN(ctx->worker); i++)
+		for (unsigned i = 0; i < ctx->workers && i < VG_ARRAY_LEN(ctx->wstats); i++) {
+			const struct vg_worker_stats *ws = &ctx->wstats[i];
 			fprintf(fp,
 				"  worker.%u.flows: %" PRIu64 "\n  worker.%u.cpu_s: %.3f\n"
 				"  worker.%u.stalls: %" PRIu64 "\n",
-				i, ctx->worker[i].flows, i, (double)ctx->worker[i].cpu_ns / 1e9, i,
-				ctx->worker[i].stalls);
-		/* vigil watch: what each worker's sockets received and lost. */
-		for (unsigned i = 0; ctx->live && i < ctx->workers && i < VG_ARRAY_LEN(ctx->wstats);
-		     i++)
-			fprintf(fp,
-				"  worker.%u.packets: %" PRIu64
-				"\n  worker.%u.kernel_packets: %" PRIu64
-				"\n  worker.%u.kernel_drops: %" PRIu64 "\n",
-				i, ctx->wstats[i].packets, i, ctx->wstats[i].kernel_packets, i,
-				ctx->wstats[i].kernel_drops);
+				i, ws->flows, i, (double)ws->cpu_ns / 1e9, i, ws->stalls);
+			/* vigil watch: what the worker's sockets received and lost. */
+			if (ctx->live)
+				fprintf(fp,
+					"  worker.%u.packets: %" PRIu64
+					"\n  worker.%u.kernel_packets: %" PRIu64
+					"\n  worker.%u.kernel_drops: %" PRIu64 "\n",
+					i, ws->packets, i, ws->kernel_packets, i, ws->kernel_drops);
+		}
 		fprintf(fp, "  merge.cpu_s: %.3f\n  merge.waits: %" PRIu64 "\n",
 			(double)ctx->merge_cpu_ns / 1e9, ctx->merge_waits);
 		if (ctx->merge_forced)

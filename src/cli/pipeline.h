@@ -71,14 +71,12 @@ struct vg_ctx {
 	struct vg_app_stats merged_app;
 	uint32_t merged_capacity;
 	unsigned workers;
-	struct {
-		uint64_t cpu_ns, flows, stalls; /* stalls: waits for the merger */
-	} worker[64];
+	/* Each worker's figures: flows, CPU and stalls (read and watch
+	 * --workers); packets and kernel counters (watch, from the snapshots
+	 * the workers publish in their record streams). */
+	struct vg_worker_stats wstats[64];
 	uint64_t merge_cpu_ns, merge_waits; /* the merging thread's CPU, its waits */
 	uint64_t clock_ns;                  /* packet time of the last batch (vg_ctx_catch_up) */
-	/* vigil watch --workers: each worker's packets, drops, flows and CPU
-	 * (from the snapshots they publish in their record streams). */
-	struct vg_worker_stats wstats[64];
 	uint64_t merge_forced; /* segments merged before the watermark (a stuck clock) */
 	bool progress;         /* draw a progress line on stderr */
 	bool detect_noflow;    /* some detector wants packets without a flow */

@@ -818,10 +818,10 @@ int vg_ctx_read_files(struct vg_ctx *ctx, unsigned workers, char *const *paths, 
 	ctx->workers = workers;
 	ctx->merge_cpu_ns = thread_cpu_ns() - cpu0;
 	ctx->merge_waits = 0;
-	for (unsigned i = 0; i < workers && i < VG_ARRAY_LEN(ctx->worker); i++) {
-		ctx->worker[i].cpu_ns = w[i]->cpu_ns;
-		ctx->worker[i].flows = vg_flow_table_stats(w[i]->flows)->created;
-		ctx->worker[i].stalls = w[i]->free.waits;
+	for (unsigned i = 0; i < workers && i < VG_ARRAY_LEN(ctx->wstats); i++) {
+		ctx->wstats[i].cpu_ns = w[i]->cpu_ns;
+		ctx->wstats[i].flows = vg_flow_table_stats(w[i]->flows)->created;
+		ctx->wstats[i].stalls = w[i]->free.waits;
 		ctx->merge_waits += w[i]->full.waits;
 	}
 	/* Each record was counted by the worker it belongs to. */
@@ -1325,8 +1325,6 @@ void vg_live_workers_stats(struct vg_live_workers *lw)
 		ws->kernel_drops = s->cap.kernel_drops;
 		ws->flows = s->flow.created;
 		ws->cpu_ns = s->cpu_ns;
-		ctx->worker[i].flows = s->flow.created;
-		ctx->worker[i].cpu_ns = s->cpu_ns;
 	}
 }
 
@@ -1352,7 +1350,7 @@ int vg_live_workers_stop(struct vg_live_workers *lw, char *errbuf, size_t errlen
 	ctx->merge_cpu_ns = thread_cpu_ns() - lw->cpu0;
 	ctx->merge_waits = 0;
 	for (unsigned i = 0; i < lw->started; i++) {
-		ctx->worker[i].stalls = lw->w[i]->free.waits;
+		ctx->wstats[i].stalls = lw->w[i]->free.waits;
 		ctx->merge_waits += lw->w[i]->full.waits;
 	}
 	if (lw->failed) {

@@ -42,6 +42,7 @@ struct vg_worker_stats {
 	uint64_t kernel_packets, kernel_drops; /* of its sockets (PACKET_STATISTICS) */
 	uint64_t flows;                        /* flows its table created */
 	uint64_t cpu_ns;                       /* its thread's CPU time */
+	uint64_t stalls;                       /* waits for the merger to free a chunk */
 };
 
 struct vg_run_stats {

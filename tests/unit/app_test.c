@@ -427,6 +427,56 @@ static void test_table_and_cache(void **state)
 	vg_flow_table_free(r.t);
 }
 
+/* Cache writes are queued (app.c) and applied before the next read, the
+ * release of their entry, or when the queue is full: an answer is found
+ * after its flow ended unread, after more answers than the queue holds,
+ * and a later write of the same address wins over a queued one. */
+static void test_cache_queue(void **state)
+{
+	struct rig r;
+	struct vg_packet p;
+	struct vg_flow *fl[1];
+	struct vg_addr a80 = a4(192, 0, 2, 80);
+	uint8_t q2[sizeof dns_query];
+	const char *name;
+
+	(void)state;
+	rig_new(&r, 16u << 20);
+	for (unsigned i = 0; i < 40; i++) { /* 40 flows, 2 cached answers each */
+		p = dns_pkt(dns_query, sizeof dns_query, (uint16_t)(40000 + i), false,
+			    T0 + i * 10000);
+		vg_flow_update_batch(r.t, &p, 1, fl);
+		p = dns_pkt(dns_answer, sizeof dns_answer, (uint16_t)(40000 + i), true,
+			    T0 + i * 10000 + 1000);
+		vg_flow_update_batch(r.t, &p, 1, fl);
+	}
+	assert_int_equal(vg_app_stats(r.app)->c[VG_APPC_dns_cache_inserted], 80);
+	vg_flow_table_flush(r.t); /* every entry released before any read */
+	assert_int_equal(r.ended_with_meta, 40);
+	/* A new flow takes a released entry and writes its own name there:
+	 * the writes queued from that entry were applied at its release. */
+	memcpy(q2, dns_query, sizeof q2);
+	q2[13] = 'x';
+	p = dns_pkt(q2, sizeof q2, 42000, false, T0 + 500000);
+	vg_flow_update_batch(r.t, &p, 1, fl);
+	assert_string_equal(vg_app_of(r.app, fl[0])->dns.rrname, "xww.example.com");
+	name = vg_app_name_of_addr(r.app, 4, &a80);
+	assert_non_null(name);
+	assert_string_equal(name, "www.example.com");
+	/* A queued answer, then the merger's write of the same address. */
+	p = dns_pkt(dns_query, sizeof dns_query, 41000, false, T0 + 1000000);
+	vg_flow_update_batch(r.t, &p, 1, fl);
+	p = dns_pkt(dns_answer, sizeof dns_answer, 41000, true, T0 + 1001000);
+	vg_flow_update_batch(r.t, &p, 1, fl);
+	vg_app_dns_put(r.app, 4, &a80, "later.example.net");
+	name = vg_app_name_of_addr(r.app, 4, &a80);
+	assert_non_null(name);
+	assert_string_equal(name, "later.example.net");
+	vg_flow_table_flush(r.t);
+	vg_app_free(r.app);
+	vg_flow_table_free(r.t);
+}
+
 static void test_table_eviction(void **state)
 {
 	struct rig r;
@@ -575,6 +625,7 @@ int main(void)
 	    cmocka_unit_test(test_table_eviction),
 	    cmocka_unit_test(test_table_split_hello),
 	    cmocka_unit_test(test_table_tcp_dns_length_alone),
+	    cmocka_unit_test(test_cache_queue),
 	    cmocka_unit_test(test_counter_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
