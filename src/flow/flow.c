@@ -184,9 +184,12 @@ static inline bool make_key(struct vg_flow_key *k, const struct vg_packet *p)
 	addr_words(&p->src, p->family, &s0, &s1);
 	addr_words(&p->dst, p->family, &d0, &d1);
 	src_lo = s0 != d0 ? s0 < d0 : s1 != d1 ? s1 < d1 : p->sport <= p->dport;
-	meta = (uint64_t)((uint32_t)(p->vlan[0] & 0xfff) << 20 |
-			  (uint32_t)(p->vlan[1] & 0xfff) << 8 | p->proto)
-	       << 32;
+	meta = (uint64_t)p->proto << 32;
+	/* Most packets carry no VLAN tag: one test instead of two masks. */
+	if (VG_UNLIKELY(p->vlan[0] | p->vlan[1]))
+		meta |= (uint64_t)((uint32_t)(p->vlan[0] & 0xfff) << 20 |
+				   (uint32_t)(p->vlan[1] & 0xfff) << 8)
+			<< 32;
 	if (src_lo) {
 		ports = (uint64_t)p->dport << 16 | p->sport;
 		k->w[0] = s0;
@@ -645,7 +648,6 @@ static unsigned update_chunk(struct vg_flow_table *t, struct vg_packet *pkts, un
 	for (i = 0; i < n; i++) {
 		struct vg_packet *p = &pkts[i];
 
-		flows[i] = NULL;
 		/* Most packets: TCP or UDP, not a fragment. */
 		if (VG_LIKELY((p->flags & (VG_PKT_IP | VG_PKT_FRAG)) == VG_PKT_IP &&
 			      (p->proto == VG_IPPROTO_TCP || p->proto == VG_IPPROTO_UDP))) {
@@ -704,8 +706,10 @@ static unsigned update_chunk(struct vg_flow_table *t, struct vg_packet *pkts, un
 
 		prefetch_bucket(buckets, mask, hashes, i + PREFETCH_BUCKET);
 		prefetch_record(pool, buckets, mask, hashes, i + PREFETCH_RECORD);
-		if (!(p->flags & VG_PKT_IP))
+		if (!(p->flags & VG_PKT_IP)) {
+			flows[i] = NULL;
 			continue;
+		}
 		/* "Now" is the time of the latest packet, even if it goes back
 		 * (files given out of order): a flow is judged by the time of the
 		 * traffic it is part of, never by another file's clock. */
