@@ -741,7 +741,8 @@ static unsigned update_chunk(struct vg_flow_table *t, struct vg_packet *pkts, un
 		fresh = !f;
 		if (fresh)
 			f = create(t, &keys[i], h, p, lo[i]);
-		dir = lo[i] ^ !!(f->flags & VG_FLOW_CLIENT_LO); /* 0: toserver */
+		_Static_assert(VG_FLOW_CLIENT_LO == 1, "CLIENT_LO is bit 0");
+		dir = (lo[i] ^ f->flags) & VG_FLOW_CLIENT_LO; /* 0: toserver */
 		if (p->proto == VG_IPPROTO_TCP && (p->flags & VG_PKT_PORTS))
 			tcp_update(t, f, p->tcp_flags, dir);
 		if (VG_UNLIKELY(dir == 1 && f->pkts[1] == 0)) {
