@@ -460,14 +460,14 @@ static inline struct vg_flow *lookup(struct vg_flow *pool, const uint32_t *bucke
 				     const struct vg_flow_key *k, uint32_t h,
 				     const struct vg_packet *p, uint32_t *idx_out)
 {
-	bool v6 = p->family != 4;
+	uint8_t v4 = p->family == 4 ? VG_FLOW_V4 : 0;
 
 	for (uint32_t idx = buckets[h & mask]; idx != VG_FLOW_NIL; idx = pool[idx].hnext) {
 		struct vg_flow *c = &pool[idx];
 		/* The family is compared too: an IPv4 flow and IPv6 packets
 		 * between the IPv4-mapped addresses (::ffff:a.b.c.d) have the
 		 * same key words but are not the same traffic. */
-		if (c->hash == h && key_eq(&c->key, k) && !(c->flags & VG_FLOW_V4) == v6) {
+		if (c->hash == h && key_eq(&c->key, k) && !((c->flags ^ v4) & VG_FLOW_V4)) {
 			*idx_out = idx;
 			return c;
 		}
