@@ -633,6 +633,9 @@ prefetch_record(const struct vg_flow *pool, const uint32_t *buckets, uint32_t ma
 	VG_PREFETCH((const char *)&pool[idx + 1] - 1);
 }
 
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("no-tree-slp-vectorize")))
+#endif
 static unsigned update_chunk(struct vg_flow_table *t, struct vg_packet *pkts, unsigned n,
 			     struct vg_flow **flows)
 {
