@@ -630,7 +630,9 @@ prefetch_record(const struct vg_flow *pool, const uint32_t *buckets, uint32_t ma
 	/* A 96-byte record spans two cache lines: fetch both (record 0 is
 	 * never used, and harmless to fetch). */
 	VG_PREFETCH(&pool[idx]);
-	VG_PREFETCH((const char *)&pool[idx + 1] - 1);
+	/* Its last byte from the same address (&pool[idx + 1] made gcc
+	 * compute a second index, in case idx + 1 wraps). */
+	VG_PREFETCH((const char *)&pool[idx] + sizeof *pool - 1);
 }
 
 #if defined(__GNUC__) && !defined(__clang__)
