@@ -223,6 +223,12 @@ static bool tcp_closed(const struct vg_flow *f)
 	return f->tcp_state == VG_TCP_CLOSED;
 }
 
+/* Which of new, established, closed a TCP state's timeout is. */
+static inline int tcp_timeout_state(uint8_t tcp_state)
+{
+	return tcp_state == VG_TCP_CLOSED ? 2 : tcp_state >= VG_TCP_ESTABLISHED ? 1 : 0;
+}
+
 /* Which timeout applies: computed when the protocol state changes (a
  * TCP transition, the first reply), not per packet. */
 static uint8_t timeout_index(const struct vg_flow *f)
@@ -230,7 +236,7 @@ static uint8_t timeout_index(const struct vg_flow *f)
 	int cls = proto_class(f->proto), st;
 
 	if (cls == 0)
-		st = tcp_closed(f) ? 2 : f->tcp_state >= VG_TCP_ESTABLISHED ? 1 : 0;
+		st = tcp_timeout_state(f->tcp_state);
 	else
 		st = f->pkts[1] ? 1 : 0;
 	return (uint8_t)(cls * 3 + st);
@@ -432,7 +438,8 @@ static inline void tcp_update(struct vg_flow_table *t, struct vg_flow *f, uint8_
 	    f->tcp_state != VG_TCP_NONE)
 		return;
 	tcp_transition(f, fl, dir);
-	if (f->tcp_state != before)
+	/* SYN_SENT, SYN_RECV, FIN_WAIT keep the timeout of the state before. */
+	if (tcp_timeout_state(f->tcp_state) != tcp_timeout_state(before))
 		retime(t, f);
 }
 
@@ -638,8 +645,8 @@ prefetch_record(const struct vg_flow *pool, const uint32_t *buckets, uint32_t ma
 #if defined(__GNUC__) && !defined(__clang__)
 __attribute__((optimize("no-tree-slp-vectorize")))
 #endif
-static unsigned update_chunk(struct vg_flow_table *t, struct vg_packet *pkts, unsigned n,
-			     struct vg_flow **flows)
+static unsigned
+update_chunk(struct vg_flow_table *t, struct vg_packet *pkts, unsigned n, struct vg_flow **flows)
 {
 	struct vg_flow_key keys[BATCH_MAX];
 	uint64_t hashes[BATCH_MAX + PREFETCH_BUCKET];
@@ -751,8 +758,9 @@ static unsigned update_chunk(struct vg_flow_table *t, struct vg_packet *pkts, un
 		if (p->proto == VG_IPPROTO_TCP && (p->flags & VG_PKT_PORTS))
 			tcp_update(t, f, p->tcp_flags, dir);
 		if (VG_UNLIKELY(dir == 1 && f->pkts[1] == 0)) {
-			f->pkts[1] = 1; /* first reply: the flow is established */
-			retime(t, f);
+			f->pkts[1] = 1;                 /* first reply: the flow is established */
+			if (f->proto != VG_IPPROTO_TCP) /* TCP's timeout follows its state */
+				retime(t, f);
 		} else {
 			f->pkts[dir]++;
 		}
