@@ -663,8 +663,15 @@ update_chunk(struct vg_flow_table *t, struct vg_packet *pkts, unsigned n, struct
 		/* Most packets: TCP or UDP, not a fragment. */
 		if (VG_LIKELY((p->flags & (VG_PKT_IP | VG_PKT_FRAG)) == VG_PKT_IP &&
 			      (p->proto == VG_IPPROTO_TCP || p->proto == VG_IPPROTO_UDP))) {
-			lo[i] = make_key(&keys[i], p);
-			hashes[i] = vg_hash_key40(keys[i].w, seed ^ p->family);
+			/* Two copies, one per family: in the IPv4 one gcc knows
+			 * half the key's words are constants and folds them. */
+			if (VG_LIKELY(p->family == 4)) {
+				lo[i] = make_key(&keys[i], p);
+				hashes[i] = vg_hash_key40(keys[i].w, seed ^ 4);
+			} else {
+				lo[i] = make_key(&keys[i], p);
+				hashes[i] = vg_hash_key40(keys[i].w, seed ^ p->family);
+			}
 			continue;
 		}
 		hashes[i] = 0; /* no flow: prefetches load bucket 0 */
