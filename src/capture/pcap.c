@@ -61,6 +61,9 @@ static int pcap_next(struct vg_capture *c, struct vg_pkt_rec *rec, bool may_refi
 
 /* The common case in one tight loop: whole records in the window, caplen
  * within limits. Anything else (a refill, an error) is left to pcap_next. */
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("no-tree-slp-vectorize")))
+#endif
 static unsigned pcap_next_batch(struct vg_capture *c, struct vg_pkt_rec *recs, unsigned max)
 {
 	const uint8_t *w = c->win;

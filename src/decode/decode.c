@@ -2,6 +2,7 @@
  * decode.c - the decode stage's entry point: picks the link-layer decoder
  * from the record's link type, and the table of anomaly names.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "common/bytes.h"
@@ -138,6 +139,12 @@ static inline int eth_decode_fast(struct vg_decode_stats *st, struct vg_packet *
 	return vg_eth_decode(st, p, 0);
 }
 
+/* Without SLP vectorization: gcc 12 paired the counters and the record's
+ * lengths into SSE registers (7 instructions for 3 adds, and lane
+ * extracts to use the lengths): 4 instructions a packet more. */
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("no-tree-slp-vectorize")))
+#endif
 void vg_decode(struct vg_decode_stats *st, const struct vg_pkt_rec *rec, struct vg_packet *p)
 {
 	int a;
@@ -149,15 +156,15 @@ void vg_decode(struct vg_decode_stats *st, const struct vg_pkt_rec *rec, struct 
 	p->caplen = rec->caplen;
 	p->wire_len = rec->origlen;
 	p->flags = 0;
-	p->vlan[0] = p->vlan[1] = 0;
-	p->vlan_depth = 0;
-	p->family = 0;
-	p->proto = 0;
-	p->tcp_flags = 0;
-	p->icmp_type = p->icmp_code = 0;
 	p->sport = p->dport = 0;
-	p->ethertype = 0;
-	p->payload_len = 0;
+	/* payload_len, ethertype, vlan[], vlan_depth, family, proto, ttl,
+	 * tcp_flags, icmp_type/code and anomaly lie together (decode.h):
+	 * one 16-byte store clears them (ttl and anomaly need not be, at no
+	 * cost). */
+	_Static_assert(
+	    offsetof(struct vg_packet, anomaly) + 1 - offsetof(struct vg_packet, payload_len) == 16,
+	    "the fields vg_decode clears are 16 contiguous bytes");
+	memset(&p->payload_len, 0, 16);
 
 	st->packets++;
 	st->bytes_wire += rec->origlen;

@@ -42,6 +42,14 @@ struct vg_flow_table {
 	struct vg_flow_config cfg;
 	struct vg_flow *pool;
 	uint32_t *buckets;
+	/* Per pool slot, for the expiry hand: a time (packet time >> DUE_SHIFT,
+	 * saturated) at or before which the flow cannot have expired. The hand
+	 * reads these 4 bytes instead of the record's two cache lines and
+	 * looks at the record only once this time has come; it is a lower
+	 * bound, refreshed then: a packet that moves last_ns later leaves it
+	 * stale but still a lower bound, so most packets never write it; a
+	 * change of state that shortens the timeout sets it to 0. */
+	uint32_t *due;
 	uint32_t cap;          /* records in the pool */
 	uint32_t mask;         /* buckets - 1 */
 	uint32_t used_tail;    /* records [1, used_tail) were handed out once */
@@ -91,7 +99,8 @@ int vg_flow_table_new(struct vg_flow_table **out, const struct vg_flow_config *c
 	/* Untouched pages stay unmapped: RSS follows use. */
 	t->pool = vg_table_alloc((cap + 1) * sizeof *t->pool);
 	t->buckets = vg_table_alloc(nb * sizeof *t->buckets);
-	if (!t->pool || !t->buckets) {
+	t->due = vg_table_alloc((cap + 1) * sizeof *t->due);
+	if (!t->pool || !t->buckets || !t->due) {
 		vg_flow_table_free(t);
 		return VG_ENOMEM;
 	}
@@ -145,6 +154,7 @@ void vg_flow_table_free(struct vg_flow_table *t)
 		return;
 	vg_table_free(t->pool, ((size_t)t->cap + 1) * sizeof *t->pool);
 	vg_table_free(t->buckets, ((size_t)t->mask + 1) * sizeof *t->buckets);
+	vg_table_free(t->due, ((size_t)t->cap + 1) * sizeof *t->due);
 	free(t);
 }
 
@@ -174,9 +184,12 @@ static inline bool make_key(struct vg_flow_key *k, const struct vg_packet *p)
 	addr_words(&p->src, p->family, &s0, &s1);
 	addr_words(&p->dst, p->family, &d0, &d1);
 	src_lo = s0 != d0 ? s0 < d0 : s1 != d1 ? s1 < d1 : p->sport <= p->dport;
-	meta = (uint64_t)((uint32_t)(p->vlan[0] & 0xfff) << 20 |
-			  (uint32_t)(p->vlan[1] & 0xfff) << 8 | p->proto)
-	       << 32;
+	meta = (uint64_t)p->proto << 32;
+	/* Most packets carry no VLAN tag: one test instead of two masks. */
+	if (VG_UNLIKELY(p->vlan[0] | p->vlan[1]))
+		meta |= (uint64_t)((uint32_t)(p->vlan[0] & 0xfff) << 20 |
+				   (uint32_t)(p->vlan[1] & 0xfff) << 8)
+			<< 32;
 	if (src_lo) {
 		ports = (uint64_t)p->dport << 16 | p->sport;
 		k->w[0] = s0;
@@ -210,6 +223,12 @@ static bool tcp_closed(const struct vg_flow *f)
 	return f->tcp_state == VG_TCP_CLOSED;
 }
 
+/* Which of new, established, closed a TCP state's timeout is. */
+static inline int tcp_timeout_state(uint8_t tcp_state)
+{
+	return tcp_state == VG_TCP_CLOSED ? 2 : tcp_state >= VG_TCP_ESTABLISHED ? 1 : 0;
+}
+
 /* Which timeout applies: computed when the protocol state changes (a
  * TCP transition, the first reply), not per packet. */
 static uint8_t timeout_index(const struct vg_flow *f)
@@ -217,7 +236,7 @@ static uint8_t timeout_index(const struct vg_flow *f)
 	int cls = proto_class(f->proto), st;
 
 	if (cls == 0)
-		st = tcp_closed(f) ? 2 : f->tcp_state >= VG_TCP_ESTABLISHED ? 1 : 0;
+		st = tcp_timeout_state(f->tcp_state);
 	else
 		st = f->pkts[1] ? 1 : 0;
 	return (uint8_t)(cls * 3 + st);
@@ -226,6 +245,39 @@ static uint8_t timeout_index(const struct vg_flow *f)
 static inline bool is_expired(const struct vg_flow_table *t, const struct vg_flow *f)
 {
 	return f->last_ns < t->now_ns && t->now_ns - f->last_ns > t->tmo_ns[f->tmo];
+}
+
+/* Units of the due array: about a second, a shift rather than a division. */
+#define DUE_SHIFT 30
+
+/* A packet time in due units, saturated: monotonic, so that a flow that
+ * expired (now > last_ns + timeout) always has due_units(now) >= its due.
+ * At most INT32_MAX (2^61 ns, 73 years), also the due of a free slot. */
+#define DUE_NEVER INT32_MAX
+static inline uint32_t due_units(uint64_t ns)
+{
+	uint64_t u = ns >> DUE_SHIFT;
+
+	return u < DUE_NEVER ? (uint32_t)u : DUE_NEVER;
+}
+
+/* The flow's due: when its timeout runs out, as of now (a sum that wraps
+ * gives an earlier time, which is still a lower bound). */
+static inline uint32_t due_of(const struct vg_flow_table *t, const struct vg_flow *f)
+{
+	return due_units(f->last_ns + t->tmo_ns[f->tmo]);
+}
+
+/* After a change of state: the flow's timeout index, and its due if the
+ * new timeout is shorter (0: the hand looks at the record next time).
+ * Out of line: the packet loop calls it for a few packets in a hundred. */
+static __attribute__((noinline)) void retime(struct vg_flow_table *t, struct vg_flow *f)
+{
+	uint8_t tmo = timeout_index(f);
+
+	if (t->tmo_ns[tmo] < t->tmo_ns[f->tmo])
+		t->due[f - t->pool] = 0;
+	f->tmo = tmo;
 }
 
 /* Unlinks record idx from its bucket chain and returns it to the free list. */
@@ -322,6 +374,7 @@ static __attribute__((noinline)) struct vg_flow *create(struct vg_flow_table *t,
 	f->icmp_type = p->icmp_type;
 	f->icmp_code = p->icmp_code;
 	f->tmo = timeout_index(f);
+	t->due[idx] = due_of(t, f);
 	t->st.created++;
 	switch (proto_class(p->proto)) {
 	case 0: t->st.created_tcp++; break;
@@ -374,7 +427,7 @@ static void tcp_transition(struct vg_flow *f, uint8_t fl, int dir)
 	}
 }
 
-static inline void tcp_update(struct vg_flow *f, uint8_t fl, int dir)
+static inline void tcp_update(struct vg_flow_table *t, struct vg_flow *f, uint8_t fl, int dir)
 {
 	uint8_t before = f->tcp_state;
 
@@ -385,8 +438,9 @@ static inline void tcp_update(struct vg_flow *f, uint8_t fl, int dir)
 	    f->tcp_state != VG_TCP_NONE)
 		return;
 	tcp_transition(f, fl, dir);
-	if (f->tcp_state != before)
-		f->tmo = timeout_index(f);
+	/* SYN_SENT, SYN_RECV, FIN_WAIT keep the timeout of the state before. */
+	if (tcp_timeout_state(f->tcp_state) != tcp_timeout_state(before))
+		retime(t, f);
 }
 
 /* A SYN on a closed connection starts a new one (RFC 9293 3.6.1: the
@@ -413,14 +467,14 @@ static inline struct vg_flow *lookup(struct vg_flow *pool, const uint32_t *bucke
 				     const struct vg_flow_key *k, uint32_t h,
 				     const struct vg_packet *p, uint32_t *idx_out)
 {
-	bool v6 = p->family != 4;
+	uint8_t v4 = p->family == 4 ? VG_FLOW_V4 : 0;
 
 	for (uint32_t idx = buckets[h & mask]; idx != VG_FLOW_NIL; idx = pool[idx].hnext) {
 		struct vg_flow *c = &pool[idx];
 		/* The family is compared too: an IPv4 flow and IPv6 packets
 		 * between the IPv4-mapped addresses (::ffff:a.b.c.d) have the
 		 * same key words but are not the same traffic. */
-		if (c->hash == h && key_eq(&c->key, k) && !(c->flags & VG_FLOW_V4) == v6) {
+		if (c->hash == h && key_eq(&c->key, k) && !((c->flags ^ v4) & VG_FLOW_V4)) {
 			*idx_out = idx;
 			return c;
 		}
@@ -501,8 +555,9 @@ static VG_COLD void count_icmp_err(struct vg_flow *f, const struct vg_packet *p)
 static void expire_step(struct vg_flow_table *t)
 {
 	uint64_t period = (uint64_t)t->cfg.sweep_period_s * NS_PER_S, owed, now = t->now_ns;
-	uint32_t n, found[32], nf = 0, hand, tail = t->used_tail;
+	uint32_t n, found[32], nf = 0, hand, tail = t->used_tail, now_u = due_units(now);
 	const struct vg_flow *pool = t->pool;
+	uint32_t *due = t->due;
 
 	if (t->used_tail <= 1 || t->now_ns <= t->sweep_ns || !t->sweep_ns) {
 		t->sweep_ns = t->now_ns; /* first call, or time went back */
@@ -527,17 +582,22 @@ static void expire_step(struct vg_flow_table *t)
 		for (; hand < end; hand++) {
 			const struct vg_flow *f = &pool[hand];
 
-			/* Ahead of the hand; past the tail it is harmless. */
-			VG_PREFETCH(f + 9);
-			if ((f->flags & VG_FLOW_USED) && f->last_ns < now &&
-			    now - f->last_ns > t->tmo_ns[f->tmo]) {
-				VG_PREFETCH(&t->buckets[f->hash & t->mask]);
-				found[nf++] = hand;
-				if (nf == VG_ARRAY_LEN(found)) {
-					hand++;
-					n = 0;
-					break;
-				}
+			if (VG_LIKELY(due[hand] > now_u))
+				continue; /* certainly not expired */
+			if (!(f->flags & VG_FLOW_USED)) {
+				due[hand] = DUE_NEVER; /* free: not looked at again */
+				continue;
+			}
+			if (!(f->last_ns < now && now - f->last_ns > t->tmo_ns[f->tmo])) {
+				due[hand] = due_of(t, f);
+				continue;
+			}
+			VG_PREFETCH(&t->buckets[f->hash & t->mask]);
+			found[nf++] = hand;
+			if (nf == VG_ARRAY_LEN(found)) {
+				hand++;
+				n = 0;
+				break;
 			}
 		}
 		if (hand >= tail)
@@ -577,11 +637,16 @@ prefetch_record(const struct vg_flow *pool, const uint32_t *buckets, uint32_t ma
 	/* A 96-byte record spans two cache lines: fetch both (record 0 is
 	 * never used, and harmless to fetch). */
 	VG_PREFETCH(&pool[idx]);
-	VG_PREFETCH((const char *)&pool[idx + 1] - 1);
+	/* Its last byte from the same address (&pool[idx + 1] made gcc
+	 * compute a second index, in case idx + 1 wraps). */
+	VG_PREFETCH((const char *)&pool[idx] + sizeof *pool - 1);
 }
 
-static unsigned update_chunk(struct vg_flow_table *t, struct vg_packet *pkts, unsigned n,
-			     struct vg_flow **flows)
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("no-tree-slp-vectorize")))
+#endif
+static unsigned
+update_chunk(struct vg_flow_table *t, struct vg_packet *pkts, unsigned n, struct vg_flow **flows)
 {
 	struct vg_flow_key keys[BATCH_MAX];
 	uint64_t hashes[BATCH_MAX + PREFETCH_BUCKET];
@@ -595,12 +660,18 @@ static unsigned update_chunk(struct vg_flow_table *t, struct vg_packet *pkts, un
 	for (i = 0; i < n; i++) {
 		struct vg_packet *p = &pkts[i];
 
-		flows[i] = NULL;
 		/* Most packets: TCP or UDP, not a fragment. */
 		if (VG_LIKELY((p->flags & (VG_PKT_IP | VG_PKT_FRAG)) == VG_PKT_IP &&
 			      (p->proto == VG_IPPROTO_TCP || p->proto == VG_IPPROTO_UDP))) {
-			lo[i] = make_key(&keys[i], p);
-			hashes[i] = vg_hash_key40(keys[i].w, seed ^ p->family);
+			/* Two copies, one per family: in the IPv4 one gcc knows
+			 * half the key's words are constants and folds them. */
+			if (VG_LIKELY(p->family == 4)) {
+				lo[i] = make_key(&keys[i], p);
+				hashes[i] = vg_hash_key40(keys[i].w, seed ^ 4);
+			} else {
+				lo[i] = make_key(&keys[i], p);
+				hashes[i] = vg_hash_key40(keys[i].w, seed ^ p->family);
+			}
 			continue;
 		}
 		hashes[i] = 0; /* no flow: prefetches load bucket 0 */
@@ -654,8 +725,10 @@ static unsigned update_chunk(struct vg_flow_table *t, struct vg_packet *pkts, un
 
 		prefetch_bucket(buckets, mask, hashes, i + PREFETCH_BUCKET);
 		prefetch_record(pool, buckets, mask, hashes, i + PREFETCH_RECORD);
-		if (!(p->flags & VG_PKT_IP))
+		if (!(p->flags & VG_PKT_IP)) {
+			flows[i] = NULL;
 			continue;
+		}
 		/* "Now" is the time of the latest packet, even if it goes back
 		 * (files given out of order): a flow is judged by the time of the
 		 * traffic it is part of, never by another file's clock. */
@@ -687,12 +760,14 @@ static unsigned update_chunk(struct vg_flow_table *t, struct vg_packet *pkts, un
 		fresh = !f;
 		if (fresh)
 			f = create(t, &keys[i], h, p, lo[i]);
-		dir = lo[i] ^ !!(f->flags & VG_FLOW_CLIENT_LO); /* 0: toserver */
+		_Static_assert(VG_FLOW_CLIENT_LO == 1, "CLIENT_LO is bit 0");
+		dir = (lo[i] ^ f->flags) & VG_FLOW_CLIENT_LO; /* 0: toserver */
 		if (p->proto == VG_IPPROTO_TCP && (p->flags & VG_PKT_PORTS))
-			tcp_update(f, p->tcp_flags, dir);
+			tcp_update(t, f, p->tcp_flags, dir);
 		if (VG_UNLIKELY(dir == 1 && f->pkts[1] == 0)) {
-			f->pkts[1] = 1; /* first reply: the flow is established */
-			f->tmo = timeout_index(f);
+			f->pkts[1] = 1;                 /* first reply: the flow is established */
+			if (f->proto != VG_IPPROTO_TCP) /* TCP's timeout follows its state */
+				retime(t, f);
 		} else {
 			f->pkts[dir]++;
 		}

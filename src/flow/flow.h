@@ -60,8 +60,9 @@ enum vg_flow_end {
 
 /* vg_flow.flags */
 enum {
-	VG_FLOW_USED = 1u << 0,
-	VG_FLOW_CLIENT_LO = 1u << 1, /* the client is key.lo */
+	VG_FLOW_CLIENT_LO = 1u << 0, /* the client is key.lo (bit 0: the packet loop
+				      * xors it with the packet's side as is) */
+	VG_FLOW_USED = 1u << 1,
 	VG_FLOW_V4 = 1u << 2,
 	VG_FLOW_SYN_ACK_FIRST = 1u << 3, /* first packet was a SYN-ACK */
 	VG_FLOW_HANDSHAKE = 1u << 4,     /* the TCP handshake completed (it stays set

@@ -712,6 +712,43 @@ static void test_advance_ends_idle_flow_without_packets(void **state)
 	fx_close(x);
 }
 
+/* The hand skips a slot by its due time (a lower bound of when the flow
+ * may expire, flow.c) and refreshes it when it finds the flow still live.
+ * Here the hand refreshes the due of an established TCP flow (600 s), then
+ * a RST closes it (60 s): the flow must still end 60 s after its last
+ * packet, not when the stale 600 s due comes. */
+static void test_sweep_after_timeout_shortens(void **state)
+{
+	struct fx *x = *state;
+	uint64_t closed, est, period, rst, t;
+
+	fx_open(x, NULL);
+	closed = (uint64_t)x->cfg.timeout.tcp_closed * NS;
+	est = (uint64_t)x->cfg.timeout.tcp_established * NS;
+	period = (uint64_t)x->cfg.sweep_period_s * NS;
+	assert_true(closed + 2 * period < est);
+	one(x, tcp4(CLIENT4, SERVER4, 51002, 80, VG_TH_SYN, T0));
+	one(x, tcp4(SERVER4, CLIENT4, 80, 51002, VG_TH_SYN | VG_TH_ACK, T0 + MS));
+	one(x, tcp4(CLIENT4, SERVER4, 51002, 80, VG_TH_ACK, T0 + 2 * MS));
+	/* Past the new-flow timeout: the hand looks at the record and moves
+	 * its due to the established timeout. */
+	for (t = T0 + NS; t <= T0 + closed + 3 * period; t += NS / 10)
+		vg_flow_table_advance(x->t, t);
+	assert_int_equal(x->rec.n, 0);
+	rst = t;
+	one(x, tcp4(CLIENT4, SERVER4, 51002, 80, VG_TH_RST, rst));
+	for (t = rst + NS / 10; t <= rst + closed + 2 * period && x->rec.n == 0; t += NS / 10) {
+		x->rec.now_ns = t; /* what on_end records */
+		vg_flow_table_advance(x->t, t);
+	}
+	assert_int_equal(x->rec.n, 1);
+	assert_int_equal(x->rec.e[0].why, VG_FLOW_END_TIMEOUT);
+	assert_string_equal(vg_tcp_state_name(&x->rec.e[0].f), "closed");
+	assert_true(x->rec.e[0].now_ns > rst + closed);
+	assert_int_equal(st(x)->active, 0);
+	fx_close(x);
+}
+
 /* flow.h: "a clock hand passes over every flow once per flow.sweep_period
  * seconds of packet time, a bounded number of slots per batch". With an
  * hour's sweep period, 31 s of packet time moves the hand over about
@@ -1361,6 +1398,7 @@ int main(int argc, char **argv)
 	    T(test_udp_established_uses_longer_timeout),
 	    T(test_sweep_ends_idle_flow_without_new_packet),
 	    T(test_advance_ends_idle_flow_without_packets),
+	    T(test_sweep_after_timeout_shortens),
 	    T(test_sweep_work_follows_packet_time),
 	    T(test_vlan_separates_flows),
 	    T(test_ipv4_and_ipv6_are_separate),
