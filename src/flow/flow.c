@@ -80,10 +80,11 @@ int vg_flow_table_new(struct vg_flow_table **out, const struct vg_flow_config *c
 	const struct vg_flow_timeouts *to = &cfg->timeout;
 
 	*out = NULL;
-	/* Records and buckets share the cap, one bucket per record (rounded
-	 * down to a power of two); slot 0 of the pool is never a record, so
-	 * the table may pass the cap by one record's 96 bytes. */
-	cap = cfg->memcap / (sizeof(struct vg_flow) + sizeof(uint32_t));
+	/* Records, buckets and the expiry hand's due times share the cap, one
+	 * bucket (rounded down to a power of two) and one due per record; slot
+	 * 0 of the pool is never a record, so the table may pass the cap by
+	 * one record's 100 bytes. */
+	cap = cfg->memcap / (sizeof(struct vg_flow) + 2 * sizeof(uint32_t));
 	if (cap < 16)
 		return VG_EINVAL;
 	if (cap > UINT32_MAX - 1)
@@ -836,7 +837,7 @@ uint32_t vg_flow_bytes_per_flow(const struct vg_flow_table *t)
 {
 	uint64_t buckets = (uint64_t)t->mask + 1;
 
-	return (uint32_t)(sizeof(struct vg_flow) +
+	return (uint32_t)(sizeof(struct vg_flow) + sizeof *t->due +
 			  (buckets * sizeof(uint32_t) + t->cap - 1) / t->cap);
 }
 

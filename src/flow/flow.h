@@ -214,7 +214,8 @@ void vg_flow_table_expire_all(struct vg_flow_table *t);
 
 const struct vg_flow_stats *vg_flow_table_stats(const struct vg_flow_table *t);
 uint32_t vg_flow_table_capacity(const struct vg_flow_table *t);
-/* Bytes of table memory per flow record: record plus its bucket share. */
+/* Bytes of table memory per flow record: record, its due time and its
+ * bucket share. */
 uint32_t vg_flow_bytes_per_flow(const struct vg_flow_table *t);
 
 /* A flow's two endpoints as packets carry them (IPv4 in the first 4

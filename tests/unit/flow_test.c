@@ -1088,8 +1088,8 @@ static void test_memcap_too_small(void **state)
 		assert_int_equal(rc, VG_EINVAL);
 		assert_null(t);
 	}
-	/* 16 records is the smallest table. */
-	cfg.memcap = 16 * (sizeof(struct vg_flow) + 4);
+	/* 16 records is the smallest table (each with a bucket and a due). */
+	cfg.memcap = 16 * (sizeof(struct vg_flow) + 8);
 	assert_int_equal(vg_flow_table_new(&x->t, &cfg, NULL, NULL), 0);
 	assert_int_equal(vg_flow_table_capacity(x->t), 16);
 }
