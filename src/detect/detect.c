@@ -43,6 +43,13 @@ struct vg_detect {
 	void *flow_state[8], *noflow_state[8];
 	vg_note_sink_fn note_sink; /* packet-only engines: where notes go */
 	void *note_arg;
+	const struct vg_cidr_set *home;
+	/* Views of the flows prefetched and not yet ended, oldest at tail
+	 * (counters run on; slot = counter % VG_DETECT_RING). */
+	uint32_t ring_head, ring_tail;
+	struct vg_flow_view ring[VG_DETECT_RING];
+	uint64_t ring_first[VG_DETECT_RING], ring_last[VG_DETECT_RING]; /* the flows' times */
+	struct vg_flow_view cur;                                        /* a view made at the end */
 };
 
 static void emit_nothing(void *arg, const struct vg_attack *a)
@@ -61,6 +68,7 @@ static int detect_new(struct vg_detect **out, struct vg_detect_env *env,
 	if (!d)
 		return VG_ENOMEM;
 	d->next_attack_id = 1;
+	d->home = env->home;
 	env->next_attack_id = &d->next_attack_id;
 	env->intel = &d->intel;
 	env->engine = d;
@@ -169,21 +177,65 @@ unsigned vg_detect_wants(const struct vg_detect *d)
 	return w;
 }
 
+void vg_flow_view_make(struct vg_flow_view *v, const struct vg_flow *f,
+		       const struct vg_cidr_set *home)
+{
+	v->f = f;
+	vg_flow_ends(f, &v->e);
+	v->client_home = vg_cidr_match(home, &v->e.client, v->e.family);
+	v->server_home = vg_cidr_match(home, &v->e.server, v->e.family);
+	v->prefetched = false;
+	v->slot = 0;
+}
+
 void vg_detect_prefetch(void *arg, const struct vg_flow *f)
 {
-	const struct vg_detect *d = arg;
+	struct vg_detect *d = arg;
+	struct vg_flow_view *v;
 
+	if (d->ring_head - d->ring_tail == VG_DETECT_RING)
+		d->ring_tail++; /* never ended in order: dropped, made again at its end */
+	v = &d->ring[d->ring_head % VG_DETECT_RING];
+	vg_flow_view_make(v, f, d->home);
+	v->slot = (uint8_t)(d->ring_head % VG_DETECT_RING);
+	d->ring_first[v->slot] = f->first_ns;
+	d->ring_last[v->slot] = f->last_ns;
+	v->prefetched = true;
+	d->ring_head++;
 	for (unsigned i = 0; i < d->n; i++)
 		if (d->det[i]->prefetch_flow_end)
-			d->det[i]->prefetch_flow_end(d->state[i], f);
+			d->det[i]->prefetch_flow_end(d->state[i], v);
+}
+
+const struct vg_flow_view *vg_detect_view(struct vg_detect *d, const struct vg_flow *f)
+{
+	if (d->ring_tail != d->ring_head) {
+		const struct vg_flow_view *v = &d->ring[d->ring_tail % VG_DETECT_RING];
+		/* Flows end in the order of their prefetches; the record is
+		 * the same and unchanged since (its times and counts tell). */
+		if (v->f == f && f->first_ns == d->ring_first[v->slot] &&
+		    f->last_ns == d->ring_last[v->slot]) {
+			d->ring_tail++;
+			return v;
+		}
+		d->ring_tail = d->ring_head; /* out of order: start again */
+	}
+	vg_flow_view_make(&d->cur, f, d->home);
+	return &d->cur;
+}
+
+void vg_detect_flow_end_view(struct vg_detect *d, const struct vg_flow_view *v,
+			     const struct vg_app_flow *meta)
+{
+	for (unsigned i = 0; i < d->n; i++)
+		if (d->det[i]->on_flow_end)
+			d->det[i]->on_flow_end(d->state[i], v, meta);
 }
 
 void vg_detect_flow_end(struct vg_detect *d, const struct vg_flow *f,
 			const struct vg_app_flow *meta)
 {
-	for (unsigned i = 0; i < d->n; i++)
-		if (d->det[i]->on_flow_end)
-			d->det[i]->on_flow_end(d->state[i], f, meta);
+	vg_detect_flow_end_view(d, vg_detect_view(d, f), meta);
 }
 
 void vg_detect_tick(struct vg_detect *d, uint64_t now_ns)

@@ -211,10 +211,12 @@ static void maybe_open(struct exfil_state *s, struct episode *e)
 	vg_open_add(&s->open, &s->t, e);
 }
 
-static void exfil_on_flow_end(void *state, const struct vg_flow *f, const struct vg_app_flow *meta)
+static void exfil_on_flow_end(void *state, const struct vg_flow_view *v,
+			      const struct vg_app_flow *meta)
 {
 	struct exfil_state *s = state;
-	struct vg_flow_ends ends;
+	const struct vg_flow *f = v->f;
+	const struct vg_flow_ends *ends = &v->e;
 	struct episode_key k;
 	struct episode *e;
 	bool upload = f->bytes[0] > f->bytes[1] && f->bytes[0] >= UPLOAD_MIN;
@@ -222,18 +224,16 @@ static void exfil_on_flow_end(void *state, const struct vg_flow *f, const struct
 
 	(void)meta;
 
-	vg_flow_ends(f, &ends);
-	if (!vg_cidr_match(s->env.home, &ends.client, ends.family) ||
-	    vg_cidr_match(s->env.home, &ends.server, ends.family))
+	if (!v->client_home || v->server_home)
 		return; /* not a terminal's own connection out */
-	if (s->allow.n && vg_cidr_match(&s->allow, &ends.server, ends.family)) {
+	if (s->allow.n && vg_cidr_match(&s->allow, &ends->server, ends->family)) {
 		s->skipped_allowed++;
 		return;
 	}
 	memset(&k, 0, sizeof k);
-	k.term = ends.client;
-	k.dest = ends.server;
-	k.family = ends.family;
+	k.term = ends->client;
+	k.dest = ends->server;
+	k.family = ends->family;
 	b = maybe_bit(s, &k);
 	if (!upload && !(s->maybe[b / 64] & (1ull << (b % 64))))
 		return; /* a download, and surely no episode: no lookup */
@@ -258,7 +258,7 @@ static void exfil_on_flow_end(void *state, const struct vg_flow *f, const struct
 		e->proto = f->proto;
 	if ((f->flags & VG_FLOW_HANDSHAKE) || f->pkts[1])
 		e->verified = 1;
-	add_port(e, ends.server_port);
+	add_port(e, ends->server_port);
 	vg_dtable_touch(&s->t, e, e->last_ns);
 	vg_dtable_set_busy(&s->t, e, true); /* its volume feeds the baseline when evicted */
 	maybe_open(s, e);

@@ -279,10 +279,12 @@ static struct victim *find(struct flood_state *s, const struct vg_addr *a, uint8
 	return v;
 }
 
-static void flood_on_flow_end(void *state, const struct vg_flow *f, const struct vg_app_flow *meta)
+static void flood_on_flow_end(void *state, const struct vg_flow_view *view,
+			      const struct vg_app_flow *meta)
 {
 	struct flood_state *s = state;
-	struct vg_flow_ends e;
+	const struct vg_flow *f = view->f;
+	const struct vg_flow_ends *e = &view->e;
 	enum kind k;
 	struct victim *v;
 
@@ -295,7 +297,6 @@ static void flood_on_flow_end(void *state, const struct vg_flow *f, const struct
 	if (f->pkts[1] && !(f->flags & (VG_FLOW_SYN_ACK_FIRST | VG_FLOW_ICMP_ERR)) &&
 	    f->proto != VG_IPPROTO_ICMP && f->proto != VG_IPPROTO_ICMPV6)
 		return;
-	vg_flow_ends(f, &e);
 	switch (f->proto) {
 	case VG_IPPROTO_TCP:
 		if (f->flags & VG_FLOW_SYN_ACK_FIRST)
@@ -306,7 +307,7 @@ static void flood_on_flow_end(void *state, const struct vg_flow *f, const struct
 			return;
 		break;
 	case VG_IPPROTO_UDP:
-		k = amplifier(e.client_port) && !amplifier(e.server_port) ? K_REFL : K_UDP;
+		k = amplifier(e->client_port) && !amplifier(e->server_port) ? K_REFL : K_UDP;
 		break;
 	case VG_IPPROTO_ICMP:
 	case VG_IPPROTO_ICMPV6:
@@ -316,18 +317,18 @@ static void flood_on_flow_end(void *state, const struct vg_flow *f, const struct
 		break;
 	default: return;
 	}
-	v = find(s, &e.server, e.family, (uint8_t)k, f->first_ns);
+	v = find(s, &e->server, e->family, (uint8_t)k, f->first_ns);
 	if (v->packets && f->first_ns > v->last_ns && f->first_ns - v->last_ns > s->idle_ns) {
 		end_run(s, v); /* a pause: what came before was one run */
-		v = find(s, &e.server, e.family, (uint8_t)k, f->first_ns);
+		v = find(s, &e->server, e->family, (uint8_t)k, f->first_ns);
 	}
 	/* The earliest flow (the lowest source on a tie) names the run's
 	 * port, and its source when none repeats: the same whatever order
 	 * the flows end in (with read --workers, tables end them apart). */
 	if (!v->packets || f->first_ns < v->first_ns ||
-	    (f->first_ns == v->first_ns && memcmp(e.client.b, v->first_src.b, 16) < 0)) {
-		v->first_src = e.client;
-		v->port = e.server_port;
+	    (f->first_ns == v->first_ns && memcmp(e->client.b, v->first_src.b, 16) < 0)) {
+		v->first_src = e->client;
+		v->port = e->server_port;
 	}
 	if (!v->packets) {
 		v->first_ns = f->first_ns;
@@ -343,10 +344,10 @@ static void flood_on_flow_end(void *state, const struct vg_flow *f, const struct
 	vg_dtable_touch(&s->t, v, v->last_ns);
 	{
 		uint64_t sk[2];
-		memcpy(sk, e.client.b, 16);
+		memcpy(sk, e->client.b, 16);
 		source_add(s, v, vg_hash_words(sk, sizeof sk, s->seed));
 	}
-	top_add(v, &e.client, f->pkts[0]);
+	top_add(v, &e->client, f->pkts[0]);
 }
 
 /* An entry holding traffic at a tick (vg_open_fn): its run ended when idle, else

@@ -112,9 +112,19 @@ static void filter_rebuild(struct vg_dtable *t)
 		}
 }
 
+uint64_t vg_dtable_hash(const struct vg_dtable *t, const void *key)
+{
+	return key_hash(t, key);
+}
+
 void *vg_dtable_find(struct vg_dtable *t, const void *key, bool create, uint64_t now_ns)
 {
-	uint64_t h = key_hash(t, key);
+	return vg_dtable_find_h(t, key, key_hash(t, key), create, now_ns);
+}
+
+void *vg_dtable_find_h(struct vg_dtable *t, const void *key, uint64_t h, bool create,
+		       uint64_t now_ns)
+{
 	uint32_t tag = (uint32_t)(h >> 32) | 1,
 		 base = (uint32_t)h & t->mask & ~(VG_DTABLE_LINE - 1u), fb = filter_bit(t, h);
 	struct vg_dtable_slot *s = &t->slot[base];
@@ -154,7 +164,11 @@ void *vg_dtable_find(struct vg_dtable *t, const void *key, bool create, uint64_t
 
 void vg_dtable_prefetch(const struct vg_dtable *t, const void *key)
 {
-	uint64_t h = key_hash(t, key);
+	vg_dtable_prefetch_h(t, key_hash(t, key));
+}
+
+void vg_dtable_prefetch_h(const struct vg_dtable *t, uint64_t h)
+{
 	uint32_t fb = filter_bit(t, h);
 
 	VG_PREFETCH(&t->filter[fb >> 6]);

@@ -61,6 +61,12 @@ void *vg_dtable_find(struct vg_dtable *t, const void *key, bool create, uint64_t
 /* Starts loading what a find of this key will read (filter word, slot
  * line); no effect on the table. */
 void vg_dtable_prefetch(const struct vg_dtable *t, const void *key);
+/* The same with the key's hash computed once (vg_dtable_hash), for a
+ * detector that prefetches and finds the same key. */
+uint64_t vg_dtable_hash(const struct vg_dtable *t, const void *key);
+void *vg_dtable_find_h(struct vg_dtable *t, const void *key, uint64_t h, bool create,
+		       uint64_t now_ns);
+void vg_dtable_prefetch_h(const struct vg_dtable *t, uint64_t h);
 /* Marks a record active at now_ns (for the choice of slots to reuse). */
 void vg_dtable_touch(struct vg_dtable *t, const void *rec, uint64_t now_ns);
 /* A busy record goes through evict before its slot is reused. */
