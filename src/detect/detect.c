@@ -29,6 +29,8 @@ const struct vg_detector *const vg_detectors[] = {
 };
 
 typedef void (*packet_fn)(void *state, const struct vg_packet *p, struct vg_flow *f, int dir);
+typedef void (*view_fn)(void *state, const struct vg_flow_view *v);
+typedef void (*end_fn)(void *state, const struct vg_flow_view *v, const struct vg_app_flow *meta);
 
 /* The enabled detectors, in table order, each with its state; and, for
  * the hot packet path, the on_packet calls each kind of packet needs. */
@@ -41,6 +43,11 @@ struct vg_detect {
 	unsigned n_flow, n_noflow;
 	packet_fn flow_fn[8], noflow_fn[8];
 	void *flow_state[8], *noflow_state[8];
+	/* The same for flow ends: the hooks each detector has. */
+	unsigned n_prefetch, n_end;
+	view_fn prefetch_fn[8];
+	end_fn end_fn[8];
+	void *prefetch_state[8], *end_state[8];
 	vg_note_sink_fn note_sink; /* packet-only engines: where notes go */
 	void *note_arg;
 	const struct vg_cidr_set *home;
@@ -102,6 +109,14 @@ static int detect_new(struct vg_detect **out, struct vg_detect_env *env,
 		if (det->on_packet && (det->wants & VG_DETECT_PKT_NOFLOW)) {
 			d->noflow_fn[d->n_noflow] = det->on_packet;
 			d->noflow_state[d->n_noflow++] = d->state[d->n];
+		}
+		if (det->prefetch_flow_end) {
+			d->prefetch_fn[d->n_prefetch] = det->prefetch_flow_end;
+			d->prefetch_state[d->n_prefetch++] = d->state[d->n];
+		}
+		if (det->on_flow_end) {
+			d->end_fn[d->n_end] = det->on_flow_end;
+			d->end_state[d->n_end++] = d->state[d->n];
 		}
 		d->n++;
 	}
@@ -202,9 +217,8 @@ void vg_detect_prefetch(void *arg, const struct vg_flow *f)
 	d->ring_last[v->slot] = f->last_ns;
 	v->prefetched = true;
 	d->ring_head++;
-	for (unsigned i = 0; i < d->n; i++)
-		if (d->det[i]->prefetch_flow_end)
-			d->det[i]->prefetch_flow_end(d->state[i], v);
+	for (unsigned i = 0; i < d->n_prefetch; i++)
+		d->prefetch_fn[i](d->prefetch_state[i], v);
 }
 
 const struct vg_flow_view *vg_detect_view(struct vg_detect *d, const struct vg_flow *f)
@@ -227,9 +241,8 @@ const struct vg_flow_view *vg_detect_view(struct vg_detect *d, const struct vg_f
 void vg_detect_flow_end_view(struct vg_detect *d, const struct vg_flow_view *v,
 			     const struct vg_app_flow *meta)
 {
-	for (unsigned i = 0; i < d->n; i++)
-		if (d->det[i]->on_flow_end)
-			d->det[i]->on_flow_end(d->state[i], v, meta);
+	for (unsigned i = 0; i < d->n_end; i++)
+		d->end_fn[i](d->end_state[i], v, meta);
 }
 
 void vg_detect_flow_end(struct vg_detect *d, const struct vg_flow *f,
