@@ -44,8 +44,9 @@ struct vg_detect {
 	packet_fn flow_fn[8], noflow_fn[8];
 	void *flow_state[8], *noflow_state[8];
 	/* The same for flow ends: the hooks each detector has. */
-	unsigned n_prefetch, n_end;
-	view_fn prefetch_fn[8];
+	unsigned n_prefetch, n_end, n_rec;
+	view_fn prefetch_fn[8], rec_fn[8];
+	void *rec_state[8];
 	end_fn end_fn[8];
 	void *prefetch_state[8], *end_state[8];
 	vg_note_sink_fn note_sink; /* packet-only engines: where notes go */
@@ -53,7 +54,7 @@ struct vg_detect {
 	const struct vg_cidr_set *home;
 	/* Views of the flows prefetched and not yet ended, oldest at tail
 	 * (counters run on; slot = counter % VG_DETECT_RING). */
-	uint32_t ring_head, ring_tail;
+	uint32_t ring_head, ring_tail, ring_rec; /* rec: the next second prefetch step */
 	struct vg_flow_view ring[VG_DETECT_RING];
 	uint64_t ring_first[VG_DETECT_RING], ring_last[VG_DETECT_RING]; /* the flows' times */
 	struct vg_flow_view cur;                                        /* a view made at the end */
@@ -113,6 +114,10 @@ static int detect_new(struct vg_detect **out, struct vg_detect_env *env,
 		if (det->prefetch_flow_end) {
 			d->prefetch_fn[d->n_prefetch] = det->prefetch_flow_end;
 			d->prefetch_state[d->n_prefetch++] = d->state[d->n];
+		}
+		if (det->prefetch_record) {
+			d->rec_fn[d->n_rec] = det->prefetch_record;
+			d->rec_state[d->n_rec++] = d->state[d->n];
 		}
 		if (det->on_flow_end) {
 			d->end_fn[d->n_end] = det->on_flow_end;
@@ -221,6 +226,23 @@ void vg_detect_prefetch(void *arg, const struct vg_flow *f)
 		d->prefetch_fn[i](d->prefetch_state[i], v);
 }
 
+/* The second prefetch step runs this many flows ahead of the ends: the
+ * first step's loads (issued for the whole batch before its first end)
+ * have arrived, and its own have time to. */
+#define RECORD_AHEAD 4
+
+static void prefetch_records(struct vg_detect *d)
+{
+	if ((int32_t)(d->ring_rec - d->ring_tail) < 0)
+		d->ring_rec = d->ring_tail;
+	for (; d->ring_rec != d->ring_head && d->ring_rec - d->ring_tail <= RECORD_AHEAD;
+	     d->ring_rec++) {
+		const struct vg_flow_view *v = &d->ring[d->ring_rec % VG_DETECT_RING];
+		for (unsigned i = 0; i < d->n_rec; i++)
+			d->rec_fn[i](d->rec_state[i], v);
+	}
+}
+
 const struct vg_flow_view *vg_detect_view(struct vg_detect *d, const struct vg_flow *f)
 {
 	if (d->ring_tail != d->ring_head) {
@@ -229,6 +251,8 @@ const struct vg_flow_view *vg_detect_view(struct vg_detect *d, const struct vg_f
 		 * the same and unchanged since (its times and counts tell). */
 		if (v->f == f && f->first_ns == d->ring_first[v->slot] &&
 		    f->last_ns == d->ring_last[v->slot]) {
+			if (d->n_rec)
+				prefetch_records(d);
 			d->ring_tail++;
 			return v;
 		}

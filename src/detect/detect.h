@@ -191,6 +191,10 @@ struct vg_detector {
 	 * what on_flow_end will read for it. Flows end in the order of their
 	 * prefetches, each prefetched batch before the next. */
 	void (*prefetch_flow_end)(void *state, const struct vg_flow_view *v);
+	/* Optional, the second step, a few flows before v's end (what the
+	 * first loaded has arrived): start loading the record on_flow_end
+	 * will read, found by what the first step loaded. */
+	void (*prefetch_record)(void *state, const struct vg_flow_view *v);
 	/* A flow ended (before its record is reused); meta is its
 	 * application metadata (app.h), NULL when it has none. v->f may be a
 	 * copy of the table's record (workers): read it, keep no pointer. */

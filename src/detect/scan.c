@@ -712,6 +712,15 @@ static void scan_prefetch(void *state, const struct vg_flow_view *v)
 	vg_dtable_prefetch_h(&s->t, s->hash[v->slot]);
 }
 
+/* Most flows' clients made no record (their contacts all succeeded):
+ * the filter tells, and only a record found is loaded. */
+static void scan_prefetch_record(void *state, const struct vg_flow_view *v)
+{
+	const struct scan_state *s = state;
+
+	vg_dtable_prefetch_rec(&s->t, s->hash[v->slot]);
+}
+
 /* An open attack at a tick (vg_open_fn): closed when idle, else reported if under way
  * since the last report; false once closed (now or by eviction). */
 static bool tick_open(void *owner, void *rec, uint32_t slot, uint64_t now_ns, bool end)
@@ -785,6 +794,7 @@ const struct vg_detector vg_detector_scan = {
     .init = scan_init,
     .on_packet = scan_on_packet,
     .prefetch_flow_end = scan_prefetch,
+    .prefetch_record = scan_prefetch_record,
     .on_flow_end = scan_on_flow_end,
     .on_note = scan_on_note,
     .reconfigure = scan_configure,

@@ -172,6 +172,24 @@ void vg_dtable_prefetch_h(const struct vg_dtable *t, uint64_t h)
 	VG_PREFETCH(&t->slot[(uint32_t)h & t->mask & ~(VG_DTABLE_LINE - 1u)]);
 }
 
+void vg_dtable_prefetch_rec(const struct vg_dtable *t, uint64_t h)
+{
+	uint32_t tag = (uint32_t)(h >> 32) | 1,
+		 base = (uint32_t)h & t->mask & ~(VG_DTABLE_LINE - 1u), fb = filter_bit(t, h);
+	const struct vg_dtable_slot *s = &t->slot[base];
+
+	if (!(t->filter[fb >> 6] & (1ull << (fb & 63))))
+		return;
+	for (uint32_t i = 0; i < VG_DTABLE_LINE; i++)
+		if (s[i].tag == tag) {
+			/* The key and the counters: the first two lines. */
+			const uint8_t *rec = vg_dtable_at(t, base + i);
+			VG_PREFETCH(rec);
+			VG_PREFETCH(rec + 64);
+			return;
+		}
+}
+
 void vg_dtable_touch(struct vg_dtable *t, const void *rec, uint64_t now_ns)
 {
 	t->slot[vg_dtable_index(t, rec)].last_s = (uint32_t)(now_ns / NS_PER_S) & 0x7fffffff;

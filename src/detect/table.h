@@ -84,6 +84,10 @@ static inline void *vg_dtable_find_h(struct vg_dtable *t, const void *key, uint6
 	return vg_dtable_find_slow(t, key, h, create, now_ns);
 }
 void vg_dtable_prefetch_h(const struct vg_dtable *t, uint64_t h);
+/* The second step, once what vg_dtable_prefetch_h loads has arrived:
+ * starts loading the record with this hash, if the filter and the slot
+ * line say there is one. No effect on the table. */
+void vg_dtable_prefetch_rec(const struct vg_dtable *t, uint64_t h);
 /* Marks a record active at now_ns (for the choice of slots to reuse). */
 void vg_dtable_touch(struct vg_dtable *t, const void *rec, uint64_t now_ns);
 /* A busy record goes through evict before its slot is reused. */
