@@ -248,7 +248,7 @@ const struct vg_flow_view *vg_detect_view(struct vg_detect *d, const struct vg_f
 	if (d->ring_tail != d->ring_head) {
 		const struct vg_flow_view *v = &d->ring[d->ring_tail % VG_DETECT_RING];
 		/* Flows end in the order of their prefetches; the record is
-		 * the same and unchanged since (its times and counts tell). */
+		 * the same and unchanged since (its times tell). */
 		if (v->f == f && f->first_ns == d->ring_first[v->slot] &&
 		    f->last_ns == d->ring_last[v->slot]) {
 			if (d->n_rec)
