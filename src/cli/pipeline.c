@@ -21,12 +21,20 @@
 void vg_ctx_flow_end(struct vg_ctx *ctx, const struct vg_flow *f, enum vg_flow_end why,
 		     const struct vg_app_flow *meta)
 {
-	struct vg_flow_ends e;
+	struct vg_flow_view own;
+	const struct vg_flow_view *v;
 	bool client_home, server_home;
 
-	vg_flow_ends(f, &e);
-	client_home = vg_cidr_match(&ctx->home, &e.client, e.family);
-	server_home = vg_cidr_match(&ctx->home, &e.server, e.family);
+	/* The detectors' view of the flow (made when its end was announced,
+	 * vg_detect_prefetch) holds its direction too. */
+	if (ctx->det) {
+		v = vg_detect_view(ctx->det, f);
+	} else {
+		vg_flow_view_make(&own, f, &ctx->home);
+		v = &own;
+	}
+	client_home = v->client_home;
+	server_home = v->server_home;
 	if (client_home && server_home)
 		ctx->flows_internal++;
 	else if (server_home)
@@ -36,7 +44,7 @@ void vg_ctx_flow_end(struct vg_ctx *ctx, const struct vg_flow *f, enum vg_flow_e
 	else
 		ctx->flows_external++;
 	if (ctx->det)
-		vg_detect_flow_end(ctx->det, f, meta);
+		vg_detect_flow_end_view(ctx->det, v, meta);
 	if (ctx->writer) {
 		ctx->wops->flow(ctx->writer, f, why, meta);
 		ctx->events_flow++;

@@ -124,7 +124,8 @@ struct beacon_state {
 	uint32_t seen_mask, maybe_made;
 	uint64_t maybe[MAYBE_BITS / 64]; /* bit set: the pair may have a record */
 	uint64_t seed;
-	struct vg_open_list open; /* pairs with an open attack */
+	struct vg_open_list open;      /* pairs with an open attack */
+	uint64_t hash[VG_DETECT_RING]; /* per view slot: the pair's hash, if prefetched */
 };
 
 static int cmp_double(const void *a, const void *b)
@@ -389,14 +390,14 @@ static bool allowed_port(const struct vg_port_list *l, uint16_t port, uint8_t pr
 }
 
 /* The key of a terminal's flow out, or false for other flows. */
-static bool pair_of(const struct beacon_state *s, const struct vg_flow *f, struct vg_flow_ends *e,
-		    struct pair_key *k)
+static bool pair_of(const struct vg_flow_view *v, struct pair_key *k)
 {
+	const struct vg_flow *f = v->f;
+	const struct vg_flow_ends *e = &v->e;
+
 	if (f->proto != VG_IPPROTO_TCP && f->proto != VG_IPPROTO_UDP)
 		return false;
-	vg_flow_ends(f, e);
-	if (!vg_cidr_match(s->env.home, &e->client, e->family) ||
-	    vg_cidr_match(s->env.home, &e->server, e->family))
+	if (!v->client_home || v->server_home)
 		return false; /* not a terminal calling out */
 	memset(k, 0, sizeof *k);
 	k->term = e->client;
@@ -409,25 +410,30 @@ static bool pair_of(const struct beacon_state *s, const struct vg_flow *f, struc
 
 /* A flow will end soon: start loading its first-connection cache slot
  * (and its record, when the filter says there may be one). */
-static void beacon_prefetch(void *state, const struct vg_flow *f)
+static void beacon_prefetch(void *state, const struct vg_flow_view *v)
 {
-	const struct beacon_state *s = state;
-	struct vg_flow_ends e;
+	struct beacon_state *s = state;
+	const struct first_seen *fs;
 	struct pair_key k;
 	uint64_t h;
 
-	if (!pair_of(s, f, &e, &k))
+	if (!pair_of(v, &k))
 		return;
-	h = pair_hash(s, &k);
-	VG_PREFETCH(&s->seen[(uint32_t)(h >> 20) & s->seen_mask]);
+	h = s->hash[v->slot] = pair_hash(s, &k);
+	fs = &s->seen[(uint32_t)(h >> 20) & s->seen_mask];
+	/* 80 bytes: its key and its used flag are on two lines. */
+	VG_PREFETCH(fs);
+	VG_PREFETCH((const char *)(fs + 1) - 1);
 	if (maybe_has(s, h))
 		vg_dtable_prefetch(&s->t, &k);
 }
 
-static void beacon_on_flow_end(void *state, const struct vg_flow *f, const struct vg_app_flow *meta)
+static void beacon_on_flow_end(void *state, const struct vg_flow_view *v,
+			       const struct vg_app_flow *meta)
 {
 	struct beacon_state *s = state;
-	struct vg_flow_ends e;
+	const struct vg_flow *f = v->f;
+	const struct vg_flow_ends *e = &v->e;
 	struct pair_key k;
 	struct pair *p;
 	uint64_t start = f->first_ns;
@@ -437,16 +443,16 @@ static void beacon_on_flow_end(void *state, const struct vg_flow *f, const struc
 
 	(void)meta;
 
-	if (!pair_of(s, f, &e, &k))
+	if (!pair_of(v, &k))
 		return;
-	if ((s->allow_ports.n && allowed_port(&s->allow_ports, e.server_port, f->proto)) ||
-	    (s->allow.n && vg_cidr_match(&s->allow, &e.server, e.family))) {
+	if ((s->allow_ports.n && allowed_port(&s->allow_ports, e->server_port, f->proto)) ||
+	    (s->allow.n && vg_cidr_match(&s->allow, &e->server, e->family))) {
 		s->skipped_allowed++;
 		return;
 	}
 	sent = f->bytes[0] > UINT32_MAX ? UINT32_MAX : (uint32_t)f->bytes[0];
 	verified = (f->flags & VG_FLOW_HANDSHAKE) || (f->proto == VG_IPPROTO_UDP && f->pkts[1]);
-	h = pair_hash(s, &k);
+	h = v->prefetched ? s->hash[v->slot] : pair_hash(s, &k);
 	/* Most flows are a pair's first: a bit of the filter says so without
 	 * a lookup in the table. */
 	p = maybe_has(s, h) ? vg_dtable_find(&s->t, &k, false, start) : NULL;

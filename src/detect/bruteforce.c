@@ -89,7 +89,8 @@ struct brute_state {
 	struct vg_detect_env env;
 	struct vg_dtable t;
 	uint64_t seed, idle_ns, max_session_ns, update_ns;
-	struct vg_open_list open; /* sources with an open attack */
+	struct vg_open_list open;      /* sources with an open attack */
+	uint64_t hash[VG_DETECT_RING]; /* per view slot: the key's hash, if prefetched */
 };
 
 /* The service on a port: a switch (a few compares) rather than a walk of
@@ -191,11 +192,10 @@ static void evict(void *owner, void *rec)
 		report(owner, g, true); /* reported before its slot is reused */
 }
 
-static struct guesser *find(struct brute_state *s, const struct vg_addr *a, uint8_t family,
-			    uint16_t port, uint64_t now)
+static struct guesser *find_h(struct brute_state *s, const struct guesser_key *k, uint64_t h,
+			      uint64_t now)
 {
-	struct guesser_key k = {*a, port, family};
-	struct guesser *g = vg_dtable_find(&s->t, &k, true, now);
+	struct guesser *g = vg_dtable_find_h(&s->t, k, h, true, now);
 
 	if (!g->attempts && !g->fails)
 		g->first_ns = now;
@@ -225,14 +225,14 @@ static void maybe_open(struct brute_state *s, struct guesser *g)
 
 /* The (source, port) record at time now; a pause longer than idle ends
  * the run before it (reported) and starts a new one. */
-static struct guesser *run_of(struct brute_state *s, const struct vg_addr *a, uint8_t family,
-			      uint16_t port, uint64_t now)
+static struct guesser *run_of(struct brute_state *s, const struct guesser_key *k, uint64_t h,
+			      uint64_t now)
 {
-	struct guesser *g = find(s, a, family, port, now);
+	struct guesser *g = find_h(s, k, h, now);
 
 	if ((g->attempts || g->fails) && now > g->last_ns && now - g->last_ns > s->idle_ns) {
 		forget(s, g);
-		g = find(s, a, family, port, now);
+		g = find_h(s, k, h, now);
 	}
 	return g;
 }
@@ -341,7 +341,8 @@ static void brute_on_note(void *state, const void *note, size_t len)
 		g->oks++;
 		g->succeeded = 1;
 	} else {
-		g = run_of(s, &n->client, n->family, n->port, n->ts_ns);
+		struct guesser_key k = {n->client, n->port, n->family};
+		g = run_of(s, &k, vg_dtable_hash(&s->t, &k), n->ts_ns);
 		g->kind = service_of(n->port)->kind;
 		g->fails++;
 		add_victim(g, &n->server);
@@ -352,22 +353,29 @@ static void brute_on_note(void *state, const void *note, size_t len)
 	maybe_open(s, g);
 }
 
-static void brute_on_flow_end(void *state, const struct vg_flow *f, const struct vg_app_flow *meta)
+/* Flows whose key brute_prefetch hashes (and on_flow_end may look up). */
+static bool prefetched(const struct vg_flow *f)
+{
+	return f->proto == VG_IPPROTO_TCP && (f->flags & VG_FLOW_HANDSHAKE);
+}
+
+static void brute_on_flow_end(void *state, const struct vg_flow_view *v,
+			      const struct vg_app_flow *meta)
 {
 	struct brute_state *s = state;
-	struct vg_flow_ends ends;
-	uint16_t port;
+	const struct vg_flow *f = v->f;
+	uint16_t port = v->e.server_port;
 	const struct service *svc;
 	const char *kind;
 	struct guesser *g;
+	struct guesser_key k;
+	uint64_t h;
 	bool session, long_session;
 
 	(void)meta;
 
 	if (f->proto != VG_IPPROTO_TCP)
 		return;
-	vg_flow_ends(f, &ends);
-	port = ends.server_port;
 	if (!(svc = service_of(port)))
 		return;
 	kind = svc->kind;
@@ -377,18 +385,19 @@ static void brute_on_flow_end(void *state, const struct vg_flow *f, const struct
 		  f->pkts[0] >= 3;
 	if (!session)
 		return;
-	if (svc->replies_only) { /* the session counts only for its packets */
-		struct guesser_key k = {ends.client, port, ends.family};
-		if (!(f->tag[1] & VG_TAG1_BRUTE_LOGIN))
-			return; /* no login in it: no lookup */
-		if ((g = vg_dtable_find(&s->t, &k, false, f->last_ns)) && g->fails) {
+	k = (struct guesser_key){v->e.client, port, v->e.family};
+	if (svc->replies_only && !(f->tag[1] & VG_TAG1_BRUTE_LOGIN))
+		return; /* the session counts only for its packets: no login, no lookup */
+	h = v->prefetched && prefetched(f) ? s->hash[v->slot] : vg_dtable_hash(&s->t, &k);
+	if (svc->replies_only) {
+		if ((g = vg_dtable_find_h(&s->t, &k, h, false, f->last_ns)) && g->fails) {
 			g->packets += f->pkts[0];
 			g->bytes += f->bytes[0];
 		}
 		return;
 	}
 	long_session = f->last_ns - f->first_ns > s->max_session_ns;
-	g = run_of(s, &ends.client, ends.family, port, f->first_ns);
+	g = run_of(s, &k, h, f->first_ns);
 	if (long_session) {
 		if (g->open)
 			g->succeeded = 1;
@@ -403,21 +412,18 @@ static void brute_on_flow_end(void *state, const struct vg_flow *f, const struct
 	if (f->last_ns > g->last_ns)
 		g->last_ns = f->last_ns;
 	vg_dtable_touch(&s->t, g, g->last_ns);
-	add_victim(g, &ends.server);
+	add_victim(g, &v->e.server);
 	maybe_open(s, g);
 }
 
-static void brute_prefetch(void *state, const struct vg_flow *f)
+static void brute_prefetch(void *state, const struct vg_flow_view *v)
 {
-	const struct brute_state *s = state;
-	struct vg_flow_ends ends;
+	struct brute_state *s = state;
 
-	if (f->proto != VG_IPPROTO_TCP || !(f->flags & VG_FLOW_HANDSHAKE))
-		return;
-	vg_flow_ends(f, &ends);
-	if (service_of(ends.server_port)) {
-		struct guesser_key k = {ends.client, ends.server_port, ends.family};
-		vg_dtable_prefetch(&s->t, &k);
+	if (prefetched(v->f) && service_of(v->e.server_port)) {
+		struct guesser_key k = {v->e.client, v->e.server_port, v->e.family};
+		s->hash[v->slot] = vg_dtable_hash(&s->t, &k);
+		vg_dtable_prefetch_h(&s->t, s->hash[v->slot]);
 	}
 }
 

@@ -164,10 +164,12 @@ static void add_port(struct contact *c, uint16_t port)
 		c->ports_more++; /* may count a port twice past the list */
 }
 
-static void c2_on_flow_end(void *state, const struct vg_flow *f, const struct vg_app_flow *meta)
+static void c2_on_flow_end(void *state, const struct vg_flow_view *v,
+			   const struct vg_app_flow *meta)
 {
 	struct c2_state *s = state;
-	struct vg_flow_ends e;
+	const struct vg_flow *f = v->f;
+	const struct vg_flow_ends *e = &v->e;
 	struct vg_intel_hit hit;
 	struct contact *c;
 	const char *technique;
@@ -175,13 +177,11 @@ static void c2_on_flow_end(void *state, const struct vg_flow *f, const struct vg
 
 	if (!*s->env.intel)
 		return;
-	vg_flow_ends(f, &e);
-	if (!vg_cidr_match(s->env.home, &e.client, e.family) ||
-	    vg_cidr_match(s->env.home, &e.server, e.family))
+	if (!v->client_home || v->server_home)
 		return;
-	if (!(technique = match(s, meta, &e, &hit)))
+	if (!(technique = match(s, meta, e, &hit)))
 		return;
-	struct contact_key k = {.terminal = e.client, .server = e.server, .family = e.family};
+	struct contact_key k = {.terminal = e->client, .server = e->server, .family = e->family};
 	c = vg_dtable_find(&s->t, &k, false, f->last_ns);
 	if (c && f->first_ns > c->last_ns && f->first_ns - c->last_ns > s->idle_ns) {
 		forget(s, c); /* a new episode */
@@ -209,7 +209,7 @@ static void c2_on_flow_end(void *state, const struct vg_flow *f, const struct vg
 	if (f->last_ns > c->last_ns)
 		c->last_ns = f->last_ns;
 	if (f->proto == VG_IPPROTO_TCP || f->proto == VG_IPPROTO_UDP)
-		add_port(c, e.server_port);
+		add_port(c, e->server_port);
 	vg_dtable_touch(&s->t, c, c->last_ns);
 	if (!c->open && !vg_open_full(&s->open)) {
 		c->open = 1;

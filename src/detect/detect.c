@@ -29,6 +29,8 @@ const struct vg_detector *const vg_detectors[] = {
 };
 
 typedef void (*packet_fn)(void *state, const struct vg_packet *p, struct vg_flow *f, int dir);
+typedef void (*view_fn)(void *state, const struct vg_flow_view *v);
+typedef void (*end_fn)(void *state, const struct vg_flow_view *v, const struct vg_app_flow *meta);
 
 /* The enabled detectors, in table order, each with its state; and, for
  * the hot packet path, the on_packet calls each kind of packet needs. */
@@ -41,8 +43,21 @@ struct vg_detect {
 	unsigned n_flow, n_noflow;
 	packet_fn flow_fn[8], noflow_fn[8];
 	void *flow_state[8], *noflow_state[8];
+	/* The same for flow ends: the hooks each detector has. */
+	unsigned n_prefetch, n_end, n_rec;
+	view_fn prefetch_fn[8], rec_fn[8];
+	void *rec_state[8];
+	end_fn end_fn[8];
+	void *prefetch_state[8], *end_state[8];
 	vg_note_sink_fn note_sink; /* packet-only engines: where notes go */
 	void *note_arg;
+	const struct vg_cidr_set *home;
+	/* Views of the flows prefetched and not yet ended, oldest at tail
+	 * (counters run on; slot = counter % VG_DETECT_RING). */
+	uint32_t ring_head, ring_tail, ring_rec; /* rec: the next second prefetch step */
+	struct vg_flow_view ring[VG_DETECT_RING];
+	uint64_t ring_first[VG_DETECT_RING], ring_last[VG_DETECT_RING]; /* the flows' times */
+	struct vg_flow_view cur;                                        /* a view made at the end */
 };
 
 static void emit_nothing(void *arg, const struct vg_attack *a)
@@ -61,6 +76,7 @@ static int detect_new(struct vg_detect **out, struct vg_detect_env *env,
 	if (!d)
 		return VG_ENOMEM;
 	d->next_attack_id = 1;
+	d->home = env->home;
 	env->next_attack_id = &d->next_attack_id;
 	env->intel = &d->intel;
 	env->engine = d;
@@ -94,6 +110,18 @@ static int detect_new(struct vg_detect **out, struct vg_detect_env *env,
 		if (det->on_packet && (det->wants & VG_DETECT_PKT_NOFLOW)) {
 			d->noflow_fn[d->n_noflow] = det->on_packet;
 			d->noflow_state[d->n_noflow++] = d->state[d->n];
+		}
+		if (det->prefetch_flow_end) {
+			d->prefetch_fn[d->n_prefetch] = det->prefetch_flow_end;
+			d->prefetch_state[d->n_prefetch++] = d->state[d->n];
+		}
+		if (det->prefetch_record) {
+			d->rec_fn[d->n_rec] = det->prefetch_record;
+			d->rec_state[d->n_rec++] = d->state[d->n];
+		}
+		if (det->on_flow_end) {
+			d->end_fn[d->n_end] = det->on_flow_end;
+			d->end_state[d->n_end++] = d->state[d->n];
 		}
 		d->n++;
 	}
@@ -169,21 +197,82 @@ unsigned vg_detect_wants(const struct vg_detect *d)
 	return w;
 }
 
+void vg_flow_view_make(struct vg_flow_view *v, const struct vg_flow *f,
+		       const struct vg_cidr_set *home)
+{
+	v->f = f;
+	vg_flow_ends(f, &v->e);
+	v->client_home = vg_cidr_match(home, &v->e.client, v->e.family);
+	v->server_home = vg_cidr_match(home, &v->e.server, v->e.family);
+	v->prefetched = false;
+	v->slot = 0;
+}
+
 void vg_detect_prefetch(void *arg, const struct vg_flow *f)
 {
-	const struct vg_detect *d = arg;
+	struct vg_detect *d = arg;
+	struct vg_flow_view *v;
 
-	for (unsigned i = 0; i < d->n; i++)
-		if (d->det[i]->prefetch_flow_end)
-			d->det[i]->prefetch_flow_end(d->state[i], f);
+	if (d->ring_head - d->ring_tail == VG_DETECT_RING)
+		d->ring_tail++; /* never ended in order: dropped, made again at its end */
+	v = &d->ring[d->ring_head % VG_DETECT_RING];
+	vg_flow_view_make(v, f, d->home);
+	v->slot = (uint8_t)(d->ring_head % VG_DETECT_RING);
+	d->ring_first[v->slot] = f->first_ns;
+	d->ring_last[v->slot] = f->last_ns;
+	v->prefetched = true;
+	d->ring_head++;
+	for (unsigned i = 0; i < d->n_prefetch; i++)
+		d->prefetch_fn[i](d->prefetch_state[i], v);
+}
+
+/* The second prefetch step runs this many flows ahead of the ends: the
+ * first step's loads (issued for the whole batch before its first end)
+ * have arrived, and its own have time to. */
+#define RECORD_AHEAD 4
+
+static void prefetch_records(struct vg_detect *d)
+{
+	if ((int32_t)(d->ring_rec - d->ring_tail) < 0)
+		d->ring_rec = d->ring_tail;
+	for (; d->ring_rec != d->ring_head && d->ring_rec - d->ring_tail <= RECORD_AHEAD;
+	     d->ring_rec++) {
+		const struct vg_flow_view *v = &d->ring[d->ring_rec % VG_DETECT_RING];
+		for (unsigned i = 0; i < d->n_rec; i++)
+			d->rec_fn[i](d->rec_state[i], v);
+	}
+}
+
+const struct vg_flow_view *vg_detect_view(struct vg_detect *d, const struct vg_flow *f)
+{
+	if (d->ring_tail != d->ring_head) {
+		const struct vg_flow_view *v = &d->ring[d->ring_tail % VG_DETECT_RING];
+		/* Flows end in the order of their prefetches; the record is
+		 * the same and unchanged since (its times tell). */
+		if (v->f == f && f->first_ns == d->ring_first[v->slot] &&
+		    f->last_ns == d->ring_last[v->slot]) {
+			if (d->n_rec)
+				prefetch_records(d);
+			d->ring_tail++;
+			return v;
+		}
+		d->ring_tail = d->ring_head; /* out of order: start again */
+	}
+	vg_flow_view_make(&d->cur, f, d->home);
+	return &d->cur;
+}
+
+void vg_detect_flow_end_view(struct vg_detect *d, const struct vg_flow_view *v,
+			     const struct vg_app_flow *meta)
+{
+	for (unsigned i = 0; i < d->n_end; i++)
+		d->end_fn[i](d->end_state[i], v, meta);
 }
 
 void vg_detect_flow_end(struct vg_detect *d, const struct vg_flow *f,
 			const struct vg_app_flow *meta)
 {
-	for (unsigned i = 0; i < d->n; i++)
-		if (d->det[i]->on_flow_end)
-			d->det[i]->on_flow_end(d->state[i], f, meta);
+	vg_detect_flow_end_view(d, vg_detect_view(d, f), meta);
 }
 
 void vg_detect_tick(struct vg_detect *d, uint64_t now_ns)

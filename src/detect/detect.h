@@ -153,6 +153,26 @@ enum {
 	VG_DETECT_PKT_NOFLOW = 1u << 1, /* packets without one (ARP, orphans) */
 };
 
+/* An ended flow as the detectors see it, worked out once for all of
+ * them (and the pipeline's direction counts): its ends, and which of
+ * them are in the home network. When the flow table announced the end
+ * (vg_detect_prefetch), the view was made then and every detector's
+ * prefetch_flow_end saw it at `slot`: a detector may keep, per slot,
+ * what its prefetch computed (a key's hash) for on_flow_end to reuse
+ * when `prefetched` is set. */
+#define VG_DETECT_RING 64
+struct vg_flow_view {
+	const struct vg_flow *f;
+	struct vg_flow_ends e;
+	bool client_home, server_home;
+	bool prefetched;
+	uint8_t slot; /* < VG_DETECT_RING */
+};
+
+/* The view of f, made now (not prefetched). */
+void vg_flow_view_make(struct vg_flow_view *v, const struct vg_flow *f,
+		       const struct vg_cidr_set *home);
+
 struct vg_detector {
 	const char *name;
 	size_t enabled_off; /* offset of its on/off switch in vg_detect_config */
@@ -168,12 +188,18 @@ struct vg_detector {
 	 * tag bytes and that flag. */
 	void (*on_packet)(void *state, const struct vg_packet *p, struct vg_flow *f, int dir);
 	/* Optional: a flow will end soon (vg_flow_prefetch_fn): start loading
-	 * what on_flow_end will read for it. */
-	void (*prefetch_flow_end)(void *state, const struct vg_flow *f);
+	 * what on_flow_end will read for it. Flows end in the order of their
+	 * prefetches, each prefetched batch before the next. */
+	void (*prefetch_flow_end)(void *state, const struct vg_flow_view *v);
+	/* Optional, the second step, a few flows before v's end (what the
+	 * first loaded has arrived): start loading the record on_flow_end
+	 * will read, found by what the first step loaded. */
+	void (*prefetch_record)(void *state, const struct vg_flow_view *v);
 	/* A flow ended (before its record is reused); meta is its
-	 * application metadata (app.h), NULL when it has none. f may be a
+	 * application metadata (app.h), NULL when it has none. v->f may be a
 	 * copy of the table's record (workers): read it, keep no pointer. */
-	void (*on_flow_end)(void *state, const struct vg_flow *f, const struct vg_app_flow *meta);
+	void (*on_flow_end)(void *state, const struct vg_flow_view *v,
+			    const struct vg_app_flow *meta);
 	/* Optional: a note from this detector's on_packet (vg_detect_note). */
 	void (*on_note)(void *state, const void *note, size_t len);
 	/* Optional: the settings behind env.cfg changed while running
@@ -214,6 +240,13 @@ void vg_detect_packet(void *arg, const struct vg_packet *p, struct vg_flow *f, i
 unsigned vg_detect_wants(const struct vg_detect *d);
 void vg_detect_flow_end(struct vg_detect *d, const struct vg_flow *f,
 			const struct vg_app_flow *meta);
+/* The same in two steps, for a caller that reads the view too (the
+ * pipeline's direction counts): the view of the ended flow f (the one
+ * its prefetch made, or made now; valid until the next call), then the
+ * detectors' on_flow_end with it. */
+const struct vg_flow_view *vg_detect_view(struct vg_detect *d, const struct vg_flow *f);
+void vg_detect_flow_end_view(struct vg_detect *d, const struct vg_flow_view *v,
+			     const struct vg_app_flow *meta);
 /* arg is the struct vg_detect (the signature of vg_flow_prefetch_fn). */
 void vg_detect_prefetch(void *arg, const struct vg_flow *f);
 void vg_detect_tick(struct vg_detect *d, uint64_t now_ns);

@@ -85,6 +85,9 @@ struct exfil_state {
 	uint64_t maybe[MAYBE_BITS / 64]; /* bit set: an episode of this pair may exist */
 	uint64_t skipped_allowed, baselined;
 	struct vg_open_list open; /* episodes with an open attack */
+	/* Per view slot: the episode key's hash, when the prefetch made it. */
+	uint64_t hash[VG_DETECT_RING];
+	bool hashed[VG_DETECT_RING];
 };
 
 /* A cheap filter before the table: most flows download, and a flow of a
@@ -211,39 +214,41 @@ static void maybe_open(struct exfil_state *s, struct episode *e)
 	vg_open_add(&s->open, &s->t, e);
 }
 
-static void exfil_on_flow_end(void *state, const struct vg_flow *f, const struct vg_app_flow *meta)
+static void exfil_on_flow_end(void *state, const struct vg_flow_view *v,
+			      const struct vg_app_flow *meta)
 {
 	struct exfil_state *s = state;
-	struct vg_flow_ends ends;
+	const struct vg_flow *f = v->f;
+	const struct vg_flow_ends *ends = &v->e;
 	struct episode_key k;
 	struct episode *e;
 	bool upload = f->bytes[0] > f->bytes[1] && f->bytes[0] >= UPLOAD_MIN;
 	uint32_t b;
+	uint64_t h;
 
 	(void)meta;
 
-	vg_flow_ends(f, &ends);
-	if (!vg_cidr_match(s->env.home, &ends.client, ends.family) ||
-	    vg_cidr_match(s->env.home, &ends.server, ends.family))
+	if (!v->client_home || v->server_home)
 		return; /* not a terminal's own connection out */
-	if (s->allow.n && vg_cidr_match(&s->allow, &ends.server, ends.family)) {
+	if (s->allow.n && vg_cidr_match(&s->allow, &ends->server, ends->family)) {
 		s->skipped_allowed++;
 		return;
 	}
 	memset(&k, 0, sizeof k);
-	k.term = ends.client;
-	k.dest = ends.server;
-	k.family = ends.family;
+	k.term = ends->client;
+	k.dest = ends->server;
+	k.family = ends->family;
 	b = maybe_bit(s, &k);
 	if (!upload && !(s->maybe[b / 64] & (1ull << (b % 64))))
 		return; /* a download, and surely no episode: no lookup */
-	e = vg_dtable_find(&s->t, &k, upload, f->last_ns);
+	h = v->prefetched && s->hashed[v->slot] ? s->hash[v->slot] : vg_dtable_hash(&s->t, &k);
+	e = vg_dtable_find_h(&s->t, &k, h, upload, f->last_ns);
 	if (!e)
 		return; /* a download with no upload episode open */
 	s->maybe[b / 64] |= 1ull << (b % 64);
 	if (e->flows && f->first_ns > e->last_ns && f->first_ns - e->last_ns > s->idle_ns) {
 		end_episode(s, e); /* the previous episode ended long ago */
-		if (!upload || !(e = vg_dtable_find(&s->t, &k, true, f->last_ns)))
+		if (!upload || !(e = vg_dtable_find_h(&s->t, &k, h, true, f->last_ns)))
 			return;
 	}
 	if (!e->flows || f->first_ns < e->first_ns)
@@ -258,10 +263,35 @@ static void exfil_on_flow_end(void *state, const struct vg_flow *f, const struct
 		e->proto = f->proto;
 	if ((f->flags & VG_FLOW_HANDSHAKE) || f->pkts[1])
 		e->verified = 1;
-	add_port(e, ends.server_port);
+	add_port(e, ends->server_port);
 	vg_dtable_touch(&s->t, e, e->last_ns);
 	vg_dtable_set_busy(&s->t, e, true); /* its volume feeds the baseline when evicted */
 	maybe_open(s, e);
+}
+
+/* The flows on_flow_end looks up (as far as the filter tells now). */
+static void exfil_prefetch(void *state, const struct vg_flow_view *v)
+{
+	struct exfil_state *s = state;
+	const struct vg_flow *f = v->f;
+	struct episode_key k;
+	uint32_t b;
+
+	s->hashed[v->slot] = false;
+	if (!v->client_home || v->server_home ||
+	    (s->allow.n && vg_cidr_match(&s->allow, &v->e.server, v->e.family)))
+		return;
+	memset(&k, 0, sizeof k);
+	k.term = v->e.client;
+	k.dest = v->e.server;
+	k.family = v->e.family;
+	b = maybe_bit(s, &k);
+	if (!(f->bytes[0] > f->bytes[1] && f->bytes[0] >= UPLOAD_MIN) &&
+	    !(s->maybe[b / 64] & (1ull << (b % 64))))
+		return;
+	s->hash[v->slot] = vg_dtable_hash(&s->t, &k);
+	s->hashed[v->slot] = true;
+	vg_dtable_prefetch_h(&s->t, s->hash[v->slot]);
 }
 
 /* Ends the episodes idle longer than detect.exfil.idle, so that their
@@ -371,6 +401,7 @@ const struct vg_detector vg_detector_exfil = {
     .state_size = sizeof(struct exfil_state),
     .wants = 0,
     .init = exfil_init,
+    .prefetch_flow_end = exfil_prefetch,
     .on_flow_end = exfil_on_flow_end,
     .reconfigure = exfil_reconfigure,
     .on_tick = exfil_on_tick,

@@ -96,6 +96,7 @@ struct flood_state {
 	struct vg_open_list live;             /* entries holding traffic, checked at ticks */
 	uint8_t *hll_pool;                    /* hll_cap blocks of HLL_M registers */
 	uint32_t hll_cap, hll_used, hll_free; /* free list: 1 + block, through its first bytes */
+	uint64_t hash[VG_DETECT_RING];        /* per view slot: its victim key's hash */
 };
 
 static bool amplifier(uint16_t port)
@@ -266,27 +267,23 @@ static void evict(void *owner, void *rec)
 	end_run(owner, rec);
 }
 
-static struct victim *find(struct flood_state *s, const struct vg_addr *a, uint8_t family,
-			   uint8_t kind, uint64_t now)
+static struct victim *find(struct flood_state *s, const struct victim_key *k, uint64_t h,
+			   uint64_t now)
 {
-	struct victim_key k = {*a, kind, family};
-	struct victim *v = vg_dtable_find(&s->t, &k, false, now);
+	struct victim *v = vg_dtable_find_h(&s->t, k, h, false, now);
 
 	if (v)
 		return v;
-	v = vg_dtable_find(&s->t, &k, true, now);
+	v = vg_dtable_find_h(&s->t, k, h, true, now);
 	vg_open_add(&s->live, &s->t, v); /* busy: a run to judge before reuse */
 	return v;
 }
 
-static void flood_on_flow_end(void *state, const struct vg_flow *f, const struct vg_app_flow *meta)
+/* The kind of run a flow belongs to, K_N if none. */
+static enum kind kind_of(const struct vg_flow_view *view)
 {
-	struct flood_state *s = state;
-	struct vg_flow_ends e;
-	enum kind k;
-	struct victim *v;
-
-	(void)meta;
+	const struct vg_flow *f = view->f;
+	const struct vg_flow_ends *e = &view->e;
 
 	/* Answered traffic is a busy service, not a flood - except ICMP echo:
 	 * a host's kernel answers a ping flood, and thousands of echo
@@ -294,40 +291,54 @@ static void flood_on_flow_end(void *state, const struct vg_flow *f, const struct
 	 * counted in the flow (flow.c) is no answer either. */
 	if (f->pkts[1] && !(f->flags & (VG_FLOW_SYN_ACK_FIRST | VG_FLOW_ICMP_ERR)) &&
 	    f->proto != VG_IPPROTO_ICMP && f->proto != VG_IPPROTO_ICMPV6)
-		return;
-	vg_flow_ends(f, &e);
+		return K_N;
 	switch (f->proto) {
 	case VG_IPPROTO_TCP:
 		if (f->flags & VG_FLOW_SYN_ACK_FIRST)
-			k = K_REFL;
-		else if ((f->tcp_flags[0] & VG_TH_SYN) && !(f->flags & VG_FLOW_HANDSHAKE))
-			k = K_SYN;
-		else
-			return;
-		break;
+			return K_REFL;
+		if ((f->tcp_flags[0] & VG_TH_SYN) && !(f->flags & VG_FLOW_HANDSHAKE))
+			return K_SYN;
+		return K_N;
 	case VG_IPPROTO_UDP:
-		k = amplifier(e.client_port) && !amplifier(e.server_port) ? K_REFL : K_UDP;
-		break;
+		return amplifier(e->client_port) && !amplifier(e->server_port) ? K_REFL : K_UDP;
 	case VG_IPPROTO_ICMP:
 	case VG_IPPROTO_ICMPV6:
 		if (f->icmp_type != (f->proto == VG_IPPROTO_ICMP ? 8 : 128))
-			return;
-		k = K_ICMP;
-		break;
-	default: return;
+			return K_N;
+		return K_ICMP;
+	default: return K_N;
 	}
-	v = find(s, &e.server, e.family, (uint8_t)k, f->first_ns);
+}
+
+static void flood_on_flow_end(void *state, const struct vg_flow_view *view,
+			      const struct vg_app_flow *meta)
+{
+	struct flood_state *s = state;
+	const struct vg_flow *f = view->f;
+	const struct vg_flow_ends *e = &view->e;
+	enum kind k = kind_of(view);
+	struct victim_key key;
+	struct victim *v;
+	uint64_t h;
+
+	(void)meta;
+
+	if (k == K_N)
+		return;
+	key = (struct victim_key){e->server, (uint32_t)k, e->family};
+	h = view->prefetched ? s->hash[view->slot] : vg_dtable_hash(&s->t, &key);
+	v = find(s, &key, h, f->first_ns);
 	if (v->packets && f->first_ns > v->last_ns && f->first_ns - v->last_ns > s->idle_ns) {
 		end_run(s, v); /* a pause: what came before was one run */
-		v = find(s, &e.server, e.family, (uint8_t)k, f->first_ns);
+		v = find(s, &key, h, f->first_ns);
 	}
 	/* The earliest flow (the lowest source on a tie) names the run's
 	 * port, and its source when none repeats: the same whatever order
 	 * the flows end in (with read --workers, tables end them apart). */
 	if (!v->packets || f->first_ns < v->first_ns ||
-	    (f->first_ns == v->first_ns && memcmp(e.client.b, v->first_src.b, 16) < 0)) {
-		v->first_src = e.client;
-		v->port = e.server_port;
+	    (f->first_ns == v->first_ns && memcmp(e->client.b, v->first_src.b, 16) < 0)) {
+		v->first_src = e->client;
+		v->port = e->server_port;
 	}
 	if (!v->packets) {
 		v->first_ns = f->first_ns;
@@ -343,10 +354,23 @@ static void flood_on_flow_end(void *state, const struct vg_flow *f, const struct
 	vg_dtable_touch(&s->t, v, v->last_ns);
 	{
 		uint64_t sk[2];
-		memcpy(sk, e.client.b, 16);
+		memcpy(sk, e->client.b, 16);
 		source_add(s, v, vg_hash_words(sk, sizeof sk, s->seed));
 	}
-	top_add(v, &e.client, f->pkts[0]);
+	top_add(v, &e->client, f->pkts[0]);
+}
+
+static void flood_prefetch(void *state, const struct vg_flow_view *view)
+{
+	struct flood_state *s = state;
+	enum kind k = kind_of(view);
+	struct victim_key key;
+
+	if (k == K_N)
+		return;
+	key = (struct victim_key){view->e.server, (uint32_t)k, view->e.family};
+	s->hash[view->slot] = vg_dtable_hash(&s->t, &key);
+	vg_dtable_prefetch_h(&s->t, s->hash[view->slot]);
 }
 
 /* An entry holding traffic at a tick (vg_open_fn): its run ended when idle, else
@@ -422,6 +446,7 @@ const struct vg_detector vg_detector_flood = {
     .state_size = sizeof(struct flood_state),
     .wants = 0,
     .init = flood_init,
+    .prefetch_flow_end = flood_prefetch,
     .on_flow_end = flood_on_flow_end,
     .reconfigure = flood_configure,
     .on_tick = flood_on_tick,

@@ -155,7 +155,8 @@ struct scan_state {
 	uint32_t pool_cap, pool_used, free_detail; /* free list through owner */
 	uint64_t seed;
 	uint64_t window_ns, idle_ns, update_ns;
-	struct vg_open_list open; /* sources with an open attack */
+	struct vg_open_list open;      /* sources with an open attack */
+	uint64_t hash[VG_DETECT_RING]; /* per view slot: its client's key hash */
 };
 
 static uint64_t hash_addr(const struct scan_state *s, const struct vg_addr *a, uint64_t extra)
@@ -632,18 +633,18 @@ static bool service_session(const struct vg_flow *f)
  * packets give the technique, the server's answer the outcome (SYN-ACK or
  * any reply: success; RST or silence: failure), its counters the packets
  * and bytes. One lookup per flow, none per packet. */
-static void scan_on_flow_end(void *state, const struct vg_flow *f, const struct vg_app_flow *meta)
+static void scan_on_flow_end(void *state, const struct vg_flow_view *v,
+			     const struct vg_app_flow *meta)
 {
 	struct scan_state *s = state;
-	struct vg_flow_ends ends;
-	uint16_t port;
+	const struct vg_flow *f = v->f;
+	uint16_t port = v->e.server_port;
+	struct source_key k;
 	struct source *e;
 	enum tech t;
 	bool success;
 
 	(void)meta;
-	vg_flow_ends(f, &ends);
-	port = ends.server_port;
 	switch (f->proto) {
 	case VG_IPPROTO_TCP:
 		t = tcp_tech(f);
@@ -669,9 +670,15 @@ static void scan_on_flow_end(void *state, const struct vg_flow *f, const struct 
 		return;
 	/* A source is watched from its first failed contact: a client whose
 	 * contacts all succeed costs a lookup, never a record. */
-	e = find(s, &ends.client, ends.family, f->first_ns, !success);
+	k.addr = v->e.client;
+	k.family = v->e.family;
+	e = vg_dtable_find_h(&s->t, &k,
+			     v->prefetched ? s->hash[v->slot] : vg_dtable_hash(&s->t, &k), !success,
+			     f->first_ns);
 	if (!e)
 		return;
+	if (!e->first_ns) /* as find() does */
+		e->first_ns = e->last_ns = f->first_ns;
 	if (f->first_ns > e->last_ns && f->first_ns - e->last_ns > s->window_ns && !e->open)
 		reset_source(s, e, f->first_ns); /* judged afresh */
 	if (f->first_ns < e->first_ns)
@@ -690,20 +697,28 @@ static void scan_on_flow_end(void *state, const struct vg_flow *f, const struct 
 		if (f->tag[0] < TOOL_N && e->tool[f->tag[0]] < UINT16_MAX)
 			e->tool[f->tag[0]]++;
 	}
-	probe(s, e, &ends.server, port, t, f->proto);
+	probe(s, e, &v->e.server, port, t, f->proto);
 	outcome(s, e, success);
 }
 
-static void scan_prefetch(void *state, const struct vg_flow *f)
+static void scan_prefetch(void *state, const struct vg_flow_view *v)
 {
-	const struct scan_state *s = state;
-	struct vg_flow_ends ends;
+	struct scan_state *s = state;
 	struct source_key k;
 
-	vg_flow_ends(f, &ends);
-	k.addr = ends.client;
-	k.family = ends.family;
-	vg_dtable_prefetch(&s->t, &k);
+	k.addr = v->e.client;
+	k.family = v->e.family;
+	s->hash[v->slot] = vg_dtable_hash(&s->t, &k);
+	vg_dtable_prefetch_h(&s->t, s->hash[v->slot]);
+}
+
+/* Most flows' clients made no record (their contacts all succeeded):
+ * the filter tells, and only a record found is loaded. */
+static void scan_prefetch_record(void *state, const struct vg_flow_view *v)
+{
+	const struct scan_state *s = state;
+
+	vg_dtable_prefetch_rec(&s->t, s->hash[v->slot]);
 }
 
 /* An open attack at a tick (vg_open_fn): closed when idle, else reported if under way
@@ -779,6 +794,7 @@ const struct vg_detector vg_detector_scan = {
     .init = scan_init,
     .on_packet = scan_on_packet,
     .prefetch_flow_end = scan_prefetch,
+    .prefetch_record = scan_prefetch_record,
     .on_flow_end = scan_on_flow_end,
     .on_note = scan_on_note,
     .reconfigure = scan_configure,

@@ -92,10 +92,9 @@ static inline bool key_eq(const struct vg_dtable *t, const void *a, const void *
 	return ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2])) == 0;
 }
 
-/* The filter bit of a hash: bits 16 to 47, apart from the line's. */
 static inline uint32_t filter_bit(const struct vg_dtable *t, uint64_t h)
 {
-	return (uint32_t)(h >> 16) & t->filter_mask;
+	return vg_dtable_filter_bit(t, h);
 }
 
 /* Too many records made since the last rebuild: the filter is made again
@@ -112,17 +111,25 @@ static void filter_rebuild(struct vg_dtable *t)
 		}
 }
 
+uint64_t vg_dtable_hash(const struct vg_dtable *t, const void *key)
+{
+	return key_hash(t, key);
+}
+
 void *vg_dtable_find(struct vg_dtable *t, const void *key, bool create, uint64_t now_ns)
 {
-	uint64_t h = key_hash(t, key);
+	return vg_dtable_find_h(t, key, key_hash(t, key), create, now_ns);
+}
+
+/* A find past the filter (vg_dtable_find_h checked it when !create). */
+void *vg_dtable_find_slow(struct vg_dtable *t, const void *key, uint64_t h, bool create,
+			  uint64_t now_ns)
+{
 	uint32_t tag = (uint32_t)(h >> 32) | 1,
 		 base = (uint32_t)h & t->mask & ~(VG_DTABLE_LINE - 1u), fb = filter_bit(t, h);
 	struct vg_dtable_slot *s = &t->slot[base];
 	uint32_t pick = VG_DTABLE_LINE;
 	void *rec;
-
-	if (!create && !(t->filter[fb >> 6] & (1ull << (fb & 63))))
-		return NULL; /* no record was made with this hash */
 
 	for (uint32_t i = 0; i < VG_DTABLE_LINE; i++) {
 		if (s[i].tag == tag && key_eq(t, vg_dtable_at(t, base + i), key))
@@ -154,11 +161,33 @@ void *vg_dtable_find(struct vg_dtable *t, const void *key, bool create, uint64_t
 
 void vg_dtable_prefetch(const struct vg_dtable *t, const void *key)
 {
-	uint64_t h = key_hash(t, key);
+	vg_dtable_prefetch_h(t, key_hash(t, key));
+}
+
+void vg_dtable_prefetch_h(const struct vg_dtable *t, uint64_t h)
+{
 	uint32_t fb = filter_bit(t, h);
 
 	VG_PREFETCH(&t->filter[fb >> 6]);
 	VG_PREFETCH(&t->slot[(uint32_t)h & t->mask & ~(VG_DTABLE_LINE - 1u)]);
+}
+
+void vg_dtable_prefetch_rec(const struct vg_dtable *t, uint64_t h)
+{
+	uint32_t tag = (uint32_t)(h >> 32) | 1,
+		 base = (uint32_t)h & t->mask & ~(VG_DTABLE_LINE - 1u), fb = filter_bit(t, h);
+	const struct vg_dtable_slot *s = &t->slot[base];
+
+	if (!(t->filter[fb >> 6] & (1ull << (fb & 63))))
+		return;
+	for (uint32_t i = 0; i < VG_DTABLE_LINE; i++)
+		if (s[i].tag == tag) {
+			/* The key and the counters: the first two lines. */
+			const uint8_t *rec = vg_dtable_at(t, base + i);
+			VG_PREFETCH(rec);
+			VG_PREFETCH(rec + 64);
+			return;
+		}
 }
 
 void vg_dtable_touch(struct vg_dtable *t, const void *rec, uint64_t now_ns)

@@ -61,6 +61,33 @@ void *vg_dtable_find(struct vg_dtable *t, const void *key, bool create, uint64_t
 /* Starts loading what a find of this key will read (filter word, slot
  * line); no effect on the table. */
 void vg_dtable_prefetch(const struct vg_dtable *t, const void *key);
+/* The same with the key's hash computed once (vg_dtable_hash), for a
+ * detector that prefetches and finds the same key. */
+uint64_t vg_dtable_hash(const struct vg_dtable *t, const void *key);
+void *vg_dtable_find_slow(struct vg_dtable *t, const void *key, uint64_t h, bool create,
+			  uint64_t now_ns);
+
+/* The filter's bit of a hash: bits 16 to 47, apart from the line's. */
+static inline uint32_t vg_dtable_filter_bit(const struct vg_dtable *t, uint64_t h)
+{
+	return (uint32_t)(h >> 16) & t->filter_mask;
+}
+
+/* Inline: most finds without create end at the filter (no call). */
+static inline void *vg_dtable_find_h(struct vg_dtable *t, const void *key, uint64_t h, bool create,
+				     uint64_t now_ns)
+{
+	uint32_t fb = vg_dtable_filter_bit(t, h);
+
+	if (!create && !(t->filter[fb >> 6] & (1ull << (fb & 63))))
+		return NULL; /* no record was made with this hash */
+	return vg_dtable_find_slow(t, key, h, create, now_ns);
+}
+void vg_dtable_prefetch_h(const struct vg_dtable *t, uint64_t h);
+/* The second step, once what vg_dtable_prefetch_h loads has arrived:
+ * starts loading the record with this hash, if the filter and the slot
+ * line say there is one. No effect on the table. */
+void vg_dtable_prefetch_rec(const struct vg_dtable *t, uint64_t h);
 /* Marks a record active at now_ns (for the choice of slots to reuse). */
 void vg_dtable_touch(struct vg_dtable *t, const void *rec, uint64_t now_ns);
 /* A busy record goes through evict before its slot is reused. */

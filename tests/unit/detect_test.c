@@ -2,7 +2,9 @@
  * detect_test.c - the detect stage: the bounded table the detectors share
  * (find, create, eviction of the least recently active, busy records going
  * through evict first) and the engine with all detectors fed hand-made
- * flows (one scan, one flood, one brute force; none for benign traffic).
+ * flows (one scan, one flood, one brute force; none for benign traffic),
+ * and the same attacks whether the flow table announced the ends
+ * (vg_detect_prefetch) or not.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -589,6 +591,114 @@ static void test_exfil_volume_and_baseline(void **state)
 	assert_int_equal(count_kind("exfil.volume"), 0);
 }
 
+/* ---- flow ends announced by the flow table (vg_detect_prefetch) ------- */
+
+#define MIXED_FLOWS 2400
+#define MIXED_BATCH 32
+
+/* A scan, a brute force, a SYN flood and an upload, interleaved. */
+static void mixed_flows(struct vg_flow *fl)
+{
+	for (uint32_t i = 0; i < MIXED_FLOWS; i++) {
+		uint64_t ts = T0 + i * 200 * US;
+		struct vg_flow *f = &fl[i];
+		switch (i % 4) {
+		case 0: /* an unanswered SYN to one more port */
+			*f = flow4(ROUTER4, CLIENT4, 40000, (uint16_t)(i / 4 % 500 + 1),
+				   VG_IPPROTO_TCP, ts);
+			f->pkts[0] = 1;
+			f->tcp_flags[0] = VG_TH_SYN;
+			break;
+		case 1: /* a short SSH session from one of 3 guessers */
+			*f = flow4(a4n(0xcb007100 + i / 4 % 3), SERVER4, (uint16_t)(20000 + i), 22,
+				   VG_IPPROTO_TCP, ts);
+			f->last_ns = ts + 3 * NS;
+			f->pkts[0] = 12, f->pkts[1] = 10;
+			f->tcp_flags[0] = f->tcp_flags[1] =
+			    VG_TH_SYN | VG_TH_ACK | VG_TH_PSH | VG_TH_FIN;
+			f->flags |= VG_FLOW_HANDSHAKE;
+			break;
+		case 2: /* a SYN from a forged source */
+			*f = flow4(a4n(0x0b000000 + i * 7919), CLIENT4, 1024, 443, VG_IPPROTO_TCP,
+				   ts);
+			f->pkts[0] = 1;
+			f->tcp_flags[0] = VG_TH_SYN;
+			break;
+		default: /* 5 MB up from a terminal */
+			*f =
+			    flow4(CLIENT4, SERVER4, (uint16_t)(30000 + i), 443, VG_IPPROTO_TCP, ts);
+			f->bytes[0] = 5ull << 20, f->bytes[1] = 1024;
+			f->pkts[0] = f->pkts[1] = 100;
+			f->tcp_flags[0] = f->tcp_flags[1] = VG_TH_SYN | VG_TH_ACK;
+			f->flags |= VG_FLOW_HANDSHAKE;
+			break;
+		}
+	}
+}
+
+/* How the flows reach the engine: 0 plain ends; 1 each batch prefetched
+ * then ended in order (as the flow table does); 2 batches ended out of
+ * order or only partly prefetched; 3 every flow prefetched first (the
+ * ring overflows). The attacks must be the same. */
+static unsigned run_mixed(int mode, const struct vg_flow *fl, struct vg_attack *out)
+{
+	struct vg_settings set;
+	struct vg_cidr_set home;
+	struct vg_detect *d = engine(&set, &home);
+
+	if (mode == 3)
+		for (uint32_t i = 0; i < MIXED_FLOWS; i++)
+			vg_detect_prefetch(d, &fl[i]);
+	for (uint32_t b = 0; b < MIXED_FLOWS; b += MIXED_BATCH) {
+		uint32_t n = MIXED_FLOWS - b < MIXED_BATCH ? MIXED_FLOWS - b : MIXED_BATCH;
+		for (uint32_t i = 0; i < n; i++)
+			if (mode == 1 || (mode == 2 && (b / MIXED_BATCH % 3 != 2 || i % 2)))
+				vg_detect_prefetch(d, &fl[b + i]);
+		if (mode == 2 && b / MIXED_BATCH % 3 == 1) { /* the first two swapped */
+			vg_detect_flow_end(d, &fl[b + 1], NULL);
+			vg_detect_flow_end(d, &fl[b], NULL);
+			for (uint32_t i = 2; i < n; i++)
+				vg_detect_flow_end(d, &fl[b + i], NULL);
+		} else {
+			for (uint32_t i = 0; i < n; i++)
+				vg_detect_flow_end(d, &fl[b + i], NULL);
+		}
+		vg_detect_tick(d, fl[b + n - 1].last_ns);
+	}
+	vg_detect_free(d);
+	memcpy(out, got, sizeof got);
+	return n_got;
+}
+
+static void test_prefetched_ends_same(void **state)
+{
+	static struct vg_flow fl[MIXED_FLOWS];
+	static struct vg_attack want[MAX_ATTACKS], have[MAX_ATTACKS];
+	unsigned n_want, n_have;
+
+	(void)state;
+	mixed_flows(fl);
+	n_want = run_mixed(0, fl, want);
+	assert_true(n_want >= 3 && n_want <= MAX_ATTACKS);
+	for (int mode = 1; mode <= 3; mode++) {
+		n_have = run_mixed(mode, fl, have);
+		assert_int_equal(n_have, n_want);
+		for (unsigned i = 0; i < n_want; i++) {
+			assert_string_equal(have[i].kind, want[i].kind);
+			assert_memory_equal(have[i].src.b, want[i].src.b, 16);
+			assert_memory_equal(have[i].dst.b, want[i].dst.b, 16);
+			assert_int_equal(have[i].attempts, want[i].attempts);
+			assert_int_equal(have[i].packets, want[i].packets);
+			assert_int_equal(have[i].bytes, want[i].bytes);
+			assert_int_equal(have[i].victims, want[i].victims);
+			assert_int_equal(have[i].ports, want[i].ports);
+			assert_int_equal(have[i].start_ns, want[i].start_ns);
+			assert_int_equal(have[i].end_ns, want[i].end_ns);
+			assert_string_equal(have[i].evidence, want[i].evidence);
+		}
+	}
+}
+
 static void test_port_list_parse(void **state)
 {
 	struct vg_port_list l;
@@ -628,6 +738,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_beacon_regular),
 	    cmocka_unit_test(test_beacon_irregular_is_not),
 	    cmocka_unit_test(test_exfil_volume_and_baseline),
+	    cmocka_unit_test(test_prefetched_ends_same),
 	    cmocka_unit_test(test_port_list_parse),
 	};
 
