@@ -291,8 +291,8 @@ static struct slot *new_slot(struct vg_app *a, struct vg_flow *f, uint32_t fi, u
 		s->pub.dns.rrname[0] = '\0';
 		/* The answers' lines, written when the response comes (a round
 		 * trip later): loaded now, they are in the cache by then. */
-		__builtin_prefetch(&s->pub.dns.answers[0], 1);
-		__builtin_prefetch(&s->pub.dns.answers[2], 1);
+		VG_PREFETCH_W(&s->pub.dns.answers[0]);
+		VG_PREFETCH_W(&s->pub.dns.answers[2]);
 		break;
 	case VG_APP_TLS:
 		memset(&s->pub.tls, 0, offsetof(struct vg_app_tls, sni));

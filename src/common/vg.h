@@ -32,15 +32,17 @@ struct vg_addr {
 #define VG_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 #if defined(__GNUC__)
-#define VG_LIKELY(x)   __builtin_expect(!!(x), 1)
-#define VG_UNLIKELY(x) __builtin_expect(!!(x), 0)
-#define VG_PREFETCH(p) __builtin_prefetch(p)
-#define VG_COLD        __attribute__((cold, noinline)) /* rare paths out of hot loops */
+#define VG_LIKELY(x)     __builtin_expect(!!(x), 1)
+#define VG_UNLIKELY(x)   __builtin_expect(!!(x), 0)
+#define VG_PREFETCH(p)   __builtin_prefetch(p)
+#define VG_PREFETCH_W(p) __builtin_prefetch(p, 1)        /* a line about to be written */
+#define VG_COLD          __attribute__((cold, noinline)) /* rare paths out of hot loops */
 #else
 #define VG_COLD
-#define VG_LIKELY(x)   (x)
-#define VG_UNLIKELY(x) (x)
-#define VG_PREFETCH(p) ((void)(p))
+#define VG_LIKELY(x)     (x)
+#define VG_UNLIKELY(x)   (x)
+#define VG_PREFETCH(p)   ((void)(p))
+#define VG_PREFETCH_W(p) ((void)(p))
 #endif
 
 #endif
