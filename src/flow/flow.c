@@ -208,6 +208,19 @@ static inline bool make_key(struct vg_flow_key *k, const struct vg_packet *p)
 	return src_lo;
 }
 
+/* The key's hash, seeded per family (an IPv4 flow and IPv6 packets
+ * between IPv4-mapped addresses have the same key words). An IPv4 key
+ * holds 8 bytes of addresses (the high half of words 1 and 3, see
+ * addr_words) and word 4: those two words are hashed, the constant ones
+ * are not. */
+static inline uint64_t key_hash(const struct vg_flow_key *k, uint8_t family, uint64_t seed)
+{
+	if (family == 4)
+		return vg_hash_2words(k->w[1] >> 32 | (k->w[3] & 0xffffffff00000000ull), k->w[4],
+				      seed ^ 4);
+	return vg_hash_key40(k->w, seed ^ family);
+}
+
 static int proto_class(uint8_t proto)
 {
 	switch (proto) {
@@ -668,7 +681,7 @@ update_chunk(struct vg_flow_table *t, struct vg_packet *pkts, unsigned n, struct
 			 * half the key's words are constants and folds them. */
 			if (VG_LIKELY(p->family == 4)) {
 				lo[i] = make_key(&keys[i], p);
-				hashes[i] = vg_hash_key40(keys[i].w, seed ^ 4);
+				hashes[i] = key_hash(&keys[i], 4, seed);
 			} else {
 				lo[i] = make_key(&keys[i], p);
 				hashes[i] = vg_hash_key40(keys[i].w, seed ^ p->family);
@@ -704,7 +717,7 @@ update_chunk(struct vg_flow_table *t, struct vg_packet *pkts, unsigned n, struct
 		} else {
 			lo[i] = make_key(&keys[i], p);
 		}
-		hashes[i] = vg_hash_key40(keys[i].w, seed ^ p->family);
+		hashes[i] = key_hash(&keys[i], p->family, seed);
 	}
 	for (i = n; i < n + PREFETCH_BUCKET; i++)
 		hashes[i] = 0;
@@ -746,7 +759,7 @@ update_chunk(struct vg_flow_table *t, struct vg_packet *pkts, unsigned n, struct
 			/* The quoted packet's flow is not (or no longer) here:
 			 * the error is an ICMP flow of its own. */
 			lo[i] = make_key(&keys[i], p);
-			hashes[i] = vg_hash_key40(keys[i].w, t->cfg.hash_seed ^ p->family);
+			hashes[i] = key_hash(&keys[i], p->family, t->cfg.hash_seed);
 			h = (uint32_t)hashes[i];
 			f = lookup(pool, buckets, mask, &keys[i], h, p, &idx);
 		}

@@ -886,6 +886,39 @@ static void test_hash_bucket_spread(void **state)
 		assert_true(counts[b] > 256 - 100 && counts[b] < 256 + 100);
 }
 
+/* The IPv4 flow hash (two words: addresses, ports/protocol/VLAN): every
+ * single-bit change gives a distinct hash, another seed another hash, and
+ * keys that differ in the port or in the low address byte spread over
+ * buckets as the 40-byte hash does. */
+static void test_hash_2words(void **state)
+{
+	uint64_t a = 0x356433c60a0200c0ull, b = (uint64_t)6 << 32 | (uint64_t)80 << 16 | 40000;
+	uint64_t base = vg_hash_2words(a, b, 42), hs[128];
+	unsigned counts[256] = {0}, counts_addr[256] = {0};
+
+	(void)state;
+	assert_true(vg_hash_2words(a, b, 42) == base);
+	for (uint64_t s = 0; s < 64; s++)
+		if (s != 42)
+			assert_true(vg_hash_2words(a, b, s) != base);
+	for (unsigned bit = 0; bit < 128; bit++) {
+		hs[bit] = bit < 64 ? vg_hash_2words(a ^ 1ull << bit, b, 42)
+				   : vg_hash_2words(a, b ^ 1ull << (bit - 64), 42);
+		assert_true(hs[bit] != base);
+	}
+	for (unsigned i = 0; i < 128; i++)
+		for (unsigned j = i + 1; j < 128; j++)
+			assert_true(hs[i] != hs[j]);
+	for (uint32_t x = 0; x < 65536; x++) {
+		counts[vg_hash_2words(a, (b & ~0xffffull) | x, 0x1234) & 255]++;
+		counts_addr[vg_hash_2words((a & ~0xffffull) | x, b, 0x1234) & 255]++;
+	}
+	for (unsigned k = 0; k < 256; k++) {
+		assert_true(counts[k] > 256 - 100 && counts[k] < 256 + 100);
+		assert_true(counts_addr[k] > 256 - 100 && counts_addr[k] < 256 + 100);
+	}
+}
+
 static void test_hash_seed_random(void **state)
 {
 	uint64_t a = vg_hash_seed_random(), b = vg_hash_seed_random(), c = vg_hash_seed_random();
@@ -956,6 +989,7 @@ int main(int argc, char **argv)
 	    T(test_cidr_match_zero),
 	    T(test_hash_key40_matches_words),
 	    T(test_hash_properties),
+	    T(test_hash_2words),
 	    T(test_hash_bucket_spread),
 	    T(test_hash_seed_random),
 	    T(test_strerror),
