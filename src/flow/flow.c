@@ -179,7 +179,8 @@ static inline void addr_words(const struct vg_addr *a, uint8_t family, uint64_t 
  * is cheap. */
 static inline bool make_key(struct vg_flow_key *k, const struct vg_packet *p)
 {
-	uint64_t s0, s1, d0, d1, ports, meta;
+	uint64_t s0, s1, d0, d1, ports, meta, m, x0, x1;
+	uint32_t sd, ds;
 	bool src_lo;
 
 	addr_words(&p->src, p->family, &s0, &s1);
@@ -191,19 +192,19 @@ static inline bool make_key(struct vg_flow_key *k, const struct vg_packet *p)
 		meta |= (uint64_t)((uint32_t)(p->vlan[0] & 0xfff) << 20 |
 				   (uint32_t)(p->vlan[1] & 0xfff) << 8)
 			<< 32;
-	if (src_lo) {
-		ports = (uint64_t)p->dport << 16 | p->sport;
-		k->w[0] = s0;
-		k->w[1] = s1;
-		k->w[2] = d0;
-		k->w[3] = d1;
-	} else {
-		ports = (uint64_t)p->sport << 16 | p->dport;
-		k->w[0] = d0;
-		k->w[1] = d1;
-		k->w[2] = s0;
-		k->w[3] = s1;
-	}
+	/* Which end is lo is a coin toss per packet (the two directions of
+	 * a flow interleave): the words are swapped under a mask, not a
+	 * branch that would mispredict half the time. */
+	m = -(uint64_t)src_lo; /* all ones: the source is lo */
+	x0 = (s0 ^ d0) & m;    /* s ^ d where the source is lo, else 0 */
+	x1 = (s1 ^ d1) & m;
+	sd = (uint32_t)p->sport << 16 | p->dport; /* as if the destination were lo */
+	ds = (uint32_t)p->dport << 16 | p->sport; /* as if the source were lo */
+	ports = sd ^ ((sd ^ ds) & (uint32_t)m);
+	k->w[0] = d0 ^ x0;
+	k->w[1] = d1 ^ x1;
+	k->w[2] = s0 ^ x0;
+	k->w[3] = s1 ^ x1;
 	k->w[4] = meta | ports;
 	return src_lo;
 }
@@ -778,7 +779,9 @@ update_chunk(struct vg_flow_table *t, struct vg_packet *pkts, unsigned n, struct
 		dir = (lo[i] ^ f->flags) & VG_FLOW_CLIENT_LO; /* 0: toserver */
 		if (p->proto == VG_IPPROTO_TCP && (p->flags & VG_PKT_PORTS))
 			tcp_update(t, f, p->tcp_flags, dir);
-		if (VG_UNLIKELY(dir == 1 && f->pkts[1] == 0)) {
+		/* & rather than &&: dir is a coin toss, a branch on it alone
+		 * would mispredict half the time. */
+		if (VG_UNLIKELY((dir == 1) & (f->pkts[1] == 0))) {
 			f->pkts[1] = 1;                 /* first reply: the flow is established */
 			if (f->proto != VG_IPPROTO_TCP) /* TCP's timeout follows its state */
 				retime(t, f);
@@ -791,7 +794,7 @@ update_chunk(struct vg_flow_table *t, struct vg_packet *pkts, unsigned n, struct
 		flows[i] = f;
 		/* The app stage first, so that a detector seeing the same packet
 		 * finds its metadata: payload packets, the first few per side. */
-		if (p->payload_len && f->pkts[dir] <= t->payload_pkts)
+		if ((p->payload_len != 0) & (f->pkts[dir] <= t->payload_pkts))
 			t->on_payload(t->payload_arg, p, f, dir);
 		if (t->on_packet &&
 		    (fresh || (p->tcp_flags & VG_TH_SYN) || (f->flags & VG_FLOW_WATCH)))
