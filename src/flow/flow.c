@@ -794,7 +794,9 @@ update_chunk(struct vg_flow_table *t, struct vg_packet *pkts, unsigned n, struct
 		flows[i] = f;
 		/* The app stage first, so that a detector seeing the same packet
 		 * finds its metadata: payload packets, the first few per side. */
-		if ((p->payload_len != 0) & (f->pkts[dir] <= t->payload_pkts))
+		/* The packet count first: it is rarely small enough (never when
+		 * no stage wants payloads), while a payload is a coin toss. */
+		if (f->pkts[dir] <= t->payload_pkts && p->payload_len)
 			t->on_payload(t->payload_arg, p, f, dir);
 		if (t->on_packet &&
 		    (fresh || (p->tcp_flags & VG_TH_SYN) || (f->flags & VG_FLOW_WATCH)))
