@@ -589,6 +589,7 @@ static VG_COLD void count_icmp_err(struct vg_flow *f, const struct vg_packet *p)
  * packet count: a busy link does not pay more per packet for expiry.
  * Expired flows are collected first and their buckets prefetched, so the
  * chain unlinks do not each wait on a cold bucket. */
+#define DUE_RUN 64 /* slots the hand lists per run */
 static void expire_step(struct vg_flow_table *t)
 {
 	uint64_t period = (uint64_t)t->cfg.sweep_period_s * NS_PER_S, owed, now = t->now_ns;
@@ -616,25 +617,46 @@ static void expire_step(struct vg_flow_table *t)
 		uint32_t end = tail - hand > n ? hand + n : tail;
 
 		n -= end - hand;
-		for (; hand < end; hand++) {
-			const struct vg_flow *f = &pool[hand];
+		while (hand < end) {
+			/* A run of slots in two passes: list the due ones (no
+			 * branch per slot) and prefetch their records, then look
+			 * at them in order. The records the hand reaches were
+			 * last touched long ago: read one by one, each load
+			 * missed (most of the hand's time). */
+			uint32_t cend = end - hand > DUE_RUN ? hand + DUE_RUN : end, cand[DUE_RUN],
+				 nc = 0;
 
-			if (VG_LIKELY(due[hand] > now_u))
-				continue; /* certainly not expired */
-			if (!(f->flags & VG_FLOW_USED)) {
-				due[hand] = DUE_NEVER; /* free: not looked at again */
-				continue;
+			for (uint32_t j = hand; j < cend; j++) {
+				cand[nc] = j;
+				nc += due[j] <= now_u;
 			}
-			if (!(f->last_ns < now && now - f->last_ns > t->tmo_ns[f->tmo])) {
-				due[hand] = due_of(t, f);
-				continue;
+			for (uint32_t c = 0; c < nc; c++) {
+				/* hash .. tmo: bytes 44-95, on one or two lines */
+				VG_PREFETCH(&pool[cand[c]].hash);
+				VG_PREFETCH(&pool[cand[c]].tmo);
 			}
-			VG_PREFETCH(&t->buckets[f->hash & t->mask]);
-			found[nf++] = hand;
-			if (nf == VG_ARRAY_LEN(found)) {
-				hand++;
-				n = 0;
-				break;
+			hand = cend;
+			for (uint32_t c = 0; c < nc; c++) {
+				uint32_t slot = cand[c];
+				const struct vg_flow *f = &pool[slot];
+
+				if (!(f->flags & VG_FLOW_USED)) {
+					due[slot] = DUE_NEVER; /* free: not looked at again */
+					continue;
+				}
+				if (!(f->last_ns < now && now - f->last_ns > t->tmo_ns[f->tmo])) {
+					due[slot] = due_of(t, f);
+					continue;
+				}
+				VG_PREFETCH(&t->buckets[f->hash & t->mask]);
+				found[nf++] = slot;
+				if (nf == VG_ARRAY_LEN(found)) {
+					/* Full: the hand stops just past this flow. */
+					hand = slot + 1;
+					end = hand;
+					n = 0;
+					break;
+				}
 			}
 		}
 		if (hand >= tail)
