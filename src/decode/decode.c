@@ -139,22 +139,21 @@ static inline int eth_decode_fast(struct vg_decode_stats *st, struct vg_packet *
 	return vg_eth_decode(st, p, 0);
 }
 
-/* Without SLP vectorization: gcc 12 paired the counters and the record's
- * lengths into SSE registers (7 instructions for 3 adds, and lane
- * extracts to use the lengths): 4 instructions a packet more. */
-#if defined(__GNUC__) && !defined(__clang__)
-__attribute__((optimize("no-tree-slp-vectorize")))
-#endif
-void vg_decode(struct vg_decode_stats *st, const struct vg_pkt_rec *rec, struct vg_packet *p)
+/* Everything but the common case below: vg_decode's fields cleared, then
+ * the link layer's decoder (Ethernet through eth_decode_fast). The
+ * counters of packets and bytes are the caller's. */
+static void decode_general(struct vg_decode_stats *st, const uint8_t *data, uint32_t caplen,
+			   uint32_t wire, uint64_t ts, uint32_t linktype, struct vg_packet *p,
+			   bool fast)
 {
 	int a;
 
 	/* Clear only what layers read back before writing; the rest is set by
 	 * the layer that owns it, guarded by p->flags. */
-	p->ts_ns = rec->ts_ns;
-	p->data = rec->data;
-	p->caplen = rec->caplen;
-	p->wire_len = rec->origlen;
+	p->ts_ns = ts;
+	p->data = data;
+	p->caplen = caplen;
+	p->wire_len = wire;
 	p->flags = 0;
 	p->sport = p->dport = 0;
 	/* payload_len, ethertype, vlan[], vlan_depth, family, proto, ttl,
@@ -166,31 +165,189 @@ void vg_decode(struct vg_decode_stats *st, const struct vg_pkt_rec *rec, struct 
 	    "the fields vg_decode clears are 16 contiguous bytes");
 	memset(&p->payload_len, 0, 16);
 
-	st->packets++;
-	st->bytes_wire += rec->origlen;
-	st->bytes_captured += rec->caplen;
-
-	if (VG_LIKELY(rec->linktype == VG_LINK_ETHERNET))
-		a = eth_decode_fast(st, p);
-	else
-		switch (rec->linktype) {
-		case VG_LINK_RAW:
-		case VG_LINK_RAW_12:
-		case VG_LINK_RAW_14: a = raw_decode(st, p); break;
-		case VG_LINK_IPV4: a = vg_l3_decode(st, p, 0, VG_ETHERTYPE_IPV4); break;
-		case VG_LINK_IPV6: a = vg_l3_decode(st, p, 0, VG_ETHERTYPE_IPV6); break;
-		case VG_LINK_SLL: a = vg_sll_decode(st, p, 0); break;
-		case VG_LINK_SLL2: a = vg_sll2_decode(st, p, 0); break;
-		case VG_LINK_NULL: a = vg_null_decode(st, p, 0, false); break;
-		case VG_LINK_LOOP: a = vg_null_decode(st, p, 0, true); break;
-		default: a = VG_ANOM_LINK_UNSUPPORTED;
-		}
+	switch (linktype) {
+	case VG_LINK_ETHERNET: a = fast ? eth_decode_fast(st, p) : vg_eth_decode(st, p, 0); break;
+	case VG_LINK_RAW:
+	case VG_LINK_RAW_12:
+	case VG_LINK_RAW_14: a = raw_decode(st, p); break;
+	case VG_LINK_IPV4: a = vg_l3_decode(st, p, 0, VG_ETHERTYPE_IPV4); break;
+	case VG_LINK_IPV6: a = vg_l3_decode(st, p, 0, VG_ETHERTYPE_IPV6); break;
+	case VG_LINK_SLL: a = vg_sll_decode(st, p, 0); break;
+	case VG_LINK_SLL2: a = vg_sll2_decode(st, p, 0); break;
+	case VG_LINK_NULL: a = vg_null_decode(st, p, 0, false); break;
+	case VG_LINK_LOOP: a = vg_null_decode(st, p, 0, true); break;
+	default: a = VG_ANOM_LINK_UNSUPPORTED;
+	}
 	p->anomaly = (uint8_t)a;
 	if (VG_UNLIKELY(a != VG_ANOM_NONE)) {
 		st->anomalies[a]++;
 		if (vg_anomaly_fatal(a))
 			p->flags &= ~(uint32_t)(VG_PKT_PORTS | VG_PKT_IP);
 	}
+}
+
+/* The common case: Ethernet II, IPv4 without options or fragmentation (or
+ * IPv6 without extension headers), then a TCP header wholly captured that
+ * passes vg_tcp_decode's checks. Every check comes before the first
+ * store, and the fields of the record and the header are held in
+ * registers: p may alias the packet's bytes, a store between two loads
+ * would make the compiler load again. The fields written and their values
+ * are those of the general path (eth.c -> ipv4.c / ipv6.c -> tcp.c), no
+ * more, no fewer: vg_decode_ref is the reference (decode_test.c,
+ * fuzz_decode.c). Returns false, having written nothing, for any other
+ * packet. */
+
+/* The TCP header at t = d + off (20 bytes of it captured): its length if
+ * it passes vg_tcp_decode's checks within a segment of len bytes, else 0. */
+__attribute__((always_inline)) static inline uint32_t
+tcp_fast_hlen(const uint8_t *t, uint32_t caplen, uint32_t off, uint32_t len)
+{
+	uint32_t hlen;
+
+	/* Data offset >= 5 (the byte's high nibble), the header within the
+	 * segment and within the bytes captured. */
+	if (VG_UNLIKELY(t[12] < 0x50))
+		return 0;
+	hlen = (uint32_t)(t[12] >> 4) * 4;
+	if (VG_UNLIKELY(hlen > len || hlen > caplen - off))
+		return 0;
+	return hlen;
+}
+
+/* The stores common to IPv4 and IPv6 (off and family are constants). */
+__attribute__((always_inline)) static inline void
+tcp_fast_store(struct vg_decode_stats *st, struct vg_packet *p, const uint8_t *d, uint32_t caplen,
+	       uint32_t wire, uint64_t ts, uint32_t off, uint32_t len, uint32_t hlen)
+{
+	const uint8_t *t = d + off;
+
+	st->tcp++;
+	p->ts_ns = ts;
+	p->data = d;
+	p->caplen = caplen;
+	p->wire_len = wire;
+	p->flags = VG_PKT_IP | VG_PKT_PORTS;
+	p->l3_off = 14;
+	p->proto = VG_IPPROTO_TCP;
+	vg_tcp_fields(p, t, off, hlen, len);
+	if (VG_UNLIKELY(hlen > 20)) {
+		int a = vg_tcp_options(p, off, hlen);
+		if (a != VG_ANOM_NONE) { /* not fatal: the packet keeps its flow */
+			p->anomaly = (uint8_t)a;
+			st->anomalies[a]++;
+		}
+	}
+}
+
+static inline bool eth_tcp_fast(struct vg_decode_stats *st, const uint8_t *d, uint32_t caplen,
+				uint32_t wire, uint64_t ts, struct vg_packet *p)
+{
+	const uint8_t *h = d + 14;
+	uint32_t len, hlen;
+	uint16_t type;
+
+	if (VG_UNLIKELY(caplen < 14 + 20 + 20))
+		return false;
+	type = vg_load_be16(d + 12);
+	if (VG_LIKELY(type == VG_ETHERTYPE_IPV4)) {
+		uint32_t a32, b32;
+
+		/* version 4, IHL 5, TCP; neither MF nor an offset (the
+		 * flags and offset field, loaded without its byte swap). */
+		if (VG_UNLIKELY(h[0] != 0x45 || h[9] != VG_IPPROTO_TCP ||
+				(vg_load_le16(h + 6) & 0xff3f)))
+			return false;
+		len = vg_load_be16(h + 2); /* total length, for now */
+		/* It fits the frame on the wire and covers the 20 bytes of
+		 * IPv4 (those of TCP: tcp_fast_hlen). */
+		if (VG_UNLIKELY(len + 14 > wire || len < 20))
+			return false;
+		len -= 20;
+		if (!(hlen = tcp_fast_hlen(h + 20, caplen, 14 + 20, len)))
+			return false;
+		st->ipv4++;
+		memcpy(&a32, h + 12, 4);
+		memcpy(&b32, h + 16, 4);
+		memset(&p->payload_len, 0, 16); /* see decode_general */
+		p->ethertype = VG_ETHERTYPE_IPV4;
+		p->family = 4;
+		p->ttl = h[8];
+		memset(&p->src, 0, sizeof p->src);
+		memset(&p->dst, 0, sizeof p->dst);
+		memcpy(p->src.b, &a32, 4);
+		memcpy(p->dst.b, &b32, 4);
+		tcp_fast_store(st, p, d, caplen, wire, ts, 14 + 20, len, hlen);
+		return true;
+	}
+	if (type == VG_ETHERTYPE_IPV6) {
+		if (VG_UNLIKELY(caplen < 14 + 40 + 20 || (h[0] >> 4) != 6 ||
+				h[6] != VG_IPPROTO_TCP))
+			return false;
+		len = vg_load_be16(h + 4);
+		if (VG_UNLIKELY(14 + 40 + len > wire))
+			return false;
+		if (!(hlen = tcp_fast_hlen(h + 40, caplen, 14 + 40, len)))
+			return false;
+		st->ipv6++;
+		memset(&p->payload_len, 0, 16);
+		p->ethertype = VG_ETHERTYPE_IPV6;
+		p->family = 6;
+		p->ttl = h[7];
+		memcpy(p->src.b, h + 8, 16);
+		memcpy(p->dst.b, h + 24, 16);
+		tcp_fast_store(st, p, d, caplen, wire, ts, 14 + 40, len, hlen);
+		return true;
+	}
+	return false;
+}
+
+static inline void decode_one(struct vg_decode_stats *st, const struct vg_pkt_rec *rec,
+			      struct vg_packet *p)
+{
+	const uint8_t *d = rec->data;
+	uint32_t caplen = rec->caplen, wire = rec->origlen, link = rec->linktype;
+	uint64_t ts = rec->ts_ns;
+
+	st->bytes_wire += wire;
+	st->bytes_captured += caplen;
+	if (VG_LIKELY(link == VG_LINK_ETHERNET) &&
+	    VG_LIKELY(eth_tcp_fast(st, d, caplen, wire, ts, p)))
+		return;
+	decode_general(st, d, caplen, wire, ts, link, p, true);
+}
+
+void vg_decode(struct vg_decode_stats *st, const struct vg_pkt_rec *rec, struct vg_packet *p)
+{
+	st->packets++;
+	decode_one(st, rec, p);
+}
+
+/* Without SLP vectorization: gcc 12 paired the record's lengths into SSE
+ * registers (lane extracts to use them): instructions a packet more. */
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("no-tree-slp-vectorize")))
+#endif
+void vg_decode_batch(struct vg_decode_stats *st, const struct vg_pkt_rec *recs,
+		     struct vg_packet *pkts, unsigned n, uint64_t *first_ns, uint64_t *last_ns)
+{
+	st->packets += n;
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t ts = recs[i].ts_ns;
+		if (ts < *first_ns)
+			*first_ns = ts;
+		if (ts > *last_ns)
+			*last_ns = ts;
+		decode_one(st, &recs[i], &pkts[i]);
+	}
+}
+
+void vg_decode_ref(struct vg_decode_stats *st, const struct vg_pkt_rec *rec, struct vg_packet *p)
+{
+	st->packets++;
+	st->bytes_wire += rec->origlen;
+	st->bytes_captured += rec->caplen;
+	decode_general(st, rec->data, rec->caplen, rec->origlen, rec->ts_ns, rec->linktype, p,
+		       false);
 }
 
 int vg_l3_decode(struct vg_decode_stats *st, struct vg_packet *p, uint32_t off, uint16_t ethertype)
