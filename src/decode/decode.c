@@ -37,40 +37,18 @@ static int raw_decode(struct vg_decode_stats *st, struct vg_packet *p)
 			    (p->data[0] >> 4) == 6 ? VG_ETHERTYPE_IPV6 : VG_ETHERTYPE_IPV4);
 }
 
-/* vg_tcp_decode for a header that passes its checks, inlined in the fast
- * path below (same fields, same counter); any other goes to vg_tcp_decode
- * before anything is written. */
-static inline int tcp_fast(struct vg_decode_stats *st, struct vg_packet *p, const uint8_t *data,
-			   uint32_t caplen, uint32_t off, uint32_t len)
+/* The transport decoders without vg_transport_decode's dispatch, for
+ * eth_decode_fast below (proto held in a register, not read back from p
+ * after the byte stores, which may alias it). A TCP header that passes
+ * its checks took eth_tcp_fast: here are UDP, the others, and TCP that
+ * fails a check. */
+static inline int transport_fast(struct vg_decode_stats *st, struct vg_packet *p, uint8_t proto,
+				 uint32_t off, uint32_t len)
 {
-	const uint8_t *h = data + off;
-	uint32_t avail = caplen - off, hlen;
-
-	if (VG_UNLIKELY(avail < 20 || len < 20))
-		return vg_tcp_decode(st, p, off, len);
-	hlen = (uint32_t)(h[12] >> 4) * 4;
-	if (VG_UNLIKELY(hlen < 20 || hlen > len || hlen > avail))
-		return vg_tcp_decode(st, p, off, len);
-	st->tcp++;
-	p->flags = VG_PKT_IP | VG_PKT_PORTS; /* the fast path's only flags so far */
-	vg_tcp_fields(p, h, off, hlen, len);
-	if (VG_LIKELY(hlen == 20))
-		return VG_ANOM_NONE;
-	return vg_tcp_options(p, off, hlen);
-}
-
-/* The transport decoders without vg_transport_decode's dispatch, for the
- * fast path below: TCP and UDP are nearly all of the traffic. */
-/* data, caplen and proto come as arguments: held in registers, not read
- * back from p after the byte stores (which may alias them). */
-static inline int transport_fast(struct vg_decode_stats *st, struct vg_packet *p,
-				 const uint8_t *data, uint32_t caplen, uint8_t proto, uint32_t off,
-				 uint32_t len)
-{
-	if (VG_LIKELY(proto == VG_IPPROTO_TCP))
-		return tcp_fast(st, p, data, caplen, off, len);
 	if (proto == VG_IPPROTO_UDP)
 		return vg_udp_decode(st, p, off, len);
+	if (proto == VG_IPPROTO_TCP)
+		return vg_tcp_decode(st, p, off, len);
 	return vg_transport_decode(st, p, off, len);
 }
 
@@ -113,7 +91,7 @@ static inline int eth_decode_fast(struct vg_decode_stats *st, struct vg_packet *
 		memset(&p->dst, 0, sizeof p->dst);
 		memcpy(p->src.b, &a32, 4);
 		memcpy(p->dst.b, &b32, 4);
-		return transport_fast(st, p, d, caplen, proto, 14 + 20, total - 20);
+		return transport_fast(st, p, proto, 14 + 20, total - 20);
 	}
 	if (type == VG_ETHERTYPE_IPV6 && caplen >= 14 + 40) {
 		const uint8_t *h = d + 14;
@@ -134,7 +112,7 @@ static inline int eth_decode_fast(struct vg_decode_stats *st, struct vg_packet *
 		memcpy(p->src.b, h + 8, 16);
 		memcpy(p->dst.b, h + 24, 16);
 		p->proto = next;
-		return transport_fast(st, p, d, caplen, next, 14 + 40, plen);
+		return transport_fast(st, p, next, 14 + 40, plen);
 	}
 	return vg_eth_decode(st, p, 0);
 }
@@ -198,23 +176,24 @@ static void decode_general(struct vg_decode_stats *st, const uint8_t *data, uint
  * packet. */
 
 /* The TCP header at t = d + off (20 bytes of it captured): its length if
- * it passes vg_tcp_decode's checks within a segment of len bytes, else 0. */
+ * it passes vg_tcp_decode's checks within a segment of len + 20 bytes
+ * (len + 20 >= 20), else 0. */
 __attribute__((always_inline)) static inline uint32_t
 tcp_fast_hlen(const uint8_t *t, uint32_t caplen, uint32_t off, uint32_t len)
 {
-	uint32_t hlen;
+	uint32_t b = t[12], hlen;
 
 	/* Data offset >= 5 (the byte's high nibble), the header within the
 	 * segment and within the bytes captured. */
-	if (VG_UNLIKELY(t[12] < 0x50))
+	if (VG_UNLIKELY(b < 0x50))
 		return 0;
-	hlen = (uint32_t)(t[12] >> 4) * 4;
+	hlen = (b >> 4) * 4;
 	if (VG_UNLIKELY(hlen > len || hlen > caplen - off))
 		return 0;
 	return hlen;
 }
 
-/* The stores common to IPv4 and IPv6 (off and family are constants). */
+/* The stores common to IPv4 and IPv6 (off is a constant). */
 __attribute__((always_inline)) static inline void
 tcp_fast_store(struct vg_decode_stats *st, struct vg_packet *p, const uint8_t *d, uint32_t caplen,
 	       uint32_t wire, uint64_t ts, uint32_t off, uint32_t len, uint32_t hlen)
@@ -226,10 +205,40 @@ tcp_fast_store(struct vg_decode_stats *st, struct vg_packet *p, const uint8_t *d
 	p->data = d;
 	p->caplen = caplen;
 	p->wire_len = wire;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	{
+		/* flags, l3_off and l4_off side by side: one store of a
+		 * constant; sport and dport: one load, one store. */
+		uint64_t c = (VG_PKT_IP | VG_PKT_PORTS) | (uint64_t)14 << 32 | (uint64_t)off << 48;
+		uint32_t ports;
+
+		_Static_assert(
+		    offsetof(struct vg_packet, l3_off) == offsetof(struct vg_packet, flags) + 4 &&
+			offsetof(struct vg_packet, l4_off) ==
+			    offsetof(struct vg_packet, flags) + 6 &&
+			offsetof(struct vg_packet, dport) == offsetof(struct vg_packet, sport) + 2,
+		    "flags, l3_off, l4_off and sport, dport lie side by side");
+		memcpy(&p->flags, &c, 8);
+		memcpy(&ports, t, 4);
+		ports = __builtin_bswap32(ports);
+		ports = ports >> 16 | ports << 16;
+		memcpy(&p->sport, &ports, 4);
+	}
+#else
 	p->flags = VG_PKT_IP | VG_PKT_PORTS;
 	p->l3_off = 14;
+	p->l4_off = (uint16_t)off;
+	p->sport = vg_load_be16(t);
+	p->dport = vg_load_be16(t + 2);
+#endif
 	p->proto = VG_IPPROTO_TCP;
-	vg_tcp_fields(p, t, off, hlen, len);
+	p->tcp.seq = vg_load_be32(t + 4);
+	p->tcp.ack = vg_load_be32(t + 8);
+	p->tcp_flags = t[13];
+	p->tcp.window = vg_load_be16(t + 14);
+	p->tcp.hlen = (uint8_t)hlen;
+	p->payload_off = (uint16_t)(off + hlen);
+	p->payload_len = (uint16_t)(len - hlen);
 	if (VG_UNLIKELY(hlen > 20)) {
 		int a = vg_tcp_options(p, off, hlen);
 		if (a != VG_ANOM_NONE) { /* not fatal: the packet keeps its flow */
@@ -250,32 +259,47 @@ static inline bool eth_tcp_fast(struct vg_decode_stats *st, const uint8_t *d, ui
 		return false;
 	type = vg_load_be16(d + 12);
 	if (VG_LIKELY(type == VG_ETHERTYPE_IPV4)) {
-		uint32_t a32, b32;
+		uint8_t ttl;
 
 		/* version 4, IHL 5, TCP; neither MF nor an offset (the
 		 * flags and offset field, loaded without its byte swap). */
 		if (VG_UNLIKELY(h[0] != 0x45 || h[9] != VG_IPPROTO_TCP ||
 				(vg_load_le16(h + 6) & 0xff3f)))
 			return false;
-		len = vg_load_be16(h + 2); /* total length, for now */
-		/* It fits the frame on the wire and covers the 20 bytes of
-		 * IPv4 (those of TCP: tcp_fast_hlen). */
-		if (VG_UNLIKELY(len + 14 > wire || len < 20))
+		len = vg_load_be16(h + 2); /* total length */
+		/* It fits the frame on the wire; it covers the 20 bytes of
+		 * IPv4 and TCP's header (hlen >= 20 also rules out len < 20). */
+		if (VG_UNLIKELY(len + 14 > wire))
+			return false;
+		if (VG_UNLIKELY(h[20 + 12] < 0x50))
+			return false;
+		hlen = ((uint32_t)h[20 + 12] >> 4) * 4;
+		if (VG_UNLIKELY(hlen + 20 > len || hlen > caplen - (14 + 20)))
 			return false;
 		len -= 20;
-		if (!(hlen = tcp_fast_hlen(h + 20, caplen, 14 + 20, len)))
-			return false;
+		ttl = h[8];
 		st->ipv4++;
-		memcpy(&a32, h + 12, 4);
-		memcpy(&b32, h + 16, 4);
 		memset(&p->payload_len, 0, 16); /* see decode_general */
 		p->ethertype = VG_ETHERTYPE_IPV4;
 		p->family = 4;
-		p->ttl = h[8];
+		p->ttl = ttl;
+#if defined(__GNUC__)
+		{
+			/* Each address zero-extended to 16 bytes in a vector
+			 * register: one load, one store. */
+			typedef uint32_t v4u32 __attribute__((vector_size(16)));
+			v4u32 va = {0, 0, 0, 0}, vb = {0, 0, 0, 0};
+			memcpy(&va, h + 12, 4);
+			memcpy(&vb, h + 16, 4);
+			memcpy(p->src.b, &va, 16);
+			memcpy(p->dst.b, &vb, 16);
+		}
+#else
 		memset(&p->src, 0, sizeof p->src);
 		memset(&p->dst, 0, sizeof p->dst);
-		memcpy(p->src.b, &a32, 4);
-		memcpy(p->dst.b, &b32, 4);
+		memcpy(p->src.b, h + 12, 4);
+		memcpy(p->dst.b, h + 16, 4);
+#endif
 		tcp_fast_store(st, p, d, caplen, wire, ts, 14 + 20, len, hlen);
 		return true;
 	}
@@ -301,13 +325,9 @@ static inline bool eth_tcp_fast(struct vg_decode_stats *st, const uint8_t *d, ui
 	return false;
 }
 
-static inline void decode_one(struct vg_decode_stats *st, const struct vg_pkt_rec *rec,
-			      struct vg_packet *p)
+static inline void decode_one(struct vg_decode_stats *st, const uint8_t *d, uint32_t caplen,
+			      uint32_t wire, uint64_t ts, uint32_t link, struct vg_packet *p)
 {
-	const uint8_t *d = rec->data;
-	uint32_t caplen = rec->caplen, wire = rec->origlen, link = rec->linktype;
-	uint64_t ts = rec->ts_ns;
-
 	st->bytes_wire += wire;
 	st->bytes_captured += caplen;
 	if (VG_LIKELY(link == VG_LINK_ETHERNET) &&
@@ -319,7 +339,7 @@ static inline void decode_one(struct vg_decode_stats *st, const struct vg_pkt_re
 void vg_decode(struct vg_decode_stats *st, const struct vg_pkt_rec *rec, struct vg_packet *p)
 {
 	st->packets++;
-	decode_one(st, rec, p);
+	decode_one(st, rec->data, rec->caplen, rec->origlen, rec->ts_ns, rec->linktype, p);
 }
 
 /* Without SLP vectorization: gcc 12 paired the record's lengths into SSE
@@ -332,12 +352,16 @@ void vg_decode_batch(struct vg_decode_stats *st, const struct vg_pkt_rec *recs,
 {
 	st->packets += n;
 	for (unsigned i = 0; i < n; i++) {
+		/* The record's fields in registers before any store. */
+		const uint8_t *d = recs[i].data;
+		uint32_t caplen = recs[i].caplen, wire = recs[i].origlen, link = recs[i].linktype;
 		uint64_t ts = recs[i].ts_ns;
+
 		if (ts < *first_ns)
 			*first_ns = ts;
 		if (ts > *last_ns)
 			*last_ns = ts;
-		decode_one(st, &recs[i], &pkts[i]);
+		decode_one(st, d, caplen, wire, ts, link, &pkts[i]);
 	}
 }
 

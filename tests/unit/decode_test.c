@@ -1203,6 +1203,72 @@ static void test_tcp_odd_option_lengths(void **state)
 
 /* RFC 2675 jumbogram: payload length 0 behind a hop-by-hop header; the
  * length comes from the wire, and UDP's length may be 0 too. */
+/* The two option layouts vg_tcp_options reads without its walk (MSS
+ * alone in 24 bytes; NOP, NOP, timestamps in 32), and near misses that
+ * take the walk, over Ethernet (the fast path) and raw IPv4 (the layers
+ * in turn). */
+static void test_tcp_option_layouts(void **state)
+{
+	static const struct {
+		uint8_t doff; /* data offset byte */
+		uint8_t opt[12];
+		int anomaly;
+		uint16_t mss;
+		uint8_t wscale, sack_ok, has_ts;
+	} cases[] = {
+	    {0x60, {2, 4, 0x05, 0xb4}, VG_ANOM_NONE, 1460, 0xff, 0, 0},
+	    {0x60, {2, 4, 0x00, 0x00}, VG_ANOM_NONE, 0, 0xff, 0, 0},
+	    {0x60, {2, 5, 0x05, 0xb4}, VG_ANOM_TCP_BAD_OPTIONS, 0, 0xff, 0, 0},
+	    {0x60, {2, 3, 0x05, 0x00}, VG_ANOM_NONE, 0, 0xff, 0, 0},
+	    {0x60, {3, 3, 7, 0}, VG_ANOM_NONE, 0, 7, 0, 0},
+	    {0x60, {1, 1, 4, 2}, VG_ANOM_NONE, 0, 0xff, 1, 0},
+	    {0x80, {1, 1, 8, 10, 0, 0, 0, 1, 0, 0, 0, 2}, VG_ANOM_NONE, 0, 0xff, 0, 1},
+	    {0x80, {1, 1, 8, 9, 0, 0, 0, 1, 0, 0, 0, 0}, VG_ANOM_NONE, 0, 0xff, 0, 0},
+	    {0x80, {1, 1, 8, 9, 0, 0, 0, 1, 0, 0, 0, 2}, VG_ANOM_TCP_BAD_OPTIONS, 0, 0xff, 0, 0},
+	    {0x80, {1, 1, 8, 11, 0, 0, 0, 1, 0, 0, 0, 2}, VG_ANOM_TCP_BAD_OPTIONS, 0, 0xff, 0, 0},
+	    {0x80, {1, 0, 8, 10}, VG_ANOM_NONE, 0, 0xff, 0, 0},
+	    {0x80, {8, 10, 0, 0, 0, 1, 0, 0, 0, 2, 1, 1}, VG_ANOM_NONE, 0, 0xff, 0, 1},
+	    {0x80, {1, 1, 8, 10, 0, 0, 0, 1, 0, 0, 0}, VG_ANOM_NONE, 0, 0xff, 0, 1},
+	};
+	struct dec *d = *state;
+	uint8_t pkt[14 + 20 + 32 + 4];
+
+	for (size_t i = 0; i < VG_ARRAY_LEN(cases); i++) {
+		uint32_t hlen = (uint32_t)(cases[i].doff >> 4) * 4, total = 20 + hlen + 4;
+		/* clang-format off */
+		const uint8_t head[14 + 20 + 20] = {
+			ETH_MACS, 0x08, 0x00,
+			0x45, 0x00, 0x00, (uint8_t)total, /* IPv4: total */
+			0x00, 0x01, 0x40, 0x00,
+			0x40, 0x06, 0x00, 0x00,       /* ttl 64, proto TCP */
+			IP4_CLIENT, IP4_SERVER,
+			0xc7, 0x38, 0x00, 0x50,       /* TCP: sport 51000, dport 80 */
+			0, 0, 0, 1, 0, 0, 0, 0,       /* seq 1, ack 0 */
+			cases[i].doff, 0x02, 0x10, 0x00, /* data offset, SYN, window */
+			0, 0, 0, 0,
+		};
+		/* clang-format on */
+		memcpy(pkt, head, sizeof head);
+		memcpy(pkt + sizeof head, cases[i].opt, hlen - 20);
+		memcpy(pkt + sizeof head + hlen - 20, "abcd", 4);
+		for (int raw = 0; raw < 2; raw++) {
+			size_t skip = raw ? 14 : 0, n = 14 + 20 + hlen + 4 - skip;
+
+			dec_full(d, pkt + skip, n, raw ? VG_LINK_IPV4 : VG_LINK_ETHERNET);
+			if (d->p.anomaly != cases[i].anomaly || !(d->p.flags & VG_PKT_TCP_OPTS) ||
+			    d->p.tcp.hlen != hlen || d->p.tcp.mss != cases[i].mss ||
+			    d->p.tcp.wscale != cases[i].wscale ||
+			    d->p.tcp.sack_ok != cases[i].sack_ok ||
+			    d->p.tcp.has_ts != cases[i].has_ts || d->p.payload_len != 4)
+				fail_msg(
+				    "case %zu (%s): anomaly %s, mss %u, wscale %u, sack %u, ts %u",
+				    i, raw ? "raw" : "ethernet",
+				    vg_anomaly_name((enum vg_anomaly)d->p.anomaly), d->p.tcp.mss,
+				    d->p.tcp.wscale, d->p.tcp.sack_ok, d->p.tcp.has_ts);
+		}
+	}
+}
+
 static void test_ipv6_jumbogram(void **state)
 {
 	/* clang-format off */
@@ -2364,6 +2430,7 @@ int main(void)
 	    T(test_icmp_port_unreachable),
 	    T(test_icmp_inner_truncated),
 	    T(test_tcp_odd_option_lengths),
+	    T(test_tcp_option_layouts),
 	    T(test_ipv6_jumbogram),
 	    T(test_icmp_error_types),
 	    T(test_icmp_inner_non_first_fragment),
