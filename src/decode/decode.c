@@ -40,7 +40,7 @@ static int raw_decode(struct vg_decode_stats *st, struct vg_packet *p)
 /* The transport decoders without vg_transport_decode's dispatch, for
  * eth_decode_fast below (proto held in a register, not read back from p
  * after the byte stores, which may alias it). A TCP header that passes
- * its checks took eth_tcp_fast: here are UDP, the others, and TCP that
+ * its checks took eth_fast: here are UDP, the others, and TCP that
  * fails a check. */
 static inline int transport_fast(struct vg_decode_stats *st, struct vg_packet *p, uint8_t proto,
 				 uint32_t off, uint32_t len)
@@ -166,18 +166,17 @@ static void decode_general(struct vg_decode_stats *st, const uint8_t *data, uint
 
 /* The common case: Ethernet II, IPv4 without options or fragmentation (or
  * IPv6 without extension headers), then a TCP header wholly captured that
- * passes vg_tcp_decode's checks. Every check comes before the first
- * store, and the fields of the record and the header are held in
- * registers: p may alias the packet's bytes, a store between two loads
- * would make the compiler load again. The fields written and their values
- * are those of the general path (eth.c -> ipv4.c / ipv6.c -> tcp.c), no
- * more, no fewer: vg_decode_ref is the reference (decode_test.c,
- * fuzz_decode.c). Returns false, having written nothing, for any other
- * packet. */
+ * passes vg_tcp_decode's checks or a UDP header that passes
+ * vg_udp_decode's. Every check comes before the first store, and the
+ * fields of the record and the header are held in registers: p may alias
+ * the packet's bytes, a store between two loads would make the compiler
+ * load again. The fields written and their values are those of the
+ * general path (eth.c -> ipv4.c / ipv6.c -> tcp.c / udp.c), no more, no
+ * fewer: vg_decode_ref is the reference (decode_test.c, fuzz_decode.c).
+ * eth_fast returns false, having written nothing, for any other packet. */
 
 /* The TCP header at t = d + off (20 bytes of it captured): its length if
- * it passes vg_tcp_decode's checks within a segment of len + 20 bytes
- * (len + 20 >= 20), else 0. */
+ * it passes vg_tcp_decode's checks within a segment of len bytes, else 0. */
 __attribute__((always_inline)) static inline uint32_t
 tcp_fast_hlen(const uint8_t *t, uint32_t caplen, uint32_t off, uint32_t len)
 {
@@ -193,18 +192,63 @@ tcp_fast_hlen(const uint8_t *t, uint32_t caplen, uint32_t off, uint32_t len)
 	return hlen;
 }
 
-/* The stores common to IPv4 and IPv6 (off is a constant). */
+/* The network layer's stores: IPv4 (h its header) ... */
 __attribute__((always_inline)) static inline void
-tcp_fast_store(struct vg_decode_stats *st, struct vg_packet *p, const uint8_t *d, uint32_t caplen,
-	       uint32_t wire, uint64_t ts, uint32_t off, uint32_t len, uint32_t hlen)
+ip4_fast_store(struct vg_decode_stats *st, struct vg_packet *p, const uint8_t *h)
+{
+	uint8_t ttl = h[8];
+
+	st->ipv4++;
+	memset(&p->payload_len, 0, 16); /* see decode_general */
+	p->ethertype = VG_ETHERTYPE_IPV4;
+	p->family = 4;
+	p->ttl = ttl;
+#if defined(__GNUC__)
+	{
+		/* Each address zero-extended to 16 bytes in a vector
+		 * register: one load, one store. */
+		typedef uint32_t v4u32 __attribute__((vector_size(16)));
+		v4u32 va = {0, 0, 0, 0}, vb = {0, 0, 0, 0};
+		memcpy(&va, h + 12, 4);
+		memcpy(&vb, h + 16, 4);
+		memcpy(p->src.b, &va, 16);
+		memcpy(p->dst.b, &vb, 16);
+	}
+#else
+	memset(&p->src, 0, sizeof p->src);
+	memset(&p->dst, 0, sizeof p->dst);
+	memcpy(p->src.b, h + 12, 4);
+	memcpy(p->dst.b, h + 16, 4);
+#endif
+}
+
+/* ... and IPv6. */
+__attribute__((always_inline)) static inline void
+ip6_fast_store(struct vg_decode_stats *st, struct vg_packet *p, const uint8_t *h)
+{
+	st->ipv6++;
+	memset(&p->payload_len, 0, 16);
+	p->ethertype = VG_ETHERTYPE_IPV6;
+	p->family = 6;
+	p->ttl = h[7];
+	memcpy(p->src.b, h + 8, 16);
+	memcpy(p->dst.b, h + 24, 16);
+}
+
+/* The stores common to TCP and UDP (off and proto are constants): the
+ * record, flags, offsets, protocol and ports. */
+__attribute__((always_inline)) static inline void l4_fast_store(struct vg_packet *p,
+								const uint8_t *d, uint32_t caplen,
+								uint32_t wire, uint64_t ts,
+								uint32_t off, uint8_t proto)
 {
 	const uint8_t *t = d + off;
 
-	st->tcp++;
 	p->ts_ns = ts;
 	p->data = d;
 	p->caplen = caplen;
 	p->wire_len = wire;
+	p->proto = proto;
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	{
 		/* flags, l3_off and l4_off side by side: one store of a
@@ -231,7 +275,17 @@ tcp_fast_store(struct vg_decode_stats *st, struct vg_packet *p, const uint8_t *d
 	p->sport = vg_load_be16(t);
 	p->dport = vg_load_be16(t + 2);
 #endif
-	p->proto = VG_IPPROTO_TCP;
+}
+
+/* TCP: the rest of vg_tcp_fields, and the options. */
+__attribute__((always_inline)) static inline void
+tcp_fast_store(struct vg_decode_stats *st, struct vg_packet *p, const uint8_t *d, uint32_t caplen,
+	       uint32_t wire, uint64_t ts, uint32_t off, uint32_t len, uint32_t hlen)
+{
+	const uint8_t *t = d + off;
+
+	st->tcp++;
+	l4_fast_store(p, d, caplen, wire, ts, off, VG_IPPROTO_TCP);
 	p->tcp.seq = vg_load_be32(t + 4);
 	p->tcp.ack = vg_load_be32(t + 8);
 	p->tcp_flags = t[13];
@@ -248,79 +302,87 @@ tcp_fast_store(struct vg_decode_stats *st, struct vg_packet *p, const uint8_t *d
 	}
 }
 
-static inline bool eth_tcp_fast(struct vg_decode_stats *st, const uint8_t *d, uint32_t caplen,
-				uint32_t wire, uint64_t ts, struct vg_packet *p)
+/* UDP: ulen is the header's length field, checked. */
+__attribute__((always_inline)) static inline void
+udp_fast_store(struct vg_decode_stats *st, struct vg_packet *p, const uint8_t *d, uint32_t caplen,
+	       uint32_t wire, uint64_t ts, uint32_t off, uint32_t ulen)
+{
+	st->udp++;
+	l4_fast_store(p, d, caplen, wire, ts, off, VG_IPPROTO_UDP);
+	p->payload_off = (uint16_t)(off + 8);
+	p->payload_len = (uint16_t)(ulen - 8);
+}
+
+static inline bool eth_fast(struct vg_decode_stats *st, const uint8_t *d, uint32_t caplen,
+			    uint32_t wire, uint64_t ts, struct vg_packet *p)
 {
 	const uint8_t *h = d + 14;
 	uint32_t len, hlen;
 	uint16_t type;
+	uint8_t proto;
 
+	/* Ethernet, 20 bytes of IPv4 and 20 of TCP (or 8 of UDP). */
 	if (VG_UNLIKELY(caplen < 14 + 20 + 20))
 		return false;
 	type = vg_load_be16(d + 12);
 	if (VG_LIKELY(type == VG_ETHERTYPE_IPV4)) {
-		uint8_t ttl;
-
-		/* version 4, IHL 5, TCP; neither MF nor an offset (the
-		 * flags and offset field, loaded without its byte swap). */
-		if (VG_UNLIKELY(h[0] != 0x45 || h[9] != VG_IPPROTO_TCP ||
-				(vg_load_le16(h + 6) & 0xff3f)))
+		/* version 4, IHL 5; neither MF nor an offset (the flags and
+		 * offset field, loaded without its byte swap). */
+		proto = h[9];
+		if (VG_UNLIKELY(h[0] != 0x45 || (vg_load_le16(h + 6) & 0xff3f)))
 			return false;
 		len = vg_load_be16(h + 2); /* total length */
-		/* It fits the frame on the wire; it covers the 20 bytes of
-		 * IPv4 and TCP's header (hlen >= 20 also rules out len < 20). */
+		/* It fits the frame on the wire. */
 		if (VG_UNLIKELY(len + 14 > wire))
 			return false;
-		if (VG_UNLIKELY(h[20 + 12] < 0x50))
-			return false;
-		hlen = ((uint32_t)h[20 + 12] >> 4) * 4;
-		if (VG_UNLIKELY(hlen + 20 > len || hlen > caplen - (14 + 20)))
-			return false;
-		len -= 20;
-		ttl = h[8];
-		st->ipv4++;
-		memset(&p->payload_len, 0, 16); /* see decode_general */
-		p->ethertype = VG_ETHERTYPE_IPV4;
-		p->family = 4;
-		p->ttl = ttl;
-#if defined(__GNUC__)
-		{
-			/* Each address zero-extended to 16 bytes in a vector
-			 * register: one load, one store. */
-			typedef uint32_t v4u32 __attribute__((vector_size(16)));
-			v4u32 va = {0, 0, 0, 0}, vb = {0, 0, 0, 0};
-			memcpy(&va, h + 12, 4);
-			memcpy(&vb, h + 16, 4);
-			memcpy(p->src.b, &va, 16);
-			memcpy(p->dst.b, &vb, 16);
+		if (VG_LIKELY(proto == VG_IPPROTO_TCP)) {
+			/* It covers the 20 bytes of IPv4 and TCP's header
+			 * (hlen >= 20 also rules out len < 20). */
+			if (VG_UNLIKELY(h[20 + 12] < 0x50))
+				return false;
+			hlen = ((uint32_t)h[20 + 12] >> 4) * 4;
+			if (VG_UNLIKELY(hlen + 20 > len || hlen > caplen - (14 + 20)))
+				return false;
+			ip4_fast_store(st, p, h);
+			tcp_fast_store(st, p, d, caplen, wire, ts, 14 + 20, len - 20, hlen);
+			return true;
 		}
-#else
-		memset(&p->src, 0, sizeof p->src);
-		memset(&p->dst, 0, sizeof p->dst);
-		memcpy(p->src.b, h + 12, 4);
-		memcpy(p->dst.b, h + 16, 4);
-#endif
-		tcp_fast_store(st, p, d, caplen, wire, ts, 14 + 20, len, hlen);
-		return true;
+		if (proto == VG_IPPROTO_UDP) {
+			uint32_t ulen = vg_load_be16(h + 20 + 4);
+			/* 8 <= UDP length <= IP payload (rules out len < 28). */
+			if (VG_UNLIKELY(ulen < 8 || ulen + 20 > len))
+				return false;
+			ip4_fast_store(st, p, h);
+			udp_fast_store(st, p, d, caplen, wire, ts, 14 + 20, ulen);
+			return true;
+		}
+		return false;
 	}
 	if (type == VG_ETHERTYPE_IPV6) {
-		if (VG_UNLIKELY(caplen < 14 + 40 + 20 || (h[0] >> 4) != 6 ||
-				h[6] != VG_IPPROTO_TCP))
+		if (VG_UNLIKELY(caplen < 14 + 40 + 20 || (h[0] >> 4) != 6))
 			return false;
+		proto = h[6];
 		len = vg_load_be16(h + 4);
 		if (VG_UNLIKELY(14 + 40 + len > wire))
 			return false;
-		if (!(hlen = tcp_fast_hlen(h + 40, caplen, 14 + 40, len)))
-			return false;
-		st->ipv6++;
-		memset(&p->payload_len, 0, 16);
-		p->ethertype = VG_ETHERTYPE_IPV6;
-		p->family = 6;
-		p->ttl = h[7];
-		memcpy(p->src.b, h + 8, 16);
-		memcpy(p->dst.b, h + 24, 16);
-		tcp_fast_store(st, p, d, caplen, wire, ts, 14 + 40, len, hlen);
-		return true;
+		if (VG_LIKELY(proto == VG_IPPROTO_TCP)) {
+			if (!(hlen = tcp_fast_hlen(h + 40, caplen, 14 + 40, len)))
+				return false;
+			ip6_fast_store(st, p, h);
+			tcp_fast_store(st, p, d, caplen, wire, ts, 14 + 40, len, hlen);
+			return true;
+		}
+		if (proto == VG_IPPROTO_UDP) {
+			uint32_t ulen = vg_load_be16(h + 40 + 4);
+			/* 8 <= UDP length <= IP payload; 0 (a jumbogram's,
+			 * RFC 2675) goes the general way. */
+			if (VG_UNLIKELY(ulen < 8 || ulen > len))
+				return false;
+			ip6_fast_store(st, p, h);
+			udp_fast_store(st, p, d, caplen, wire, ts, 14 + 40, ulen);
+			return true;
+		}
+		return false;
 	}
 	return false;
 }
@@ -330,8 +392,7 @@ static inline void decode_one(struct vg_decode_stats *st, const uint8_t *d, uint
 {
 	st->bytes_wire += wire;
 	st->bytes_captured += caplen;
-	if (VG_LIKELY(link == VG_LINK_ETHERNET) &&
-	    VG_LIKELY(eth_tcp_fast(st, d, caplen, wire, ts, p)))
+	if (VG_LIKELY(link == VG_LINK_ETHERNET) && VG_LIKELY(eth_fast(st, d, caplen, wire, ts, p)))
 		return;
 	decode_general(st, d, caplen, wire, ts, link, p, true);
 }

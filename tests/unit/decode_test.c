@@ -2239,14 +2239,14 @@ static void test_every_truncation_malformed(void **state)
 	}
 }
 
-/* vg_decode's fast path (Ethernet, IPv4 or IPv6, TCP) against
+/* vg_decode's fast path (Ethernet, IPv4 or IPv6, TCP or UDP) against
  * vg_decode_ref, each layer's decoder in turn: the same bytes in every
  * field and the same counters, whatever the packet. Both start from the
  * same garbage, so a field one writes and the other does not shows. The
  * packets: those of the table and, for those the fast path takes, every
  * header byte set to a few values (version, IHL, protocol, lengths,
- * flags, data offset); each cut at every length, with three wire
- * lengths. */
+ * flags, data offset, UDP length); each cut at every length, with
+ * three wire lengths. */
 static void check_fast_matches_ref(const char *name, const uint8_t *b, size_t len, size_t caplen,
 				   size_t origlen, uint32_t link)
 {
@@ -2304,12 +2304,25 @@ static void test_fast_path_matches_reference(void **state)
 		0x00, 0x00, 0x00, 0x00,       /* checksum, urgent pointer */
 		'a', 'b', 'c', 'd',           /* payload: 4 bytes */
 	};
+	/* IPv6 + UDP, 16 bytes of payload: long enough for the fast path. */
+	static const uint8_t eth_ipv6_udp_long[] = {
+		ETH_MACS, 0x86, 0xdd,         /* Ethernet: type IPv6 */
+		0x60, 0x00, 0x00, 0x00,       /* IPv6: ver 6 */
+		0x00, 0x18, 0x11, 0x40,       /* payload 24, next UDP, hop limit 64 */
+		IP6_CLIENT, IP6_SERVER,
+		0xa4, 0x10, 0x01, 0xbb,       /* UDP: sport 42000, dport 443 */
+		0x00, 0x18, 0x00, 0x00,       /* length 24, checksum */
+		'0', '1', '2', '3', '4', '5', '6', '7',
+		'8', '9', 'a', 'b', 'c', 'd', 'e', 'f',
+	};
 	/* clang-format on */
 	static const struct {
 		const char *name;
 		const uint8_t *bytes;
 		size_t len, hdr; /* bytes varied: [12, hdr) */
 	} fast[] = {
+	    {"eth_ipv4_udp", eth_ipv4_udp, sizeof eth_ipv4_udp, 14 + 20 + 8},
+	    {"eth_ipv6_udp_long", eth_ipv6_udp_long, sizeof eth_ipv6_udp_long, 14 + 40 + 8},
 	    {"eth_ipv4_tcp_ack", eth_ipv4_tcp_ack, sizeof eth_ipv4_tcp_ack, 14 + 20 + 20},
 	    {"eth_ipv4_tcp_syn", eth_ipv4_tcp_syn, sizeof eth_ipv4_tcp_syn, 14 + 20 + 40},
 	    {"eth_ipv6_tcp", eth_ipv6_tcp, sizeof eth_ipv6_tcp, 14 + 40 + 20},
@@ -2336,6 +2349,7 @@ static void test_fast_path_matches_reference(void **state)
 						0x45,
 						0x50,
 						0x06,
+						0x11,
 						0x86,
 						0xdd,
 						(uint8_t)(orig ^ 0x01),
