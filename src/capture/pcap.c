@@ -11,6 +11,9 @@
  * checked against VG_CAPTURE_MAX_RECORD and against the bytes left before it
  * is used. Fractions >= 1 s (seen in fuzzed files) are kept as they are.
  */
+#include <stddef.h>
+#include <string.h>
+
 #include "capture/capture_int.h"
 #include "common/bytes.h"
 #include "common/vg.h"
@@ -64,18 +67,28 @@ static int pcap_next(struct vg_capture *c, struct vg_pkt_rec *rec, bool may_refi
 #if defined(__GNUC__) && !defined(__clang__)
 __attribute__((optimize("no-tree-slp-vectorize")))
 #endif
-static unsigned pcap_next_batch(struct vg_capture *c, struct vg_pkt_rec *recs, unsigned max)
+static unsigned
+pcap_next_batch(struct vg_capture *c, struct vg_pkt_rec *recs, unsigned max)
 {
-	const uint8_t *w = c->win;
-	size_t pos = c->pos, len = c->win_len;
-	uint32_t link = c->linktype;
+	const uint8_t *h = c->win + c->pos;
+	struct vg_pkt_rec *r = recs, *rend = recs + max;
 	uint64_t mul = c->nsec ? 1 : 1000;
 	int swap = c->swap;
-	unsigned n = 0;
+	/* linktype and ifindex (0) side by side: one store a record. */
+	struct {
+		uint32_t linktype, ifindex;
+	} link = {c->linktype, 0};
+	/* The last address a record header may start at: a record fits when
+	 * its header and data do, i.e. h + caplen <= last. */
+	uintptr_t last;
 
-	while (n < max && len - pos >= PCAP_REC_HDR) {
-		const uint8_t *h = w + pos;
-
+	_Static_assert(offsetof(struct vg_pkt_rec, ifindex) ==
+			   offsetof(struct vg_pkt_rec, linktype) + 4,
+		       "ifindex follows linktype");
+	if (c->win_len - c->pos < PCAP_REC_HDR)
+		return 0;
+	last = (uintptr_t)(c->win + c->win_len - PCAP_REC_HDR);
+	while (r < rend && (uintptr_t)h <= last) {
 		/* The mapped file streams in from the page cache: ask for the
 		 * lines a few records ahead before we need them. */
 		VG_PREFETCH(h + 1024);
@@ -83,22 +96,20 @@ static unsigned pcap_next_batch(struct vg_capture *c, struct vg_pkt_rec *recs, u
 		 * decode reads next. */
 		VG_PREFETCH(h + PCAP_REC_HDR + 48);
 		uint32_t caplen = vg_load32(h + 8, swap), origlen = vg_load32(h + 12, swap);
-		struct vg_pkt_rec *r = &recs[n];
 
-		if (caplen > VG_CAPTURE_MAX_RECORD || len - pos - PCAP_REC_HDR < caplen)
+		if (caplen > VG_CAPTURE_MAX_RECORD || (uintptr_t)h + caplen > last)
 			break;
 		r->data = h + PCAP_REC_HDR;
 		r->caplen = caplen;
 		r->origlen = origlen < caplen ? caplen : origlen;
 		r->ts_ns =
 		    (uint64_t)vg_load32(h, swap) * 1000000000u + vg_load32(h + 4, swap) * mul;
-		r->linktype = link;
-		r->ifindex = 0;
-		pos += PCAP_REC_HDR + (size_t)caplen;
-		n++;
+		memcpy(&r->linktype, &link, sizeof link);
+		h += PCAP_REC_HDR + (size_t)caplen;
+		r++;
 	}
-	c->pos = pos;
-	return n;
+	c->pos = (size_t)(h - c->win);
+	return (unsigned)(r - recs);
 }
 
 int vg_pcap_start(struct vg_capture *c)

@@ -189,13 +189,7 @@ static void draw_progress(const struct vg_capture *cap, uint64_t start_ns, uint6
 
 void vg_ctx_process(struct vg_ctx *ctx, unsigned n)
 {
-	for (unsigned i = 0; i < n; i++) {
-		vg_decode(&ctx->dec, &ctx->recs[i], &ctx->pkts[i]);
-		if (ctx->recs[i].ts_ns < ctx->first_ns)
-			ctx->first_ns = ctx->recs[i].ts_ns;
-		if (ctx->recs[i].ts_ns > ctx->last_ns)
-			ctx->last_ns = ctx->recs[i].ts_ns;
-	}
+	vg_decode_batch(&ctx->dec, ctx->recs, ctx->pkts, n, &ctx->first_ns, &ctx->last_ns);
 	/* Packets without a flow, for detectors that want them (ARP). */
 	if (vg_flow_update_batch(ctx->flows, ctx->pkts, n, ctx->fl) && ctx->detect_noflow)
 		for (unsigned i = 0; i < n; i++)

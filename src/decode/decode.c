@@ -37,40 +37,18 @@ static int raw_decode(struct vg_decode_stats *st, struct vg_packet *p)
 			    (p->data[0] >> 4) == 6 ? VG_ETHERTYPE_IPV6 : VG_ETHERTYPE_IPV4);
 }
 
-/* vg_tcp_decode for a header that passes its checks, inlined in the fast
- * path below (same fields, same counter); any other goes to vg_tcp_decode
- * before anything is written. */
-static inline int tcp_fast(struct vg_decode_stats *st, struct vg_packet *p, const uint8_t *data,
-			   uint32_t caplen, uint32_t off, uint32_t len)
+/* The transport decoders without vg_transport_decode's dispatch, for
+ * eth_decode_fast below (proto held in a register, not read back from p
+ * after the byte stores, which may alias it). A TCP header that passes
+ * its checks took eth_fast: here are UDP, the others, and TCP that
+ * fails a check. */
+static inline int transport_fast(struct vg_decode_stats *st, struct vg_packet *p, uint8_t proto,
+				 uint32_t off, uint32_t len)
 {
-	const uint8_t *h = data + off;
-	uint32_t avail = caplen - off, hlen;
-
-	if (VG_UNLIKELY(avail < 20 || len < 20))
-		return vg_tcp_decode(st, p, off, len);
-	hlen = (uint32_t)(h[12] >> 4) * 4;
-	if (VG_UNLIKELY(hlen < 20 || hlen > len || hlen > avail))
-		return vg_tcp_decode(st, p, off, len);
-	st->tcp++;
-	p->flags = VG_PKT_IP | VG_PKT_PORTS; /* the fast path's only flags so far */
-	vg_tcp_fields(p, h, off, hlen, len);
-	if (VG_LIKELY(hlen == 20))
-		return VG_ANOM_NONE;
-	return vg_tcp_options(p, off, hlen);
-}
-
-/* The transport decoders without vg_transport_decode's dispatch, for the
- * fast path below: TCP and UDP are nearly all of the traffic. */
-/* data, caplen and proto come as arguments: held in registers, not read
- * back from p after the byte stores (which may alias them). */
-static inline int transport_fast(struct vg_decode_stats *st, struct vg_packet *p,
-				 const uint8_t *data, uint32_t caplen, uint8_t proto, uint32_t off,
-				 uint32_t len)
-{
-	if (VG_LIKELY(proto == VG_IPPROTO_TCP))
-		return tcp_fast(st, p, data, caplen, off, len);
 	if (proto == VG_IPPROTO_UDP)
 		return vg_udp_decode(st, p, off, len);
+	if (proto == VG_IPPROTO_TCP)
+		return vg_tcp_decode(st, p, off, len);
 	return vg_transport_decode(st, p, off, len);
 }
 
@@ -113,7 +91,7 @@ static inline int eth_decode_fast(struct vg_decode_stats *st, struct vg_packet *
 		memset(&p->dst, 0, sizeof p->dst);
 		memcpy(p->src.b, &a32, 4);
 		memcpy(p->dst.b, &b32, 4);
-		return transport_fast(st, p, d, caplen, proto, 14 + 20, total - 20);
+		return transport_fast(st, p, proto, 14 + 20, total - 20);
 	}
 	if (type == VG_ETHERTYPE_IPV6 && caplen >= 14 + 40) {
 		const uint8_t *h = d + 14;
@@ -134,27 +112,26 @@ static inline int eth_decode_fast(struct vg_decode_stats *st, struct vg_packet *
 		memcpy(p->src.b, h + 8, 16);
 		memcpy(p->dst.b, h + 24, 16);
 		p->proto = next;
-		return transport_fast(st, p, d, caplen, next, 14 + 40, plen);
+		return transport_fast(st, p, next, 14 + 40, plen);
 	}
 	return vg_eth_decode(st, p, 0);
 }
 
-/* Without SLP vectorization: gcc 12 paired the counters and the record's
- * lengths into SSE registers (7 instructions for 3 adds, and lane
- * extracts to use the lengths): 4 instructions a packet more. */
-#if defined(__GNUC__) && !defined(__clang__)
-__attribute__((optimize("no-tree-slp-vectorize")))
-#endif
-void vg_decode(struct vg_decode_stats *st, const struct vg_pkt_rec *rec, struct vg_packet *p)
+/* Everything but the common case below: vg_decode's fields cleared, then
+ * the link layer's decoder (Ethernet through eth_decode_fast). The
+ * counters of packets and bytes are the caller's. */
+static void decode_general(struct vg_decode_stats *st, const uint8_t *data, uint32_t caplen,
+			   uint32_t wire, uint64_t ts, uint32_t linktype, struct vg_packet *p,
+			   bool fast)
 {
 	int a;
 
 	/* Clear only what layers read back before writing; the rest is set by
 	 * the layer that owns it, guarded by p->flags. */
-	p->ts_ns = rec->ts_ns;
-	p->data = rec->data;
-	p->caplen = rec->caplen;
-	p->wire_len = rec->origlen;
+	p->ts_ns = ts;
+	p->data = data;
+	p->caplen = caplen;
+	p->wire_len = wire;
 	p->flags = 0;
 	p->sport = p->dport = 0;
 	/* payload_len, ethertype, vlan[], vlan_depth, family, proto, ttl,
@@ -166,31 +143,296 @@ void vg_decode(struct vg_decode_stats *st, const struct vg_pkt_rec *rec, struct 
 	    "the fields vg_decode clears are 16 contiguous bytes");
 	memset(&p->payload_len, 0, 16);
 
-	st->packets++;
-	st->bytes_wire += rec->origlen;
-	st->bytes_captured += rec->caplen;
-
-	if (VG_LIKELY(rec->linktype == VG_LINK_ETHERNET))
-		a = eth_decode_fast(st, p);
-	else
-		switch (rec->linktype) {
-		case VG_LINK_RAW:
-		case VG_LINK_RAW_12:
-		case VG_LINK_RAW_14: a = raw_decode(st, p); break;
-		case VG_LINK_IPV4: a = vg_l3_decode(st, p, 0, VG_ETHERTYPE_IPV4); break;
-		case VG_LINK_IPV6: a = vg_l3_decode(st, p, 0, VG_ETHERTYPE_IPV6); break;
-		case VG_LINK_SLL: a = vg_sll_decode(st, p, 0); break;
-		case VG_LINK_SLL2: a = vg_sll2_decode(st, p, 0); break;
-		case VG_LINK_NULL: a = vg_null_decode(st, p, 0, false); break;
-		case VG_LINK_LOOP: a = vg_null_decode(st, p, 0, true); break;
-		default: a = VG_ANOM_LINK_UNSUPPORTED;
-		}
+	switch (linktype) {
+	case VG_LINK_ETHERNET: a = fast ? eth_decode_fast(st, p) : vg_eth_decode(st, p, 0); break;
+	case VG_LINK_RAW:
+	case VG_LINK_RAW_12:
+	case VG_LINK_RAW_14: a = raw_decode(st, p); break;
+	case VG_LINK_IPV4: a = vg_l3_decode(st, p, 0, VG_ETHERTYPE_IPV4); break;
+	case VG_LINK_IPV6: a = vg_l3_decode(st, p, 0, VG_ETHERTYPE_IPV6); break;
+	case VG_LINK_SLL: a = vg_sll_decode(st, p, 0); break;
+	case VG_LINK_SLL2: a = vg_sll2_decode(st, p, 0); break;
+	case VG_LINK_NULL: a = vg_null_decode(st, p, 0, false); break;
+	case VG_LINK_LOOP: a = vg_null_decode(st, p, 0, true); break;
+	default: a = VG_ANOM_LINK_UNSUPPORTED;
+	}
 	p->anomaly = (uint8_t)a;
 	if (VG_UNLIKELY(a != VG_ANOM_NONE)) {
 		st->anomalies[a]++;
 		if (vg_anomaly_fatal(a))
 			p->flags &= ~(uint32_t)(VG_PKT_PORTS | VG_PKT_IP);
 	}
+}
+
+/* The common case: Ethernet II, IPv4 without options or fragmentation (or
+ * IPv6 without extension headers), then a TCP header wholly captured that
+ * passes vg_tcp_decode's checks or a UDP header that passes
+ * vg_udp_decode's. Every check comes before the first store, and the
+ * fields of the record and the header are held in registers: p may alias
+ * the packet's bytes, a store between two loads would make the compiler
+ * load again. The fields written and their values are those of the
+ * general path (eth.c -> ipv4.c / ipv6.c -> tcp.c / udp.c), no more, no
+ * fewer: vg_decode_ref is the reference (decode_test.c, fuzz_decode.c).
+ * eth_fast returns false, having written nothing, for any other packet. */
+
+/* The TCP header at t = d + off (20 bytes of it captured): its length if
+ * it passes vg_tcp_decode's checks within a segment of len bytes, else 0. */
+__attribute__((always_inline)) static inline uint32_t
+tcp_fast_hlen(const uint8_t *t, uint32_t caplen, uint32_t off, uint32_t len)
+{
+	uint32_t b = t[12], hlen;
+
+	/* Data offset >= 5 (the byte's high nibble), the header within the
+	 * segment and within the bytes captured. */
+	if (VG_UNLIKELY(b < 0x50))
+		return 0;
+	hlen = (b >> 4) * 4;
+	if (VG_UNLIKELY(hlen > len || hlen > caplen - off))
+		return 0;
+	return hlen;
+}
+
+/* The network layer's stores: IPv4 (h its header) ... */
+__attribute__((always_inline)) static inline void
+ip4_fast_store(struct vg_decode_stats *st, struct vg_packet *p, const uint8_t *h)
+{
+	uint8_t ttl = h[8];
+
+	st->ipv4++;
+	memset(&p->payload_len, 0, 16); /* see decode_general */
+	p->ethertype = VG_ETHERTYPE_IPV4;
+	p->family = 4;
+	p->ttl = ttl;
+#if defined(__GNUC__)
+	{
+		/* Each address zero-extended to 16 bytes in a vector
+		 * register: one load, one store. */
+		typedef uint32_t v4u32 __attribute__((vector_size(16)));
+		v4u32 va = {0, 0, 0, 0}, vb = {0, 0, 0, 0};
+		memcpy(&va, h + 12, 4);
+		memcpy(&vb, h + 16, 4);
+		memcpy(p->src.b, &va, 16);
+		memcpy(p->dst.b, &vb, 16);
+	}
+#else
+	memset(&p->src, 0, sizeof p->src);
+	memset(&p->dst, 0, sizeof p->dst);
+	memcpy(p->src.b, h + 12, 4);
+	memcpy(p->dst.b, h + 16, 4);
+#endif
+}
+
+/* ... and IPv6. */
+__attribute__((always_inline)) static inline void
+ip6_fast_store(struct vg_decode_stats *st, struct vg_packet *p, const uint8_t *h)
+{
+	st->ipv6++;
+	memset(&p->payload_len, 0, 16);
+	p->ethertype = VG_ETHERTYPE_IPV6;
+	p->family = 6;
+	p->ttl = h[7];
+	memcpy(p->src.b, h + 8, 16);
+	memcpy(p->dst.b, h + 24, 16);
+}
+
+/* The stores common to TCP and UDP (off and proto are constants): the
+ * record, flags, offsets, protocol and ports. */
+__attribute__((always_inline)) static inline void l4_fast_store(struct vg_packet *p,
+								const uint8_t *d, uint32_t caplen,
+								uint32_t wire, uint64_t ts,
+								uint32_t off, uint8_t proto)
+{
+	const uint8_t *t = d + off;
+
+	p->ts_ns = ts;
+	p->data = d;
+	p->caplen = caplen;
+	p->wire_len = wire;
+	p->proto = proto;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	{
+		/* flags, l3_off and l4_off side by side: one store of a
+		 * constant; sport and dport: one load, one store. */
+		uint64_t c = (VG_PKT_IP | VG_PKT_PORTS) | (uint64_t)14 << 32 | (uint64_t)off << 48;
+		uint32_t ports;
+
+		_Static_assert(
+		    offsetof(struct vg_packet, l3_off) == offsetof(struct vg_packet, flags) + 4 &&
+			offsetof(struct vg_packet, l4_off) ==
+			    offsetof(struct vg_packet, flags) + 6 &&
+			offsetof(struct vg_packet, dport) == offsetof(struct vg_packet, sport) + 2,
+		    "flags, l3_off, l4_off and sport, dport lie side by side");
+		memcpy(&p->flags, &c, 8);
+		memcpy(&ports, t, 4);
+		ports = __builtin_bswap32(ports);
+		ports = ports >> 16 | ports << 16;
+		memcpy(&p->sport, &ports, 4);
+	}
+#else
+	p->flags = VG_PKT_IP | VG_PKT_PORTS;
+	p->l3_off = 14;
+	p->l4_off = (uint16_t)off;
+	p->sport = vg_load_be16(t);
+	p->dport = vg_load_be16(t + 2);
+#endif
+}
+
+/* TCP: the rest of vg_tcp_fields, and the options. */
+__attribute__((always_inline)) static inline void
+tcp_fast_store(struct vg_decode_stats *st, struct vg_packet *p, const uint8_t *d, uint32_t caplen,
+	       uint32_t wire, uint64_t ts, uint32_t off, uint32_t len, uint32_t hlen)
+{
+	const uint8_t *t = d + off;
+
+	st->tcp++;
+	l4_fast_store(p, d, caplen, wire, ts, off, VG_IPPROTO_TCP);
+	p->tcp.seq = vg_load_be32(t + 4);
+	p->tcp.ack = vg_load_be32(t + 8);
+	p->tcp_flags = t[13];
+	p->tcp.window = vg_load_be16(t + 14);
+	p->tcp.hlen = (uint8_t)hlen;
+	p->payload_off = (uint16_t)(off + hlen);
+	p->payload_len = (uint16_t)(len - hlen);
+	if (VG_UNLIKELY(hlen > 20)) {
+		int a = vg_tcp_options(p, off, hlen);
+		if (a != VG_ANOM_NONE) { /* not fatal: the packet keeps its flow */
+			p->anomaly = (uint8_t)a;
+			st->anomalies[a]++;
+		}
+	}
+}
+
+/* UDP: ulen is the header's length field, checked. */
+__attribute__((always_inline)) static inline void
+udp_fast_store(struct vg_decode_stats *st, struct vg_packet *p, const uint8_t *d, uint32_t caplen,
+	       uint32_t wire, uint64_t ts, uint32_t off, uint32_t ulen)
+{
+	st->udp++;
+	l4_fast_store(p, d, caplen, wire, ts, off, VG_IPPROTO_UDP);
+	p->payload_off = (uint16_t)(off + 8);
+	p->payload_len = (uint16_t)(ulen - 8);
+}
+
+static inline bool eth_fast(struct vg_decode_stats *st, const uint8_t *d, uint32_t caplen,
+			    uint32_t wire, uint64_t ts, struct vg_packet *p)
+{
+	const uint8_t *h = d + 14;
+	uint32_t len, hlen;
+	uint16_t type;
+	uint8_t proto;
+
+	/* Ethernet, 20 bytes of IPv4 and 20 of TCP (or 8 of UDP). */
+	if (VG_UNLIKELY(caplen < 14 + 20 + 20))
+		return false;
+	type = vg_load_be16(d + 12);
+	if (VG_LIKELY(type == VG_ETHERTYPE_IPV4)) {
+		/* version 4, IHL 5; neither MF nor an offset (the flags and
+		 * offset field, loaded without its byte swap). */
+		proto = h[9];
+		if (VG_UNLIKELY(h[0] != 0x45 || (vg_load_le16(h + 6) & 0xff3f)))
+			return false;
+		len = vg_load_be16(h + 2); /* total length */
+		/* It fits the frame on the wire. */
+		if (VG_UNLIKELY(len + 14 > wire))
+			return false;
+		if (VG_LIKELY(proto == VG_IPPROTO_TCP)) {
+			/* It covers the 20 bytes of IPv4 and TCP's header
+			 * (hlen >= 20 also rules out len < 20). */
+			if (VG_UNLIKELY(h[20 + 12] < 0x50))
+				return false;
+			hlen = ((uint32_t)h[20 + 12] >> 4) * 4;
+			if (VG_UNLIKELY(hlen + 20 > len || hlen > caplen - (14 + 20)))
+				return false;
+			ip4_fast_store(st, p, h);
+			tcp_fast_store(st, p, d, caplen, wire, ts, 14 + 20, len - 20, hlen);
+			return true;
+		}
+		if (proto == VG_IPPROTO_UDP) {
+			uint32_t ulen = vg_load_be16(h + 20 + 4);
+			/* 8 <= UDP length <= IP payload (rules out len < 28). */
+			if (VG_UNLIKELY(ulen < 8 || ulen + 20 > len))
+				return false;
+			ip4_fast_store(st, p, h);
+			udp_fast_store(st, p, d, caplen, wire, ts, 14 + 20, ulen);
+			return true;
+		}
+		return false;
+	}
+	if (type == VG_ETHERTYPE_IPV6) {
+		if (VG_UNLIKELY(caplen < 14 + 40 + 20 || (h[0] >> 4) != 6))
+			return false;
+		proto = h[6];
+		len = vg_load_be16(h + 4);
+		if (VG_UNLIKELY(14 + 40 + len > wire))
+			return false;
+		if (VG_LIKELY(proto == VG_IPPROTO_TCP)) {
+			if (!(hlen = tcp_fast_hlen(h + 40, caplen, 14 + 40, len)))
+				return false;
+			ip6_fast_store(st, p, h);
+			tcp_fast_store(st, p, d, caplen, wire, ts, 14 + 40, len, hlen);
+			return true;
+		}
+		if (proto == VG_IPPROTO_UDP) {
+			uint32_t ulen = vg_load_be16(h + 40 + 4);
+			/* 8 <= UDP length <= IP payload; 0 (a jumbogram's,
+			 * RFC 2675) goes the general way. */
+			if (VG_UNLIKELY(ulen < 8 || ulen > len))
+				return false;
+			ip6_fast_store(st, p, h);
+			udp_fast_store(st, p, d, caplen, wire, ts, 14 + 40, ulen);
+			return true;
+		}
+		return false;
+	}
+	return false;
+}
+
+static inline void decode_one(struct vg_decode_stats *st, const uint8_t *d, uint32_t caplen,
+			      uint32_t wire, uint64_t ts, uint32_t link, struct vg_packet *p)
+{
+	st->bytes_wire += wire;
+	st->bytes_captured += caplen;
+	if (VG_LIKELY(link == VG_LINK_ETHERNET) && VG_LIKELY(eth_fast(st, d, caplen, wire, ts, p)))
+		return;
+	decode_general(st, d, caplen, wire, ts, link, p, true);
+}
+
+void vg_decode(struct vg_decode_stats *st, const struct vg_pkt_rec *rec, struct vg_packet *p)
+{
+	st->packets++;
+	decode_one(st, rec->data, rec->caplen, rec->origlen, rec->ts_ns, rec->linktype, p);
+}
+
+/* Without SLP vectorization: gcc 12 paired the record's lengths into SSE
+ * registers (lane extracts to use them): instructions a packet more. */
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("no-tree-slp-vectorize")))
+#endif
+void vg_decode_batch(struct vg_decode_stats *st, const struct vg_pkt_rec *recs,
+		     struct vg_packet *pkts, unsigned n, uint64_t *first_ns, uint64_t *last_ns)
+{
+	st->packets += n;
+	for (unsigned i = 0; i < n; i++) {
+		/* The record's fields in registers before any store. */
+		const uint8_t *d = recs[i].data;
+		uint32_t caplen = recs[i].caplen, wire = recs[i].origlen, link = recs[i].linktype;
+		uint64_t ts = recs[i].ts_ns;
+
+		if (ts < *first_ns)
+			*first_ns = ts;
+		if (ts > *last_ns)
+			*last_ns = ts;
+		decode_one(st, d, caplen, wire, ts, link, &pkts[i]);
+	}
+}
+
+void vg_decode_ref(struct vg_decode_stats *st, const struct vg_pkt_rec *rec, struct vg_packet *p)
+{
+	st->packets++;
+	st->bytes_wire += rec->origlen;
+	st->bytes_captured += rec->caplen;
+	decode_general(st, rec->data, rec->caplen, rec->origlen, rec->ts_ns, rec->linktype, p,
+		       false);
 }
 
 int vg_l3_decode(struct vg_decode_stats *st, struct vg_packet *p, uint32_t off, uint16_t ethertype)

@@ -163,6 +163,15 @@ struct vg_decode_stats {
 /* Decodes rec into p and counts it in st. Never fails: problems end up in
  * p->anomaly and st->anomalies. */
 void vg_decode(struct vg_decode_stats *st, const struct vg_pkt_rec *rec, struct vg_packet *p);
+/* Decodes n > 0 records into pkts[0..n-1] as n calls of vg_decode would
+ * (the same fields and counters), and widens [*first_ns, *last_ns] to hold
+ * every record's time: the pipeline's per-batch loop in one call. */
+void vg_decode_batch(struct vg_decode_stats *st, const struct vg_pkt_rec *recs,
+		     struct vg_packet *pkts, unsigned n, uint64_t *first_ns, uint64_t *last_ns);
+/* vg_decode without its fast paths: each layer's decoder in turn. The
+ * reference the fast paths must match, field for field (unit tests,
+ * fuzz_decode); not for the packet path. */
+void vg_decode_ref(struct vg_decode_stats *st, const struct vg_pkt_rec *rec, struct vg_packet *p);
 
 /* Per-layer decoders, called by vg_decode and by each other. Each takes the
  * packet, the offset of its header in p->data and the bytes captured from

@@ -1203,6 +1203,72 @@ static void test_tcp_odd_option_lengths(void **state)
 
 /* RFC 2675 jumbogram: payload length 0 behind a hop-by-hop header; the
  * length comes from the wire, and UDP's length may be 0 too. */
+/* The two option layouts vg_tcp_options reads without its walk (MSS
+ * alone in 24 bytes; NOP, NOP, timestamps in 32), and near misses that
+ * take the walk, over Ethernet (the fast path) and raw IPv4 (the layers
+ * in turn). */
+static void test_tcp_option_layouts(void **state)
+{
+	static const struct {
+		uint8_t doff; /* data offset byte */
+		uint8_t opt[12];
+		int anomaly;
+		uint16_t mss;
+		uint8_t wscale, sack_ok, has_ts;
+	} cases[] = {
+	    {0x60, {2, 4, 0x05, 0xb4}, VG_ANOM_NONE, 1460, 0xff, 0, 0},
+	    {0x60, {2, 4, 0x00, 0x00}, VG_ANOM_NONE, 0, 0xff, 0, 0},
+	    {0x60, {2, 5, 0x05, 0xb4}, VG_ANOM_TCP_BAD_OPTIONS, 0, 0xff, 0, 0},
+	    {0x60, {2, 3, 0x05, 0x00}, VG_ANOM_NONE, 0, 0xff, 0, 0},
+	    {0x60, {3, 3, 7, 0}, VG_ANOM_NONE, 0, 7, 0, 0},
+	    {0x60, {1, 1, 4, 2}, VG_ANOM_NONE, 0, 0xff, 1, 0},
+	    {0x80, {1, 1, 8, 10, 0, 0, 0, 1, 0, 0, 0, 2}, VG_ANOM_NONE, 0, 0xff, 0, 1},
+	    {0x80, {1, 1, 8, 9, 0, 0, 0, 1, 0, 0, 0, 0}, VG_ANOM_NONE, 0, 0xff, 0, 0},
+	    {0x80, {1, 1, 8, 9, 0, 0, 0, 1, 0, 0, 0, 2}, VG_ANOM_TCP_BAD_OPTIONS, 0, 0xff, 0, 0},
+	    {0x80, {1, 1, 8, 11, 0, 0, 0, 1, 0, 0, 0, 2}, VG_ANOM_TCP_BAD_OPTIONS, 0, 0xff, 0, 0},
+	    {0x80, {1, 0, 8, 10}, VG_ANOM_NONE, 0, 0xff, 0, 0},
+	    {0x80, {8, 10, 0, 0, 0, 1, 0, 0, 0, 2, 1, 1}, VG_ANOM_NONE, 0, 0xff, 0, 1},
+	    {0x80, {1, 1, 8, 10, 0, 0, 0, 1, 0, 0, 0}, VG_ANOM_NONE, 0, 0xff, 0, 1},
+	};
+	struct dec *d = *state;
+	uint8_t pkt[14 + 20 + 32 + 4];
+
+	for (size_t i = 0; i < VG_ARRAY_LEN(cases); i++) {
+		uint32_t hlen = (uint32_t)(cases[i].doff >> 4) * 4, total = 20 + hlen + 4;
+		/* clang-format off */
+		const uint8_t head[14 + 20 + 20] = {
+			ETH_MACS, 0x08, 0x00,
+			0x45, 0x00, 0x00, (uint8_t)total, /* IPv4: total */
+			0x00, 0x01, 0x40, 0x00,
+			0x40, 0x06, 0x00, 0x00,       /* ttl 64, proto TCP */
+			IP4_CLIENT, IP4_SERVER,
+			0xc7, 0x38, 0x00, 0x50,       /* TCP: sport 51000, dport 80 */
+			0, 0, 0, 1, 0, 0, 0, 0,       /* seq 1, ack 0 */
+			cases[i].doff, 0x02, 0x10, 0x00, /* data offset, SYN, window */
+			0, 0, 0, 0,
+		};
+		/* clang-format on */
+		memcpy(pkt, head, sizeof head);
+		memcpy(pkt + sizeof head, cases[i].opt, hlen - 20);
+		memcpy(pkt + sizeof head + hlen - 20, "abcd", 4);
+		for (int raw = 0; raw < 2; raw++) {
+			size_t skip = raw ? 14 : 0, n = 14 + 20 + hlen + 4 - skip;
+
+			dec_full(d, pkt + skip, n, raw ? VG_LINK_IPV4 : VG_LINK_ETHERNET);
+			if (d->p.anomaly != cases[i].anomaly || !(d->p.flags & VG_PKT_TCP_OPTS) ||
+			    d->p.tcp.hlen != hlen || d->p.tcp.mss != cases[i].mss ||
+			    d->p.tcp.wscale != cases[i].wscale ||
+			    d->p.tcp.sack_ok != cases[i].sack_ok ||
+			    d->p.tcp.has_ts != cases[i].has_ts || d->p.payload_len != 4)
+				fail_msg(
+				    "case %zu (%s): anomaly %s, mss %u, wscale %u, sack %u, ts %u",
+				    i, raw ? "raw" : "ethernet",
+				    vg_anomaly_name((enum vg_anomaly)d->p.anomaly), d->p.tcp.mss,
+				    d->p.tcp.wscale, d->p.tcp.sack_ok, d->p.tcp.has_ts);
+		}
+	}
+}
+
 static void test_ipv6_jumbogram(void **state)
 {
 	/* clang-format off */
@@ -2173,6 +2239,182 @@ static void test_every_truncation_malformed(void **state)
 	}
 }
 
+/* vg_decode's fast path (Ethernet, IPv4 or IPv6, TCP or UDP) against
+ * vg_decode_ref, each layer's decoder in turn: the same bytes in every
+ * field and the same counters, whatever the packet. Both start from the
+ * same garbage, so a field one writes and the other does not shows. The
+ * packets: those of the table and, for those the fast path takes, every
+ * header byte set to a few values (version, IHL, protocol, lengths,
+ * flags, data offset, UDP length); each cut at every length, with
+ * three wire lengths. */
+static void check_fast_matches_ref(const char *name, const uint8_t *b, size_t len, size_t caplen,
+				   size_t origlen, uint32_t link)
+{
+	struct vg_decode_stats st_fast, st_ref;
+	struct vg_packet p_fast, p_ref;
+	struct vg_pkt_rec rec;
+	uint8_t *buf = dup_exact(b, caplen);
+
+	memset(&rec, 0, sizeof rec);
+	rec.data = buf;
+	rec.caplen = (uint32_t)caplen;
+	rec.origlen = (uint32_t)origlen;
+	rec.ts_ns = 1700000000123456789ull;
+	rec.linktype = link;
+	memset(&st_fast, 0, sizeof st_fast);
+	memset(&st_ref, 0, sizeof st_ref);
+	memset(&p_fast, 0xa5, sizeof p_fast);
+	memset(&p_ref, 0xa5, sizeof p_ref);
+	vg_decode(&st_fast, &rec, &p_fast);
+	vg_decode_ref(&st_ref, &rec, &p_ref);
+	free(buf);
+	if (memcmp(&p_fast, &p_ref, sizeof p_fast) != 0)
+		fail_msg(
+		    "%s (%zu of %zu bytes, wire %zu): fast path fields differ (anomaly %s / "
+		    "%s, flags 0x%x / 0x%x)",
+		    name, caplen, len, origlen, vg_anomaly_name((enum vg_anomaly)p_fast.anomaly),
+		    vg_anomaly_name((enum vg_anomaly)p_ref.anomaly), p_fast.flags, p_ref.flags);
+	if (memcmp(&st_fast, &st_ref, sizeof st_fast) != 0)
+		fail_msg("%s (%zu of %zu bytes, wire %zu): fast path counters differ", name, caplen,
+			 len, origlen);
+}
+
+static void check_fast_every_cut(const char *name, const uint8_t *b, size_t len, uint32_t link)
+{
+	for (size_t n = 0; n <= len; n++) {
+		check_fast_matches_ref(name, b, len, n, len, link);
+		check_fast_matches_ref(name, b, len, n, n, link);
+		check_fast_matches_ref(name, b, len, n, len + 1000, link);
+	}
+}
+
+static void test_fast_path_matches_reference(void **state)
+{
+	/* clang-format off */
+	static const uint8_t eth_ipv4_tcp_ack[] = {
+		ETH_MACS, 0x08, 0x00,         /* Ethernet: type IPv4 */
+		0x45, 0x00, 0x00, 0x2c,       /* IPv4: ver 4, ihl 5, total 44 */
+		0x00, 0x07, 0x40, 0x00,       /* id 7, DF */
+		0x40, 0x06, 0x00, 0x00,       /* ttl 64, proto TCP */
+		IP4_CLIENT, IP4_SERVER,
+		0xc7, 0x38, 0x00, 0x50,       /* TCP: sport 51000, dport 80 */
+		0x01, 0x02, 0x03, 0x05,       /* seq */
+		0x0a, 0x0b, 0x0c, 0x0d,       /* ack */
+		0x50, 0x18, 0x01, 0xf5,       /* data offset 5, PSH ACK, window 501 */
+		0x00, 0x00, 0x00, 0x00,       /* checksum, urgent pointer */
+		'a', 'b', 'c', 'd',           /* payload: 4 bytes */
+	};
+	/* IPv6 + UDP, 16 bytes of payload: long enough for the fast path. */
+	static const uint8_t eth_ipv6_udp_long[] = {
+		ETH_MACS, 0x86, 0xdd,         /* Ethernet: type IPv6 */
+		0x60, 0x00, 0x00, 0x00,       /* IPv6: ver 6 */
+		0x00, 0x18, 0x11, 0x40,       /* payload 24, next UDP, hop limit 64 */
+		IP6_CLIENT, IP6_SERVER,
+		0xa4, 0x10, 0x01, 0xbb,       /* UDP: sport 42000, dport 443 */
+		0x00, 0x18, 0x00, 0x00,       /* length 24, checksum */
+		'0', '1', '2', '3', '4', '5', '6', '7',
+		'8', '9', 'a', 'b', 'c', 'd', 'e', 'f',
+	};
+	/* clang-format on */
+	static const struct {
+		const char *name;
+		const uint8_t *bytes;
+		size_t len, hdr; /* bytes varied: [12, hdr) */
+	} fast[] = {
+	    {"eth_ipv4_udp", eth_ipv4_udp, sizeof eth_ipv4_udp, 14 + 20 + 8},
+	    {"eth_ipv6_udp_long", eth_ipv6_udp_long, sizeof eth_ipv6_udp_long, 14 + 40 + 8},
+	    {"eth_ipv4_tcp_ack", eth_ipv4_tcp_ack, sizeof eth_ipv4_tcp_ack, 14 + 20 + 20},
+	    {"eth_ipv4_tcp_syn", eth_ipv4_tcp_syn, sizeof eth_ipv4_tcp_syn, 14 + 20 + 40},
+	    {"eth_ipv6_tcp", eth_ipv6_tcp, sizeof eth_ipv6_tcp, 14 + 40 + 20},
+	    {"eth_ipv4_tcp_bad_opts", eth_ipv4_tcp_bad_opts, sizeof eth_ipv4_tcp_bad_opts,
+	     14 + 20 + 28},
+	    {"eth_ipv4_tcp_frag_first", eth_ipv4_tcp_frag_first, sizeof eth_ipv4_tcp_frag_first,
+	     14 + 20 + 20},
+	};
+	uint8_t buf[256];
+	(void)state;
+
+	for (size_t i = 0; i < VG_ARRAY_LEN(trunc_cases); i++)
+		check_fast_every_cut(trunc_cases[i].name, trunc_cases[i].bytes, trunc_cases[i].len,
+				     trunc_cases[i].link);
+	for (size_t i = 0; i < VG_ARRAY_LEN(fast); i++) {
+		size_t len = fast[i].len;
+
+		assert_true(len <= sizeof buf && fast[i].hdr <= len);
+		check_fast_every_cut(fast[i].name, fast[i].bytes, len, VG_LINK_ETHERNET);
+		for (size_t at = 12; at < fast[i].hdr; at++) {
+			const uint8_t orig = fast[i].bytes[at];
+			const uint8_t vals[] = {0x00,
+						0xff,
+						0x45,
+						0x50,
+						0x06,
+						0x11,
+						0x86,
+						0xdd,
+						(uint8_t)(orig ^ 0x01),
+						(uint8_t)(orig ^ 0x20),
+						(uint8_t)(orig ^ 0x80)};
+			for (size_t v = 0; v < sizeof vals; v++) {
+				memcpy(buf, fast[i].bytes, len);
+				buf[at] = vals[v];
+				check_fast_every_cut(fast[i].name, buf, len, VG_LINK_ETHERNET);
+			}
+		}
+	}
+}
+
+/* vg_decode_batch: the packets and counters of as many vg_decode calls,
+ * and the span of the records' times. */
+static void test_decode_batch(void **state)
+{
+	struct vg_pkt_rec recs[VG_ARRAY_LEN(trunc_cases)];
+	struct vg_packet *one = calloc(VG_ARRAY_LEN(trunc_cases), sizeof *one);
+	struct vg_packet *batch = calloc(VG_ARRAY_LEN(trunc_cases), sizeof *batch);
+	struct vg_decode_stats st_one, st_batch;
+	uint64_t first = UINT64_MAX, last = 0, want_first = UINT64_MAX, want_last = 0;
+	const unsigned n = VG_ARRAY_LEN(trunc_cases);
+	(void)state;
+
+	assert_non_null(one);
+	assert_non_null(batch);
+	memset(recs, 0, sizeof recs);
+	memset(&st_one, 0, sizeof st_one);
+	memset(&st_batch, 0, sizeof st_batch);
+	for (unsigned i = 0; i < n; i++) {
+		recs[i].data = trunc_cases[i].bytes;
+		/* Every third one cut by the snaplen. */
+		recs[i].caplen = (uint32_t)(i % 3 ? trunc_cases[i].len : trunc_cases[i].len / 2);
+		recs[i].origlen = (uint32_t)trunc_cases[i].len;
+		/* Times out of order: the span is not the first and the last. */
+		recs[i].ts_ns = 1700000000000000000ull + (uint64_t)((i * 7919u) % 101u) * 1000u;
+		recs[i].linktype = trunc_cases[i].link;
+		if (recs[i].ts_ns < want_first)
+			want_first = recs[i].ts_ns;
+		if (recs[i].ts_ns > want_last)
+			want_last = recs[i].ts_ns;
+	}
+	memset(one, 0x5a, n * sizeof *one);
+	memset(batch, 0x5a, n * sizeof *batch);
+	for (unsigned i = 0; i < n; i++)
+		vg_decode(&st_one, &recs[i], &one[i]);
+	vg_decode_batch(&st_batch, recs, batch, n, &first, &last);
+	for (unsigned i = 0; i < n; i++)
+		if (memcmp(&one[i], &batch[i], sizeof one[i]) != 0)
+			fail_msg("%s: batch decode differs", trunc_cases[i].name);
+	assert_memory_equal(&st_one, &st_batch, sizeof st_one);
+	assert_int_equal(st_batch.packets, n);
+	assert_int_equal(first, want_first);
+	assert_int_equal(last, want_last);
+	/* A later batch only widens the span. */
+	vg_decode_batch(&st_batch, recs + 1, batch, 1, &first, &last);
+	assert_int_equal(first, want_first);
+	assert_int_equal(last, want_last);
+	assert_int_equal(st_batch.packets, n + 1);
+	free(one);
+	free(batch);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, dec_setup, dec_teardown)
 
 int main(void)
@@ -2202,6 +2444,7 @@ int main(void)
 	    T(test_icmp_port_unreachable),
 	    T(test_icmp_inner_truncated),
 	    T(test_tcp_odd_option_lengths),
+	    T(test_tcp_option_layouts),
 	    T(test_ipv6_jumbogram),
 	    T(test_icmp_error_types),
 	    T(test_icmp_inner_non_first_fragment),
@@ -2231,6 +2474,8 @@ int main(void)
 	    T(test_anomaly_merge_in_decode),
 	    T(test_every_truncation),
 	    T(test_every_truncation_malformed),
+	    T(test_fast_path_matches_reference),
+	    T(test_decode_batch),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
