@@ -67,6 +67,7 @@ struct vg_app_dns {
 	uint16_t rrtype;
 	uint16_t n_answers;           /* answers of the first response (all types) */
 	uint8_t n_kept;               /* A, AAAA and CNAME answers in answers[] */
+	uint8_t rrname_len;           /* strlen(rrname) */
 	uint16_t cnames_len;          /* bytes used in cnames[] */
 	char rrname[VG_APP_NAME_MAX]; /* the first question's name, dotted */
 	struct vg_app_dns_answer answers[VG_APP_DNS_ANSWERS];
