@@ -569,10 +569,15 @@ void vg_app_dns_put(struct vg_app *a, int family, const struct vg_addr *addr, co
 		cache_write(a, cache_hash(a, family, addr), family, addr, name, nl);
 }
 
-const char *vg_app_name_of_addr(const struct vg_app *a, int family, const struct vg_addr *addr)
+uint64_t vg_app_addr_hash(const struct vg_app *a, int family, const struct vg_addr *addr)
+{
+	return cache_hash(a, family, addr);
+}
+
+const char *vg_app_name_of_addr_h(const struct vg_app *a, int family, const struct vg_addr *addr,
+				  uint64_t h)
 {
 	const struct cache_tags *tg;
-	uint64_t h;
 	uint32_t set, tag;
 
 	if (!a || (family != 4 && family != 6))
@@ -581,7 +586,6 @@ const char *vg_app_name_of_addr(const struct vg_app *a, int family, const struct
 	 * allocates it): the queue is how it writes, not what it holds. */
 	if (a->n_put)
 		put_flush((struct vg_app *)a);
-	h = cache_hash(a, family, addr);
 	set = (uint32_t)h & a->cache_mask;
 	tag = cache_tag(h);
 	tg = &a->tags[set];
@@ -591,6 +595,61 @@ const char *vg_app_name_of_addr(const struct vg_app *a, int family, const struct
 			return w->name;
 	}
 	return NULL;
+}
+
+const char *vg_app_name_of_addr(const struct vg_app *a, int family, const struct vg_addr *addr)
+{
+	if (!a || (family != 4 && family != 6))
+		return NULL;
+	return vg_app_name_of_addr_h(a, family, addr, cache_hash(a, family, addr));
+}
+
+void vg_app_prefetch_name(const struct vg_app *a, uint64_t h)
+{
+	VG_PREFETCH(&a->tags[(uint32_t)h & a->cache_mask]);
+}
+
+void vg_app_prefetch_name_way(const struct vg_app *a, uint64_t h)
+{
+	uint32_t set = (uint32_t)h & a->cache_mask, tag = cache_tag(h);
+	const struct cache_tags *tg = &a->tags[set];
+
+	/* The tags as they are now (a queued write may change them: then
+	 * this loads a line for nothing). The name follows the address on
+	 * the way's first line. */
+	for (int i = 0; i < CACHE_WAYS; i++)
+		if (tg->tag[i] == tag) {
+			VG_PREFETCH(&a->cache[(size_t)set * CACHE_WAYS + i]);
+			return;
+		}
+}
+
+/* The flow's pool index, or UINT32_MAX for a flow of another table. */
+static uint32_t index_of(const struct vg_app *a, const struct vg_flow *f)
+{
+	uint32_t fi = vg_flow_table_index(a->table, f);
+
+	return fi <= vg_flow_table_capacity(a->table) ? fi : UINT32_MAX;
+}
+
+void vg_app_prefetch_of(const struct vg_app *a, const struct vg_flow *f)
+{
+	uint32_t fi;
+
+	if (!(f->flags & VG_FLOW_APP) || (fi = index_of(a, f)) == UINT32_MAX)
+		return;
+	VG_PREFETCH(&a->has_slot[fi / 64]);
+	VG_PREFETCH(&a->slot_of[fi]);
+}
+
+void vg_app_prefetch_entry(const struct vg_app *a, const struct vg_flow *f)
+{
+	uint32_t fi, u;
+
+	if (!(f->flags & VG_FLOW_APP) || (fi = index_of(a, f)) == UINT32_MAX ||
+	    !(a->has_slot[fi / 64] & (1ull << (fi % 64))) || !(u = a->slot_of[fi]))
+		return;
+	VG_PREFETCH(slot_at(a, u));
 }
 
 /* ---- dispatch ---- */

@@ -66,6 +66,26 @@ static void emit_nothing(void *arg, const struct vg_attack *a)
 	(void)a;
 }
 
+/* The prefetch hooks to run: those of a detector that needs intel only
+ * while some is loaded (a flow then costs it no call). */
+static void prefetch_hooks(struct vg_detect *d)
+{
+	d->n_prefetch = d->n_rec = 0;
+	for (unsigned i = 0; i < d->n; i++) {
+		const struct vg_detector *det = d->det[i];
+		if (!d->state[i] || (det->needs_intel && !d->intel))
+			continue;
+		if (det->prefetch_flow_end) {
+			d->prefetch_fn[d->n_prefetch] = det->prefetch_flow_end;
+			d->prefetch_state[d->n_prefetch++] = d->state[i];
+		}
+		if (det->prefetch_record) {
+			d->rec_fn[d->n_rec] = det->prefetch_record;
+			d->rec_state[d->n_rec++] = d->state[i];
+		}
+	}
+}
+
 static int detect_new(struct vg_detect **out, struct vg_detect_env *env,
 		      const struct vg_detect_config *cfg)
 {
@@ -111,20 +131,13 @@ static int detect_new(struct vg_detect **out, struct vg_detect_env *env,
 			d->noflow_fn[d->n_noflow] = det->on_packet;
 			d->noflow_state[d->n_noflow++] = d->state[d->n];
 		}
-		if (det->prefetch_flow_end) {
-			d->prefetch_fn[d->n_prefetch] = det->prefetch_flow_end;
-			d->prefetch_state[d->n_prefetch++] = d->state[d->n];
-		}
-		if (det->prefetch_record) {
-			d->rec_fn[d->n_rec] = det->prefetch_record;
-			d->rec_state[d->n_rec++] = d->state[d->n];
-		}
 		if (det->on_flow_end) {
 			d->end_fn[d->n_end] = det->on_flow_end;
 			d->end_state[d->n_end++] = d->state[d->n];
 		}
 		d->n++;
 	}
+	prefetch_hooks(d);
 	*out = d;
 	return 0;
 fail:
@@ -303,7 +316,15 @@ void vg_detect_free(struct vg_detect *d)
 
 void vg_detect_set_intel(struct vg_detect *d, const struct vg_intel *intel)
 {
+	bool had = d->intel != NULL;
+
 	d->intel = intel;
+	if (had != (intel != NULL)) {
+		/* Other prefetch hooks: the views prefetched so far did not run
+		 * them all, their flows' ends make views afresh. */
+		prefetch_hooks(d);
+		d->ring_tail = d->ring_rec = d->ring_head;
+	}
 }
 
 int vg_port_list_parse(struct vg_port_list *l, const char *text, char *errbuf, size_t errlen)

@@ -178,6 +178,9 @@ struct vg_detector {
 	size_t enabled_off; /* offset of its on/off switch in vg_detect_config */
 	size_t state_size;
 	unsigned wants; /* VG_DETECT_PKT_* */
+	/* Works only with threat intelligence loaded (malware.c2): its
+	 * prefetch hooks run only while some is (vg_detect_set_intel). */
+	bool needs_intel;
 	/* Called once; may allocate its tables (under its cap). */
 	int (*init)(void *state, const struct vg_detect_env *env);
 	/* Hot: decoded packets (f NULL when the packet has no flow: ARP,
