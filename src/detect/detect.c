@@ -41,6 +41,7 @@ struct vg_detect {
 	const struct vg_detector *det[8];
 	void *state[8];
 	unsigned n_flow, n_noflow;
+	bool flow_any; /* some flow hook wants more than TCP flows' packets */
 	packet_fn flow_fn[8], noflow_fn[8];
 	void *flow_state[8], *noflow_state[8];
 	/* The same for flow ends: the hooks each detector has. */
@@ -66,11 +67,11 @@ static void emit_nothing(void *arg, const struct vg_attack *a)
 	(void)a;
 }
 
-/* The prefetch hooks to run: those of a detector that needs intel only
+/* The flow end hooks to run: those of a detector that needs intel only
  * while some is loaded (a flow then costs it no call). */
-static void prefetch_hooks(struct vg_detect *d)
+static void flow_end_hooks(struct vg_detect *d)
 {
-	d->n_prefetch = d->n_rec = 0;
+	d->n_prefetch = d->n_rec = d->n_end = 0;
 	for (unsigned i = 0; i < d->n; i++) {
 		const struct vg_detector *det = d->det[i];
 		if (!d->state[i] || (det->needs_intel && !d->intel))
@@ -82,6 +83,10 @@ static void prefetch_hooks(struct vg_detect *d)
 		if (det->prefetch_record) {
 			d->rec_fn[d->n_rec] = det->prefetch_record;
 			d->rec_state[d->n_rec++] = d->state[i];
+		}
+		if (det->on_flow_end) {
+			d->end_fn[d->n_end] = det->on_flow_end;
+			d->end_state[d->n_end++] = d->state[i];
 		}
 	}
 }
@@ -126,18 +131,16 @@ static int detect_new(struct vg_detect **out, struct vg_detect_env *env,
 		if (det->on_packet && (det->wants & VG_DETECT_PKT_FLOW)) {
 			d->flow_fn[d->n_flow] = det->on_packet;
 			d->flow_state[d->n_flow++] = d->state[d->n];
+			if (!(det->wants & VG_DETECT_PKT_TCP))
+				d->flow_any = true;
 		}
 		if (det->on_packet && (det->wants & VG_DETECT_PKT_NOFLOW)) {
 			d->noflow_fn[d->n_noflow] = det->on_packet;
 			d->noflow_state[d->n_noflow++] = d->state[d->n];
 		}
-		if (det->on_flow_end) {
-			d->end_fn[d->n_end] = det->on_flow_end;
-			d->end_state[d->n_end++] = d->state[d->n];
-		}
 		d->n++;
 	}
-	prefetch_hooks(d);
+	flow_end_hooks(d);
 	*out = d;
 	return 0;
 fail:
@@ -193,6 +196,8 @@ void vg_detect_packet(void *arg, const struct vg_packet *p, struct vg_flow *f, i
 	const struct vg_detect *d = arg;
 
 	if (VG_LIKELY(f != NULL)) {
+		if (!d->flow_any && f->proto != VG_IPPROTO_TCP)
+			return;
 		for (unsigned i = 0; i < d->n_flow; i++)
 			d->flow_fn[i](d->flow_state[i], p, f, dir);
 	} else {
@@ -320,9 +325,9 @@ void vg_detect_set_intel(struct vg_detect *d, const struct vg_intel *intel)
 
 	d->intel = intel;
 	if (had != (intel != NULL)) {
-		/* Other prefetch hooks: the views prefetched so far did not run
-		 * them all, their flows' ends make views afresh. */
-		prefetch_hooks(d);
+		/* Other flow end hooks: the views prefetched so far did not run
+		 * the same prefetch hooks, their flows' ends make views afresh. */
+		flow_end_hooks(d);
 		d->ring_tail = d->ring_rec = d->ring_head;
 	}
 }
