@@ -845,14 +845,14 @@ static void on_tcp(struct vg_app *a, const struct vg_packet *p, struct vg_flow *
 	}
 }
 
-void vg_app_packet(void *arg, const struct vg_packet *p, struct vg_flow *f, int dir)
+/* The packet's work, out of line: the hook's common case (below) then
+ * saves no registers. */
+static __attribute__((noinline)) void app_packet(struct vg_app *a, const struct vg_packet *p,
+						 struct vg_flow *f, int dir)
 {
-	struct vg_app *a = arg;
 	const uint8_t *pl;
 	size_t n;
 
-	if (VG_UNLIKELY(p->payload_off >= p->caplen))
-		return;
 	pl = p->data + p->payload_off;
 	n = p->caplen - p->payload_off;
 	if (n > p->payload_len)
@@ -895,4 +895,26 @@ void vg_app_packet(void *arg, const struct vg_packet *p, struct vg_flow *f, int 
 		return;
 	}
 	on_tcp(a, p, f, dir, pl, n);
+}
+
+void vg_app_packet(void *arg, const struct vg_packet *p, struct vg_flow *f, int dir)
+{
+	struct vg_app *a = arg;
+
+	if (VG_UNLIKELY(p->payload_off >= p->caplen))
+		return;
+	/* Most calls: a later packet of a TCP flow judged without an entry
+	 * (on_tcp would return at once), or the server's before the client's
+	 * first payload. */
+	if (p->proto == VG_IPPROTO_TCP && p->sport != 53 && p->dport != 53) {
+		if (!(f->flags & VG_FLOW_APP)) {
+			if (dir != 0)
+				return;
+		} else {
+			uint32_t fi = vg_flow_table_index(a->table, f);
+			if (!(a->has_slot[fi / 64] & (1ull << (fi % 64))))
+				return;
+		}
+	}
+	app_packet(a, p, f, dir);
 }
