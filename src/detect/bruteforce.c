@@ -281,12 +281,12 @@ struct login_note {
  * marked VG_FLOW_WATCH on its first packet, so the hook sees the rest.
  * The hook reads the flow; what it learns reaches the table as a note
  * (brute_on_note). */
+static void watched_packet(const struct brute_state *s, const struct vg_packet *p,
+			   struct vg_flow *f, int dir);
+
 static void brute_on_packet(void *state, const struct vg_packet *p, struct vg_flow *f, int dir)
 {
-	const struct brute_state *s = state;
 	const struct service *svc;
-	uint32_t n;
-	int r;
 
 	if (!f || f->proto != VG_IPPROTO_TCP)
 		return;
@@ -296,6 +296,18 @@ static void brute_on_packet(void *state, const struct vg_packet *p, struct vg_fl
 			f->flags |= VG_FLOW_WATCH;
 		return; /* the first packet is the client's */
 	}
+	watched_packet(state, p, f, dir);
+}
+
+/* A packet of a watched flow, out of line: the common case above then
+ * saves no registers. */
+static __attribute__((noinline)) void
+watched_packet(const struct brute_state *s, const struct vg_packet *p, struct vg_flow *f, int dir)
+{
+	const struct service *svc;
+	uint32_t n;
+	int r;
+
 	/* Logins come first: a conversation that went on for WATCH_PACKETS
 	 * without a login reply is a user's session (a mail sent, a file
 	 * listed), no longer looked at. */
