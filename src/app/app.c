@@ -488,7 +488,7 @@ static uint32_t cache_tag(uint64_t h)
 static bool way_is(const struct cache_way *w, int family, const struct vg_addr *addr)
 {
 	return w->seq && w->family == family &&
-	       memcmp(w->addr.b, addr->b, family == 4 ? 4 : 16) == 0;
+	       (family == 4 ? memcmp(w->addr.b, addr->b, 4) : memcmp(w->addr.b, addr->b, 16)) == 0;
 }
 
 /* Writes name for the address whose key hashes to h (names that fit). */
@@ -515,7 +515,10 @@ static void cache_write(struct vg_app *a, uint64_t h, int family, const struct v
 	tg->tag[v] = tag;
 	tg->age[v] = (uint32_t)(a->cache_seq + 1);
 	memset(&victim->addr, 0, sizeof victim->addr);
-	memcpy(victim->addr.b, addr->b, family == 4 ? 4 : 16);
+	if (family == 4) /* constant sizes: moves, not a call */
+		memcpy(victim->addr.b, addr->b, 4);
+	else
+		memcpy(victim->addr.b, addr->b, 16);
 	victim->family = (uint8_t)family;
 	victim->seq = ++a->cache_seq;
 	memcpy(victim->name, name, nl + 1);

@@ -129,7 +129,11 @@ static int read_answers(const uint8_t *msg, size_t len, size_t off, unsigned anc
 			struct vg_app_dns_answer *a = &out->answers[out->n_kept];
 			if ((type == 1 && rdlen == 4) || (type == 28 && rdlen == 16)) {
 				memset(&a->addr, 0, sizeof a->addr);
-				memcpy(a->addr.b, msg + off, rdlen);
+				/* Constant sizes: moves, not a call. */
+				if (rdlen == 4)
+					memcpy(a->addr.b, msg + off, 4);
+				else
+					memcpy(a->addr.b, msg + off, 16);
 				a->rrtype = type;
 				a->ttl = ttl;
 				a->cname_off = 0;
