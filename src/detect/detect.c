@@ -49,6 +49,9 @@ struct vg_detect {
 	view_fn prefetch_fn[8], rec_fn[8];
 	void *rec_state[8];
 	end_fn end_fn[8];
+	unsigned n_tick;
+	void (*tick_fn[8])(void *state, uint64_t now_ns);
+	void *tick_state[8];
 	void *prefetch_state[8], *end_state[8];
 	vg_note_sink_fn note_sink; /* packet-only engines: where notes go */
 	void *note_arg;
@@ -133,6 +136,10 @@ static int detect_new(struct vg_detect **out, struct vg_detect_env *env,
 			d->flow_state[d->n_flow++] = d->state[d->n];
 			if (!(det->wants & VG_DETECT_PKT_TCP))
 				d->flow_any = true;
+		}
+		if (det->on_tick) {
+			d->tick_fn[d->n_tick] = det->on_tick;
+			d->tick_state[d->n_tick++] = d->state[d->n];
 		}
 		if (det->on_packet && (det->wants & VG_DETECT_PKT_NOFLOW)) {
 			d->noflow_fn[d->n_noflow] = det->on_packet;
@@ -295,9 +302,8 @@ void vg_detect_flow_end(struct vg_detect *d, const struct vg_flow *f,
 
 void vg_detect_tick(struct vg_detect *d, uint64_t now_ns)
 {
-	for (unsigned i = 0; i < d->n; i++)
-		if (d->det[i]->on_tick)
-			d->det[i]->on_tick(d->state[i], now_ns);
+	for (unsigned i = 0; i < d->n_tick; i++)
+		d->tick_fn[i](d->tick_state[i], now_ns);
 }
 
 void vg_detect_reconfigure(struct vg_detect *d)
