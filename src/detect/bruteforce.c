@@ -95,10 +95,21 @@ struct brute_state {
 
 /* The service on a port: a switch (a few compares) rather than a walk of
  * the table, as it runs on packets; brute_init checks that they agree. */
+/* Bit p % 64 set for each service port p: most other ports (443, 53,
+ * ephemeral ones) are told apart without the switch. */
+#define PORT_BIT(p) (1ull << ((p) % 64))
+static const uint64_t service_bits =
+    PORT_BIT(21) | PORT_BIT(22) | PORT_BIT(23) | PORT_BIT(25) | PORT_BIT(80) | PORT_BIT(110) |
+    PORT_BIT(143) | PORT_BIT(445) | PORT_BIT(465) | PORT_BIT(587) | PORT_BIT(993) | PORT_BIT(995) |
+    PORT_BIT(1433) | PORT_BIT(3306) | PORT_BIT(3389) | PORT_BIT(5432) | PORT_BIT(5900) |
+    PORT_BIT(6379) | PORT_BIT(8000) | PORT_BIT(8080);
+
 static const struct service *service_of(uint16_t port)
 {
 	int i;
 
+	if (!(service_bits & PORT_BIT(port)))
+		return NULL;
 	switch (port) {
 	case 21: i = 0; break;
 	case 22: i = 1; break;
