@@ -1,14 +1,21 @@
 /*
  * app.c - the app stage's tables and dispatch (see app.h).
  *
- * Entries: a pool of fixed-size entries (app.memcap / sizeof entry),
- * allocated once; a side array indexed by the flow's pool index holds the
- * entry of each flow (0: none), so a lookup is two loads, and a flag in
- * the flow (VG_FLOW_APP) spares flows without metadata even that. The
- * flag also marks a TCP flow whose first client payload was neither TLS
- * nor HTTP: its later packets return at once. When
- * the pool is full, a clock hand takes the oldest-allocated entry
- * (app.evicted) and unhooks it from its flow.
+ * Entries: an arena of pairs of halves, allocated once (app.memcap / the
+ * bytes of a pair). A TLS or HTTP entry takes a whole pair; a DNS entry,
+ * about half the size, takes one half, the other half of a pair with a
+ * DNS entry first: on a link where most metadata is DNS the stage touches
+ * (and the kernel zeroes) half the memory a pool of equal entries would.
+ * An entry is named by its unit, 2 x pair + half (a TLS/HTTP entry by its
+ * pair's first half). A side array indexed by the flow's pool index holds
+ * the unit of each flow's entry (0: none), so a lookup is two loads, and
+ * a flag in the flow (VG_FLOW_APP) spares flows without metadata even
+ * that. The flag also marks a TCP flow whose first client payload was
+ * neither TLS nor HTTP: its later packets return at once. Free pairs are
+ * reused first (a stack), then pairs with one DNS half free (a list),
+ * then pairs never used. When the arena is full, a clock hand takes the
+ * oldest-allocated pair (the entries in it count in app.evicted) and
+ * unhooks them from their flows.
  *
  * DNS cache: app.dns_cache entries in sets of 4 ways, the set chosen by a
  * seeded hash of the address; an answer replaces the same address or the
@@ -48,14 +55,20 @@ enum {
 	LEN_RESPONSE = 1u << 3,  /* the message starts the next segment */
 };
 
-/* Who holds an entry, in an array of its own: releasing an entry (at
- * flow end, minutes after it was last read) and taking one from the free
- * list touch only this dense array, not the entry's cold lines. */
-struct slot_link {
-	uint32_t flow_idx; /* pool index of its flow; 0: free */
-	uint32_t next_free;
+/* Who holds a pair's entries, in an array of its own: releasing an entry
+ * (at flow end, minutes after it was last read) and taking one touch only
+ * this dense array, not the entry's cold lines. */
+struct pair_link {
+	uint32_t flow_idx[2]; /* pool index of the flow of each half; 0: free;
+			       * [1] PAIR_WHOLE: one TLS/HTTP entry, flow in [0] */
+	uint32_t next, prev;  /* free stack (next) or list of half-used pairs */
 };
 
+#define PAIR_WHOLE UINT32_MAX
+
+/* An entry: this header, then the metadata; a DNS entry has only the
+ * bytes of its protocol (the other members of pub's union are past its
+ * end, as in a worker's record: cli/workers.c). */
 struct slot {
 	uint8_t done;
 	uint16_t buf;      /* gathering buffer + 1; 0 none */
@@ -64,6 +77,15 @@ struct slot {
 	uint32_t next_seq; /* TCP sequence number the next piece starts at */
 	struct vg_app_flow pub;
 };
+
+/* A half: the bytes of a DNS entry, rounded to 16; a pair holds a whole
+ * struct slot (a TLS entry, the largest). */
+#define HALF_BYTES                                                         \
+	((offsetof(struct slot, pub) + offsetof(struct vg_app_flow, dns) + \
+	  sizeof(struct vg_app_dns) + 15) &                                \
+	 ~(size_t)15)
+#define PAIR_BYTES (2 * HALF_BYTES)
+_Static_assert(PAIR_BYTES >= sizeof(struct slot), "a pair holds any entry");
 
 #define CACHE_WAYS     4
 #define CACHE_NAME_MAX (256 - 16 - 8 - 1)
@@ -106,9 +128,9 @@ struct vg_app {
 	 * (a line that stays in the cache) instead of slot_of's 4 for one. */
 	uint64_t *has_slot;
 	size_t has_slot_bytes;
-	struct slot *slots;      /* [0] unused */
-	struct slot_link *links; /* per slot */
-	uint32_t n_slots, used_tail, free_head, hand;
+	uint8_t *arena;          /* pairs of halves; pair 0 unused */
+	struct pair_link *links; /* per pair */
+	uint32_t n_pairs, used_tail, free_head, half_head, hand;
 	struct cache_way *cache;
 	struct cache_tags *tags;
 	size_t cache_bytes;
@@ -155,18 +177,14 @@ int vg_app_new(struct vg_app **out, const struct vg_app_config *cfg,
 	a->cfg = *cfg;
 	a->table = table;
 	a->seed = seed ^ 0x6170706e616d65ull;
-	/* An entry counts as its link and its slot: the size of an entry
-	 * when both were one struct, so app.memcap holds as many. */
-	_Static_assert(sizeof(struct slot) + sizeof(struct slot_link) ==
-			   20 + sizeof(struct vg_app_flow),
-		       "an entry's size, as app.memcap counts it");
-	n = cfg->memcap / (sizeof(struct slot) + sizeof(struct slot_link));
-	if (n < 16)
-		n = 16;
-	if (n > UINT32_MAX - 1)
-		n = UINT32_MAX - 1;
-	a->n_slots = (uint32_t)n;
-	a->slots = vg_table_alloc((n + 1) * sizeof *a->slots);
+	/* A pair counts as its bytes and its link. */
+	n = cfg->memcap / (PAIR_BYTES + sizeof(struct pair_link));
+	if (n < 8)
+		n = 8;
+	if (n > UINT32_MAX / 2 - 1)
+		n = UINT32_MAX / 2 - 1; /* units (2 x pair + half) fit in 32 bits */
+	a->n_pairs = (uint32_t)n;
+	a->arena = vg_table_alloc((n + 1) * PAIR_BYTES);
 	a->links = vg_table_alloc((n + 1) * sizeof *a->links);
 	a->slot_of_bytes = ((size_t)vg_flow_table_capacity(table) + 1) * sizeof *a->slot_of;
 	a->slot_of = vg_table_alloc(a->slot_of_bytes);
@@ -180,7 +198,7 @@ int vg_app_new(struct vg_app **out, const struct vg_app_config *cfg,
 	a->tags = vg_table_alloc(sets * sizeof *a->tags);
 	a->bufs = malloc((size_t)cfg->tls_buffers * VG_APP_TLS_BUF + 1);
 	a->buf_free = malloc(((size_t)cfg->tls_buffers + 1) * sizeof *a->buf_free);
-	if (!a->slots || !a->links || !a->slot_of || !a->has_slot || !a->cache || !a->tags ||
+	if (!a->arena || !a->links || !a->slot_of || !a->has_slot || !a->cache || !a->tags ||
 	    !a->bufs || !a->buf_free) {
 		vg_app_free(a);
 		return VG_ENOMEM;
@@ -197,10 +215,10 @@ void vg_app_free(struct vg_app *a)
 {
 	if (!a)
 		return;
-	if (a->slots)
-		vg_table_free(a->slots, ((size_t)a->n_slots + 1) * sizeof *a->slots);
+	if (a->arena)
+		vg_table_free(a->arena, ((size_t)a->n_pairs + 1) * PAIR_BYTES);
 	if (a->links)
-		vg_table_free(a->links, ((size_t)a->n_slots + 1) * sizeof *a->links);
+		vg_table_free(a->links, ((size_t)a->n_pairs + 1) * sizeof *a->links);
 	if (a->slot_of)
 		vg_table_free(a->slot_of, a->slot_of_bytes);
 	if (a->has_slot)
@@ -216,7 +234,7 @@ void vg_app_free(struct vg_app *a)
 
 uint64_t vg_app_memory(const struct vg_app *a)
 {
-	return (uint64_t)(a->n_slots + 1) * sizeof *a->slots + a->slot_of_bytes +
+	return (uint64_t)(a->n_pairs + 1) * (PAIR_BYTES + sizeof *a->links) + a->slot_of_bytes +
 	       a->has_slot_bytes + a->cache_bytes +
 	       (uint64_t)(a->cache_mask + 1) * sizeof *a->tags +
 	       (uint64_t)a->cfg.tls_buffers * VG_APP_TLS_BUF;
@@ -242,9 +260,46 @@ static void put_buf(struct vg_app *a, struct slot *s)
 
 static void put_flush(struct vg_app *a);
 
-static void release(struct vg_app *a, uint32_t si)
+static inline struct slot *slot_at(const struct vg_app *a, uint32_t u)
 {
-	struct slot_link *l = &a->links[si];
+	return (struct slot *)(a->arena + (size_t)u * HALF_BYTES);
+}
+
+static void half_unlink(struct vg_app *a, uint32_t p)
+{
+	struct pair_link *l = &a->links[p];
+
+	if (l->prev)
+		a->links[l->prev].next = l->next;
+	else
+		a->half_head = l->next;
+	if (l->next)
+		a->links[l->next].prev = l->prev;
+}
+
+static void half_push(struct vg_app *a, uint32_t p)
+{
+	struct pair_link *l = &a->links[p];
+
+	l->prev = 0;
+	l->next = a->half_head;
+	if (a->half_head)
+		a->links[a->half_head].prev = p;
+	a->half_head = p;
+}
+
+static void free_push(struct vg_app *a, uint32_t p)
+{
+	a->links[p].next = a->free_head;
+	a->free_head = p;
+}
+
+/* Frees the entry at unit u and unhooks it from its flow. */
+static void release(struct vg_app *a, uint32_t u)
+{
+	uint32_t p = u / 2, h = u % 2;
+	struct pair_link *l = &a->links[p];
+	uint32_t fi = l->flow_idx[h];
 
 	if (a->n_put) /* queued writes may point to this entry's name */
 		put_flush(a);
@@ -252,34 +307,82 @@ static void release(struct vg_app *a, uint32_t si)
 	/* Only while a buffer is out can this entry hold one: most of the
 	 * time the entry itself is not read. */
 	if (a->n_buf_free < a->cfg.tls_buffers)
-		put_buf(a, &a->slots[si]);
-	a->slot_of[l->flow_idx] = 0;
-	a->has_slot[l->flow_idx / 64] &= ~(1ull << (l->flow_idx % 64));
-	l->flow_idx = 0;
-	l->next_free = a->free_head;
-	a->free_head = si;
+		put_buf(a, slot_at(a, u));
+	a->slot_of[fi] = 0;
+	a->has_slot[fi / 64] &= ~(1ull << (fi % 64));
+	if (l->flow_idx[1] == PAIR_WHOLE) {
+		l->flow_idx[0] = l->flow_idx[1] = 0;
+		free_push(a, p);
+		return;
+	}
+	l->flow_idx[h] = 0;
+	if (l->flow_idx[!h]) {
+		half_push(a, p); /* was full: one half free now */
+	} else {
+		half_unlink(a, p);
+		free_push(a, p);
+	}
+}
+
+/* A pair with both halves free: reused, never used, or the hand's. */
+static uint32_t take_pair(struct vg_app *a)
+{
+	uint32_t p;
+
+	if (a->free_head) {
+		p = a->free_head;
+		a->free_head = a->links[p].next;
+		return p;
+	}
+	if (a->used_tail <= a->n_pairs)
+		return a->used_tail++;
+	/* Full: the hand's entries go (allocation order, oldest first). With
+	 * no free pair, its pair holds one or two entries; freed, it is the
+	 * top of the free stack. */
+	p = a->hand;
+	a->hand = a->hand < a->n_pairs ? a->hand + 1 : 1;
+	if (a->links[p].flow_idx[1] == PAIR_WHOLE) {
+		release(a, 2 * p);
+		a->st.c[VG_APPC_evicted]++;
+	} else {
+		for (uint32_t h = 0; h < 2; h++)
+			if (a->links[p].flow_idx[h]) {
+				release(a, 2 * p + h);
+				a->st.c[VG_APPC_evicted]++;
+			}
+	}
+	a->free_head = a->links[p].next;
+	return p;
+}
+
+/* The unit of a new entry for flow fi. */
+static uint32_t take_unit(struct vg_app *a, uint32_t fi, bool whole)
+{
+	uint32_t p, h = 0;
+
+	if (whole) {
+		p = take_pair(a);
+		a->links[p].flow_idx[0] = fi;
+		a->links[p].flow_idx[1] = PAIR_WHOLE;
+		return 2 * p;
+	}
+	if (a->half_head) {
+		p = a->half_head;
+		h = a->links[p].flow_idx[0] ? 1 : 0;
+		half_unlink(a, p); /* full now */
+	} else {
+		p = take_pair(a);
+		half_push(a, p);
+	}
+	a->links[p].flow_idx[h] = fi;
+	return 2 * p + h;
 }
 
 static struct slot *new_slot(struct vg_app *a, struct vg_flow *f, uint32_t fi, uint8_t proto)
 {
-	uint32_t si, nx;
-	struct slot *s;
+	uint32_t u = take_unit(a, fi, proto != VG_APP_DNS), nx;
+	struct slot *s = slot_at(a, u);
 
-	if (a->free_head) {
-		si = a->free_head;
-		a->free_head = a->links[si].next_free;
-	} else if (a->used_tail <= a->n_slots) {
-		si = a->used_tail++;
-	} else {
-		/* Full: the hand's entry goes (allocation order, oldest first). */
-		si = a->hand;
-		a->hand = a->hand < a->n_slots ? a->hand + 1 : 1;
-		release(a, si);
-		a->free_head = a->links[si].next_free;
-		a->st.c[VG_APPC_evicted]++;
-	}
-	s = &a->slots[si];
-	a->links[si].flow_idx = fi;
 	s->done = 0;
 	s->buf = 0;
 	s->buf_len = s->buf_need = 0;
@@ -305,29 +408,35 @@ static struct slot *new_slot(struct vg_app *a, struct vg_flow *f, uint32_t fi, u
 		s->pub.http.host[0] = s->pub.http.user_agent[0] = '\0';
 		break;
 	}
-	a->slot_of[fi] = si;
+	a->slot_of[fi] = u;
 	a->has_slot[fi / 64] |= 1ull << (fi % 64);
 	f->flags |= VG_FLOW_APP;
 	a->st.c[VG_APPC_flows]++;
-	/* The entry the next flow will take is known already: start loading
-	 * its first lines (the header the parsers write first). */
-	nx = a->free_head ? a->free_head : a->used_tail <= a->n_slots ? a->used_tail : a->hand;
-	VG_PREFETCH(&a->slots[nx]);
-	VG_PREFETCH((const char *)&a->slots[nx] + 64);
+	/* The entry the next DNS flow (the most common) will take is known
+	 * already: start loading its first lines (the header the parsers
+	 * write first). */
+	if (a->half_head)
+		nx = 2 * a->half_head + (a->links[a->half_head].flow_idx[0] ? 1 : 0);
+	else
+		nx = 2 * (a->free_head                 ? a->free_head
+			  : a->used_tail <= a->n_pairs ? a->used_tail
+						       : a->hand);
+	VG_PREFETCH(slot_at(a, nx));
+	VG_PREFETCH((const char *)slot_at(a, nx) + 64);
 	return s;
 }
 
 static struct slot *slot_of(const struct vg_app *a, const struct vg_flow *f, uint32_t *fi)
 {
-	uint32_t si;
+	uint32_t u;
 
 	*fi = vg_flow_table_index(a->table, f);
 	if (!(f->flags & VG_FLOW_APP))
 		return NULL;
 	if (!(a->has_slot[*fi / 64] & (1ull << (*fi % 64))))
 		return NULL;
-	si = a->slot_of[*fi];
-	return si ? &a->slots[si] : NULL;
+	u = a->slot_of[*fi];
+	return u ? slot_at(a, u) : NULL;
 }
 
 const struct vg_app_flow *vg_app_of(const struct vg_app *a, const struct vg_flow *f)
@@ -344,13 +453,11 @@ const struct vg_app_flow *vg_app_of(const struct vg_app *a, const struct vg_flow
 void vg_app_flow_end(struct vg_app *a, const struct vg_flow *f)
 {
 	uint32_t fi;
-	const struct slot *s;
 
 	if (!a || !(f->flags & VG_FLOW_APP))
 		return;
-	s = slot_of(a, f, &fi);
-	if (s)
-		release(a, (uint32_t)(s - a->slots));
+	if (slot_of(a, f, &fi))
+		release(a, a->slot_of[fi]);
 }
 
 static void count(struct vg_app *a, int rc)
@@ -381,7 +488,7 @@ static uint32_t cache_tag(uint64_t h)
 static bool way_is(const struct cache_way *w, int family, const struct vg_addr *addr)
 {
 	return w->seq && w->family == family &&
-	       memcmp(w->addr.b, addr->b, family == 4 ? 4 : 16) == 0;
+	       (family == 4 ? memcmp(w->addr.b, addr->b, 4) : memcmp(w->addr.b, addr->b, 16)) == 0;
 }
 
 /* Writes name for the address whose key hashes to h (names that fit). */
@@ -408,7 +515,10 @@ static void cache_write(struct vg_app *a, uint64_t h, int family, const struct v
 	tg->tag[v] = tag;
 	tg->age[v] = (uint32_t)(a->cache_seq + 1);
 	memset(&victim->addr, 0, sizeof victim->addr);
-	memcpy(victim->addr.b, addr->b, family == 4 ? 4 : 16);
+	if (family == 4) /* constant sizes: moves, not a call */
+		memcpy(victim->addr.b, addr->b, 4);
+	else
+		memcpy(victim->addr.b, addr->b, 16);
 	victim->family = (uint8_t)family;
 	victim->seq = ++a->cache_seq;
 	memcpy(victim->name, name, nl + 1);
@@ -426,9 +536,9 @@ static void put_flush(struct vg_app *a)
 
 /* Queues the write of name for the address; whether it will be stored
  * (a name too long is not: a cut name would match the wrong things). */
-static bool cache_put(struct vg_app *a, int family, const struct vg_addr *addr, const char *name)
+static bool cache_put(struct vg_app *a, int family, const struct vg_addr *addr, const char *name,
+		      size_t nl)
 {
-	size_t nl = strlen(name);
 	struct cache_put_req *r;
 
 	if (nl >= CACHE_NAME_MAX)
@@ -462,10 +572,15 @@ void vg_app_dns_put(struct vg_app *a, int family, const struct vg_addr *addr, co
 		cache_write(a, cache_hash(a, family, addr), family, addr, name, nl);
 }
 
-const char *vg_app_name_of_addr(const struct vg_app *a, int family, const struct vg_addr *addr)
+uint64_t vg_app_addr_hash(const struct vg_app *a, int family, const struct vg_addr *addr)
+{
+	return cache_hash(a, family, addr);
+}
+
+const char *vg_app_name_of_addr_h(const struct vg_app *a, int family, const struct vg_addr *addr,
+				  uint64_t h)
 {
 	const struct cache_tags *tg;
-	uint64_t h;
 	uint32_t set, tag;
 
 	if (!a || (family != 4 && family != 6))
@@ -474,7 +589,6 @@ const char *vg_app_name_of_addr(const struct vg_app *a, int family, const struct
 	 * allocates it): the queue is how it writes, not what it holds. */
 	if (a->n_put)
 		put_flush((struct vg_app *)a);
-	h = cache_hash(a, family, addr);
 	set = (uint32_t)h & a->cache_mask;
 	tag = cache_tag(h);
 	tg = &a->tags[set];
@@ -484,6 +598,61 @@ const char *vg_app_name_of_addr(const struct vg_app *a, int family, const struct
 			return w->name;
 	}
 	return NULL;
+}
+
+const char *vg_app_name_of_addr(const struct vg_app *a, int family, const struct vg_addr *addr)
+{
+	if (!a || (family != 4 && family != 6))
+		return NULL;
+	return vg_app_name_of_addr_h(a, family, addr, cache_hash(a, family, addr));
+}
+
+void vg_app_prefetch_name(const struct vg_app *a, uint64_t h)
+{
+	VG_PREFETCH(&a->tags[(uint32_t)h & a->cache_mask]);
+}
+
+void vg_app_prefetch_name_way(const struct vg_app *a, uint64_t h)
+{
+	uint32_t set = (uint32_t)h & a->cache_mask, tag = cache_tag(h);
+	const struct cache_tags *tg = &a->tags[set];
+
+	/* The tags as they are now (a queued write may change them: then
+	 * this loads a line for nothing). The name follows the address on
+	 * the way's first line. */
+	for (int i = 0; i < CACHE_WAYS; i++)
+		if (tg->tag[i] == tag) {
+			VG_PREFETCH(&a->cache[(size_t)set * CACHE_WAYS + i]);
+			return;
+		}
+}
+
+/* The flow's pool index, or UINT32_MAX for a flow of another table. */
+static uint32_t index_of(const struct vg_app *a, const struct vg_flow *f)
+{
+	uint32_t fi = vg_flow_table_index(a->table, f);
+
+	return fi <= vg_flow_table_capacity(a->table) ? fi : UINT32_MAX;
+}
+
+void vg_app_prefetch_of(const struct vg_app *a, const struct vg_flow *f)
+{
+	uint32_t fi;
+
+	if (!(f->flags & VG_FLOW_APP) || (fi = index_of(a, f)) == UINT32_MAX)
+		return;
+	VG_PREFETCH(&a->has_slot[fi / 64]);
+	VG_PREFETCH(&a->slot_of[fi]);
+}
+
+void vg_app_prefetch_entry(const struct vg_app *a, const struct vg_flow *f)
+{
+	uint32_t fi, u;
+
+	if (!(f->flags & VG_FLOW_APP) || (fi = index_of(a, f)) == UINT32_MAX ||
+	    !(a->has_slot[fi / 64] & (1ull << (fi % 64))) || !(u = a->slot_of[fi]))
+		return;
+	VG_PREFETCH(slot_at(a, u));
 }
 
 /* ---- dispatch ---- */
@@ -524,7 +693,7 @@ static void on_dns(struct vg_app *a, struct vg_flow *f, uint32_t fi, struct slot
 			int family = d->answers[i].rrtype == 1 ? 4 : 6;
 			if (d->answers[i].rrtype != 1 && d->answers[i].rrtype != 28)
 				continue;
-			if (cache_put(a, family, &d->answers[i].addr, d->rrname))
+			if (cache_put(a, family, &d->answers[i].addr, d->rrname, d->rrname_len))
 				a->st.c[VG_APPC_dns_cache_inserted]++;
 			if (a->dns_sink)
 				a->dns_sink(a->dns_sink_arg, family, &d->answers[i].addr,
@@ -679,14 +848,14 @@ static void on_tcp(struct vg_app *a, const struct vg_packet *p, struct vg_flow *
 	}
 }
 
-void vg_app_packet(void *arg, const struct vg_packet *p, struct vg_flow *f, int dir)
+/* The packet's work, out of line: the hook's common case (below) then
+ * saves no registers. */
+static __attribute__((noinline)) void app_packet(struct vg_app *a, const struct vg_packet *p,
+						 struct vg_flow *f, int dir)
 {
-	struct vg_app *a = arg;
 	const uint8_t *pl;
 	size_t n;
 
-	if (VG_UNLIKELY(p->payload_off >= p->caplen))
-		return;
 	pl = p->data + p->payload_off;
 	n = p->caplen - p->payload_off;
 	if (n > p->payload_len)
@@ -729,4 +898,26 @@ void vg_app_packet(void *arg, const struct vg_packet *p, struct vg_flow *f, int 
 		return;
 	}
 	on_tcp(a, p, f, dir, pl, n);
+}
+
+void vg_app_packet(void *arg, const struct vg_packet *p, struct vg_flow *f, int dir)
+{
+	struct vg_app *a = arg;
+
+	if (VG_UNLIKELY(p->payload_off >= p->caplen))
+		return;
+	/* Most calls: a later packet of a TCP flow judged without an entry
+	 * (on_tcp would return at once), or the server's before the client's
+	 * first payload. */
+	if (p->proto == VG_IPPROTO_TCP && p->sport != 53 && p->dport != 53) {
+		if (!(f->flags & VG_FLOW_APP)) {
+			if (dir != 0)
+				return;
+		} else {
+			uint32_t fi = vg_flow_table_index(a->table, f);
+			if (!(a->has_slot[fi / 64] & (1ull << (fi % 64))))
+				return;
+		}
+	}
+	app_packet(a, p, f, dir);
 }

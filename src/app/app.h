@@ -67,6 +67,7 @@ struct vg_app_dns {
 	uint16_t rrtype;
 	uint16_t n_answers;           /* answers of the first response (all types) */
 	uint8_t n_kept;               /* A, AAAA and CNAME answers in answers[] */
+	uint8_t rrname_len;           /* strlen(rrname) */
 	uint16_t cnames_len;          /* bytes used in cnames[] */
 	char rrname[VG_APP_NAME_MAX]; /* the first question's name, dotted */
 	struct vg_app_dns_answer answers[VG_APP_DNS_ANSWERS];
@@ -173,6 +174,22 @@ const struct vg_app_flow *vg_app_of(const struct vg_app *app, const struct vg_fl
 /* The name a recent DNS answer gave for this address (family 4: the
  * first 4 bytes), or NULL. Valid until the next packet. */
 const char *vg_app_name_of_addr(const struct vg_app *app, int family, const struct vg_addr *addr);
+/* For a detector that reads a flow's metadata and its server's name at
+ * the flow's end (malware.c2): its prefetch steps (detect.h) start loading
+ * them, with no effect on the stage. vg_app_addr_hash: the cache key's
+ * hash (family 4 or 6), kept by the caller for vg_app_name_of_addr_h,
+ * which answers as vg_app_name_of_addr. Step 1, vg_app_prefetch_name and
+ * vg_app_prefetch_of: the cache set's tags and the flow's entry index;
+ * step 2, once they have arrived, vg_app_prefetch_name_way and
+ * vg_app_prefetch_entry: the way whose tag matches, the entry's first
+ * line. f must be a flow of the stage's table (others are ignored). */
+uint64_t vg_app_addr_hash(const struct vg_app *app, int family, const struct vg_addr *addr);
+const char *vg_app_name_of_addr_h(const struct vg_app *app, int family, const struct vg_addr *addr,
+				  uint64_t h);
+void vg_app_prefetch_name(const struct vg_app *app, uint64_t h);
+void vg_app_prefetch_name_way(const struct vg_app *app, uint64_t h);
+void vg_app_prefetch_of(const struct vg_app *app, const struct vg_flow *f);
+void vg_app_prefetch_entry(const struct vg_app *app, const struct vg_flow *f);
 const struct vg_app_stats *vg_app_stats(const struct vg_app *app);
 /* Bytes of the stage's tables (entries, their index, the DNS cache, the
  * ClientHello buffers), all allocated at start. */

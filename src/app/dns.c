@@ -21,10 +21,11 @@
 #define MAX_HOPS 32 /* compression pointers followed per name */
 
 /* Decodes the name at *off into out (dotted, NUL-terminated, at most
- * VG_APP_NAME_MAX - 1 characters); *off moves past the name as stored
- * (the first pointer ends it). Returns 0 or a problem counter; with
- * dns_name_too_long the name is kept cut. */
-static int read_name(const uint8_t *msg, size_t len, size_t *off, char *out, bool *cut)
+ * VG_APP_NAME_MAX - 1 characters, *olen of them); *off moves past the
+ * name as stored (the first pointer ends it). Returns 0 or a problem
+ * counter; with dns_name_too_long the name is kept cut. */
+static int read_name(const uint8_t *msg, size_t len, size_t *off, char *out, bool *cut,
+		     size_t *olen)
 {
 	size_t pos = *off, o = 0, end = 0;
 	int hops = 0;
@@ -77,6 +78,7 @@ static int read_name(const uint8_t *msg, size_t len, size_t *off, char *out, boo
 		o = 6;
 	}
 	out[o] = '\0';
+	*olen = o;
 	*off = end;
 	return *cut ? VG_APPC_dns_name_too_long : 0;
 }
@@ -127,7 +129,11 @@ static int read_answers(const uint8_t *msg, size_t len, size_t off, unsigned anc
 			struct vg_app_dns_answer *a = &out->answers[out->n_kept];
 			if ((type == 1 && rdlen == 4) || (type == 28 && rdlen == 16)) {
 				memset(&a->addr, 0, sizeof a->addr);
-				memcpy(a->addr.b, msg + off, rdlen);
+				/* Constant sizes: moves, not a call. */
+				if (rdlen == 4)
+					memcpy(a->addr.b, msg + off, 4);
+				else
+					memcpy(a->addr.b, msg + off, 16);
 				a->rrtype = type;
 				a->ttl = ttl;
 				a->cname_off = 0;
@@ -139,10 +145,10 @@ static int read_answers(const uint8_t *msg, size_t len, size_t off, unsigned anc
 				size_t noff = off;
 				bool cut;
 				size_t nl;
-				rc = read_name(msg, off + rdlen, &noff, name, &cut);
+				rc = read_name(msg, off + rdlen, &noff, name, &cut, &nl);
 				if (rc && rc != VG_APPC_dns_name_too_long)
 					return rc;
-				nl = strlen(name) + 1;
+				nl++; /* the NUL */
 				if (out->cnames_len + nl <= sizeof out->cnames) {
 					memcpy(out->cnames + out->cnames_len, name, nl);
 					a->rrtype = type;
@@ -161,9 +167,8 @@ static int read_answers(const uint8_t *msg, size_t len, size_t off, unsigned anc
 int vg_dns_parse(const uint8_t *msg, size_t len, struct vg_app_dns *out)
 {
 	uint16_t id, flags, qdcount, ancount;
-	size_t off = 12;
-	char name[VG_APP_NAME_MAX];
-	bool cut, qr;
+	size_t off = 12, nl = 0;
+	bool cut, qr, first;
 	int rc;
 
 	if (len < 12)
@@ -179,21 +184,28 @@ int vg_dns_parse(const uint8_t *msg, size_t len, struct vg_app_dns *out)
 		out->id = id;
 	if (qdcount == 0)
 		return VG_APPC_dns_no_question;
-	if (out->has_query || out->has_response) {
+	first = !out->has_query && !out->has_response;
+	if (!first) {
 		/* The flow's name is known: the reply's question is skipped. */
 		cut = false;
 		rc = skip_name(msg, len, &off);
 		if (rc)
 			return rc;
 	} else {
-		rc = read_name(msg, len, &off, name, &cut);
-		if (rc && rc != VG_APPC_dns_name_too_long)
+		/* Decoded in place; rrname stays "" if the question is cut. */
+		rc = read_name(msg, len, &off, out->rrname, &cut, &nl);
+		if (rc && rc != VG_APPC_dns_name_too_long) {
+			out->rrname[0] = '\0';
 			return rc;
+		}
 	}
-	if (off + 4 > len)
+	if (off + 4 > len) {
+		if (first)
+			out->rrname[0] = '\0';
 		return VG_APPC_dns_truncated;
-	if (!out->has_query && !out->has_response) {
-		memcpy(out->rrname, name, strlen(name) + 1);
+	}
+	if (first) {
+		out->rrname_len = (uint8_t)nl;
 		out->rrname_truncated = cut;
 		out->rrtype = vg_load_be16(msg + off);
 	}

@@ -95,10 +95,21 @@ struct brute_state {
 
 /* The service on a port: a switch (a few compares) rather than a walk of
  * the table, as it runs on packets; brute_init checks that they agree. */
+/* Bit p % 64 set for each service port p: most other ports (443, 53,
+ * ephemeral ones) are told apart without the switch. */
+#define PORT_BIT(p) (1ull << ((p) % 64))
+static const uint64_t service_bits =
+    PORT_BIT(21) | PORT_BIT(22) | PORT_BIT(23) | PORT_BIT(25) | PORT_BIT(80) | PORT_BIT(110) |
+    PORT_BIT(143) | PORT_BIT(445) | PORT_BIT(465) | PORT_BIT(587) | PORT_BIT(993) | PORT_BIT(995) |
+    PORT_BIT(1433) | PORT_BIT(3306) | PORT_BIT(3389) | PORT_BIT(5432) | PORT_BIT(5900) |
+    PORT_BIT(6379) | PORT_BIT(8000) | PORT_BIT(8080);
+
 static const struct service *service_of(uint16_t port)
 {
 	int i;
 
+	if (!(service_bits & PORT_BIT(port)))
+		return NULL;
 	switch (port) {
 	case 21: i = 0; break;
 	case 22: i = 1; break;
@@ -281,12 +292,12 @@ struct login_note {
  * marked VG_FLOW_WATCH on its first packet, so the hook sees the rest.
  * The hook reads the flow; what it learns reaches the table as a note
  * (brute_on_note). */
+static void watched_packet(const struct brute_state *s, const struct vg_packet *p,
+			   struct vg_flow *f, int dir);
+
 static void brute_on_packet(void *state, const struct vg_packet *p, struct vg_flow *f, int dir)
 {
-	const struct brute_state *s = state;
 	const struct service *svc;
-	uint32_t n;
-	int r;
 
 	if (!f || f->proto != VG_IPPROTO_TCP)
 		return;
@@ -296,6 +307,18 @@ static void brute_on_packet(void *state, const struct vg_packet *p, struct vg_fl
 			f->flags |= VG_FLOW_WATCH;
 		return; /* the first packet is the client's */
 	}
+	watched_packet(state, p, f, dir);
+}
+
+/* A packet of a watched flow, out of line: the common case above then
+ * saves no registers. */
+static __attribute__((noinline)) void
+watched_packet(const struct brute_state *s, const struct vg_packet *p, struct vg_flow *f, int dir)
+{
+	const struct service *svc;
+	uint32_t n;
+	int r;
+
 	/* Logins come first: a conversation that went on for WATCH_PACKETS
 	 * without a login reply is a user's session (a mail sent, a file
 	 * listed), no longer looked at. */
@@ -487,7 +510,7 @@ const struct vg_detector vg_detector_bruteforce = {
     .name = "bruteforce",
     .enabled_off = offsetof(struct vg_detect_config, brute_on),
     .state_size = sizeof(struct brute_state),
-    .wants = VG_DETECT_PKT_FLOW,
+    .wants = VG_DETECT_PKT_FLOW | VG_DETECT_PKT_TCP,
     .init = brute_init,
     .on_packet = brute_on_packet,
     .prefetch_flow_end = brute_prefetch,

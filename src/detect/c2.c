@@ -20,6 +20,10 @@
  * blocked or sinkholed attempt).
  *
  * Without loaded intelligence the detector does nothing (no lookup).
+ *
+ * What the lookups read besides the intel tables, the flow's metadata and
+ * the DNS answer cache's set for the server, is scattered over megabytes:
+ * the two prefetch steps (detect.h) start loading it a few flows ahead.
  */
 #include <stdio.h>
 #include <string.h>
@@ -62,6 +66,9 @@ struct c2_state {
 	struct vg_dtable t;
 	uint64_t idle_ns, update_ns;
 	struct vg_open_list open; /* contacts with an open attack */
+	/* Per view slot: the server's DNS cache hash, if the prefetch made it. */
+	uint64_t hash[VG_DETECT_RING];
+	bool hashed[VG_DETECT_RING];
 };
 
 static const char *base_name(const char *path)
@@ -127,9 +134,10 @@ static void evict(void *owner, void *rec)
 }
 
 /* The first listed value of the flow, in the order of the file comment. */
-static const char *match(const struct c2_state *s, const struct vg_app_flow *m,
-			 const struct vg_flow_ends *e, struct vg_intel_hit *hit)
+static const char *match(const struct c2_state *s, const struct vg_flow_view *v,
+			 const struct vg_app_flow *m, struct vg_intel_hit *hit)
 {
+	const struct vg_flow_ends *e = &v->e;
 	const struct vg_intel *in = *s->env.intel;
 	const char *name;
 
@@ -144,7 +152,9 @@ static const char *match(const struct c2_state *s, const struct vg_app_flow *m,
 	/* Not the lookup itself: a resolver that answers for its own
 	 * address is not contacted as that name. */
 	if (s->env.app && !(m && m->proto == VG_APP_DNS) &&
-	    (name = vg_app_name_of_addr(s->env.app, e->family, &e->server)) &&
+	    (name = v->prefetched && s->hashed[v->slot]
+			? vg_app_name_of_addr_h(s->env.app, e->family, &e->server, s->hash[v->slot])
+			: vg_app_name_of_addr(s->env.app, e->family, &e->server)) &&
 	    vg_intel_match_domain(in, name, strlen(name), hit))
 		return "dns";
 	if (m && m->proto == VG_APP_TLS && m->tls.ja3_md5[0] &&
@@ -179,7 +189,7 @@ static void c2_on_flow_end(void *state, const struct vg_flow_view *v,
 		return;
 	if (!v->client_home || v->server_home)
 		return;
-	if (!(technique = match(s, meta, e, &hit)))
+	if (!(technique = match(s, v, meta, &hit)))
 		return;
 	struct contact_key k = {.terminal = e->client, .server = e->server, .family = e->family};
 	c = vg_dtable_find(&s->t, &k, false, f->last_ns);
@@ -217,6 +227,35 @@ static void c2_on_flow_end(void *state, const struct vg_flow_view *v,
 		c->attack_id = (*s->env.next_attack_id)++;
 		vg_open_add(&s->open, &s->t, c);
 	}
+}
+
+/* The flows a lookup is made for: a home terminal's, out. */
+static bool looked_up(const struct c2_state *s, const struct vg_flow_view *v)
+{
+	return *s->env.intel && s->env.app && v->client_home && !v->server_home;
+}
+
+static void c2_prefetch(void *state, const struct vg_flow_view *v)
+{
+	struct c2_state *s = state;
+
+	s->hashed[v->slot] = false;
+	if (!looked_up(s, v) || (v->e.family != 4 && v->e.family != 6))
+		return;
+	s->hash[v->slot] = vg_app_addr_hash(s->env.app, v->e.family, &v->e.server);
+	s->hashed[v->slot] = true;
+	vg_app_prefetch_name(s->env.app, s->hash[v->slot]);
+	vg_app_prefetch_of(s->env.app, v->f);
+}
+
+static void c2_prefetch_record(void *state, const struct vg_flow_view *v)
+{
+	struct c2_state *s = state;
+
+	if (!s->hashed[v->slot] || !looked_up(s, v))
+		return;
+	vg_app_prefetch_name_way(s->env.app, s->hash[v->slot]);
+	vg_app_prefetch_entry(s->env.app, v->f);
 }
 
 /* An open attack at a tick (vg_open_fn): forgotten when idle, else reported if under
@@ -272,7 +311,10 @@ const struct vg_detector vg_detector_c2 = {
     .name = "c2",
     .enabled_off = offsetof(struct vg_detect_config, c2_on),
     .state_size = sizeof(struct c2_state),
+    .needs_intel = true,
     .init = c2_init,
+    .prefetch_flow_end = c2_prefetch,
+    .prefetch_record = c2_prefetch_record,
     .on_flow_end = c2_on_flow_end,
     .reconfigure = c2_configure,
     .on_tick = c2_on_tick,

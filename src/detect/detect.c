@@ -41,6 +41,7 @@ struct vg_detect {
 	const struct vg_detector *det[8];
 	void *state[8];
 	unsigned n_flow, n_noflow;
+	bool flow_any; /* some flow hook wants more than TCP flows' packets */
 	packet_fn flow_fn[8], noflow_fn[8];
 	void *flow_state[8], *noflow_state[8];
 	/* The same for flow ends: the hooks each detector has. */
@@ -48,6 +49,9 @@ struct vg_detect {
 	view_fn prefetch_fn[8], rec_fn[8];
 	void *rec_state[8];
 	end_fn end_fn[8];
+	unsigned n_tick;
+	void (*tick_fn[8])(void *state, uint64_t now_ns);
+	void *tick_state[8];
 	void *prefetch_state[8], *end_state[8];
 	vg_note_sink_fn note_sink; /* packet-only engines: where notes go */
 	void *note_arg;
@@ -64,6 +68,30 @@ static void emit_nothing(void *arg, const struct vg_attack *a)
 {
 	(void)arg;
 	(void)a;
+}
+
+/* The flow end hooks to run: those of a detector that needs intel only
+ * while some is loaded (a flow then costs it no call). */
+static void flow_end_hooks(struct vg_detect *d)
+{
+	d->n_prefetch = d->n_rec = d->n_end = 0;
+	for (unsigned i = 0; i < d->n; i++) {
+		const struct vg_detector *det = d->det[i];
+		if (!d->state[i] || (det->needs_intel && !d->intel))
+			continue;
+		if (det->prefetch_flow_end) {
+			d->prefetch_fn[d->n_prefetch] = det->prefetch_flow_end;
+			d->prefetch_state[d->n_prefetch++] = d->state[i];
+		}
+		if (det->prefetch_record) {
+			d->rec_fn[d->n_rec] = det->prefetch_record;
+			d->rec_state[d->n_rec++] = d->state[i];
+		}
+		if (det->on_flow_end) {
+			d->end_fn[d->n_end] = det->on_flow_end;
+			d->end_state[d->n_end++] = d->state[i];
+		}
+	}
 }
 
 static int detect_new(struct vg_detect **out, struct vg_detect_env *env,
@@ -106,25 +134,20 @@ static int detect_new(struct vg_detect **out, struct vg_detect_env *env,
 		if (det->on_packet && (det->wants & VG_DETECT_PKT_FLOW)) {
 			d->flow_fn[d->n_flow] = det->on_packet;
 			d->flow_state[d->n_flow++] = d->state[d->n];
+			if (!(det->wants & VG_DETECT_PKT_TCP))
+				d->flow_any = true;
+		}
+		if (det->on_tick) {
+			d->tick_fn[d->n_tick] = det->on_tick;
+			d->tick_state[d->n_tick++] = d->state[d->n];
 		}
 		if (det->on_packet && (det->wants & VG_DETECT_PKT_NOFLOW)) {
 			d->noflow_fn[d->n_noflow] = det->on_packet;
 			d->noflow_state[d->n_noflow++] = d->state[d->n];
 		}
-		if (det->prefetch_flow_end) {
-			d->prefetch_fn[d->n_prefetch] = det->prefetch_flow_end;
-			d->prefetch_state[d->n_prefetch++] = d->state[d->n];
-		}
-		if (det->prefetch_record) {
-			d->rec_fn[d->n_rec] = det->prefetch_record;
-			d->rec_state[d->n_rec++] = d->state[d->n];
-		}
-		if (det->on_flow_end) {
-			d->end_fn[d->n_end] = det->on_flow_end;
-			d->end_state[d->n_end++] = d->state[d->n];
-		}
 		d->n++;
 	}
+	flow_end_hooks(d);
 	*out = d;
 	return 0;
 fail:
@@ -180,6 +203,8 @@ void vg_detect_packet(void *arg, const struct vg_packet *p, struct vg_flow *f, i
 	const struct vg_detect *d = arg;
 
 	if (VG_LIKELY(f != NULL)) {
+		if (!d->flow_any && f->proto != VG_IPPROTO_TCP)
+			return;
 		for (unsigned i = 0; i < d->n_flow; i++)
 			d->flow_fn[i](d->flow_state[i], p, f, dir);
 	} else {
@@ -277,9 +302,8 @@ void vg_detect_flow_end(struct vg_detect *d, const struct vg_flow *f,
 
 void vg_detect_tick(struct vg_detect *d, uint64_t now_ns)
 {
-	for (unsigned i = 0; i < d->n; i++)
-		if (d->det[i]->on_tick)
-			d->det[i]->on_tick(d->state[i], now_ns);
+	for (unsigned i = 0; i < d->n_tick; i++)
+		d->tick_fn[i](d->tick_state[i], now_ns);
 }
 
 void vg_detect_reconfigure(struct vg_detect *d)
@@ -303,7 +327,15 @@ void vg_detect_free(struct vg_detect *d)
 
 void vg_detect_set_intel(struct vg_detect *d, const struct vg_intel *intel)
 {
+	bool had = d->intel != NULL;
+
 	d->intel = intel;
+	if (had != (intel != NULL)) {
+		/* Other flow end hooks: the views prefetched so far did not run
+		 * the same prefetch hooks, their flows' ends make views afresh. */
+		flow_end_hooks(d);
+		d->ring_tail = d->ring_rec = d->ring_head;
+	}
 }
 
 int vg_port_list_parse(struct vg_port_list *l, const char *text, char *errbuf, size_t errlen)

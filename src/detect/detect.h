@@ -151,6 +151,9 @@ enum {
 enum {
 	VG_DETECT_PKT_FLOW = 1u << 0,   /* packets with a flow (hot: every IP packet) */
 	VG_DETECT_PKT_NOFLOW = 1u << 1, /* packets without one (ARP, orphans) */
+	/* With VG_DETECT_PKT_FLOW: only TCP flows' packets. When every flow
+	 * hook says so, the engine returns at once for the others. */
+	VG_DETECT_PKT_TCP = 1u << 2,
 };
 
 /* An ended flow as the detectors see it, worked out once for all of
@@ -178,6 +181,10 @@ struct vg_detector {
 	size_t enabled_off; /* offset of its on/off switch in vg_detect_config */
 	size_t state_size;
 	unsigned wants; /* VG_DETECT_PKT_* */
+	/* Works only with threat intelligence loaded (malware.c2): its
+	 * flow end hooks (prefetch steps, on_flow_end) run only while some
+	 * is (vg_detect_set_intel). */
+	bool needs_intel;
 	/* Called once; may allocate its tables (under its cap). */
 	int (*init)(void *state, const struct vg_detect_env *env);
 	/* Hot: decoded packets (f NULL when the packet has no flow: ARP,

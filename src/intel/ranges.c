@@ -40,6 +40,11 @@ struct vg_ranges {
 	struct seg4 *s4;
 	struct seg6 *s6;
 	uint32_t *idx16; /* [b]: first IPv4 segment starting at or after b << 16 */
+	/* Bit b: some segment covers part of the IPv4 /16 b (any4), of the
+	 * IPv6 addresses whose first 16 bits are b (any6). 8 KiB each, where
+	 * idx16 is 256 KiB: a lookup of an address no prefix covers (most of
+	 * them, once per flow) ends on a line that stays in the cache. */
+	uint64_t any4[65536 / 64], any6[65536 / 64];
 	size_t ns4, ns6;
 	uint32_t seq;
 };
@@ -225,6 +230,16 @@ int vg_ranges_build(struct vg_ranges *r)
 	}
 	if (r->n6)
 		SWEEP(u128, struct pfx6, struct seg6, r->n6, r->p6, r->s6, r->ns6);
+	/* Segments are disjoint: at most 65536 + segments bits to set. */
+	memset(r->any4, 0, sizeof r->any4);
+	memset(r->any6, 0, sizeof r->any6);
+	for (size_t i = 0; i < r->ns4; i++)
+		for (uint32_t b = r->s4[i].lo >> 16; b <= r->s4[i].hi >> 16; b++)
+			r->any4[b / 64] |= 1ull << (b % 64);
+	for (size_t i = 0; i < r->ns6; i++)
+		for (uint32_t b = (uint32_t)(r->s6[i].lo >> 112);
+		     b <= (uint32_t)(r->s6[i].hi >> 112); b++)
+			r->any6[b / 64] |= 1ull << (b % 64);
 	return VG_OK;
 }
 
@@ -237,7 +252,7 @@ bool vg_ranges_find(const struct vg_ranges *r, int family, const uint8_t *addr, 
 			     (uint32_t)addr[2] << 8 | addr[3];
 		/* The last segment starting at or before a: it starts in a's /16
 		 * or is the one before the /16's first. */
-		if (!r->ns4)
+		if (!r->ns4 || !(r->any4[a >> 22] & (1ull << ((a >> 16) % 64))))
 			return false;
 		lo = r->idx16[a >> 16];
 		lo = lo ? lo - 1 : 0;
@@ -256,6 +271,9 @@ bool vg_ranges_find(const struct vg_ranges *r, int family, const uint8_t *addr, 
 	}
 	if (family == 6) {
 		u128 a = 0;
+		uint32_t b = (uint32_t)addr[0] << 8 | addr[1];
+		if (!(r->any6[b / 64] & (1ull << (b % 64))))
+			return false;
 		for (int i = 0; i < 16; i++)
 			a = a << 8 | addr[i];
 		hi = r->ns6;
@@ -286,6 +304,7 @@ size_t vg_ranges_prefixes(const struct vg_ranges *r)
 
 size_t vg_ranges_bytes(const struct vg_ranges *r)
 {
-	return r->cap4 * sizeof *r->p4 + (r->idx16 ? 65537 * sizeof *r->idx16 : 0) +
-	       r->cap6 * sizeof *r->p6 + 2 * r->n4 * sizeof *r->s4 + 2 * r->n6 * sizeof *r->s6;
+	return sizeof r->any4 + sizeof r->any6 + r->cap4 * sizeof *r->p4 +
+	       (r->idx16 ? 65537 * sizeof *r->idx16 : 0) + r->cap6 * sizeof *r->p6 +
+	       2 * r->n4 * sizeof *r->s4 + 2 * r->n6 * sizeof *r->s6;
 }

@@ -601,6 +601,72 @@ static void test_table_tcp_dns_length_alone(void **state)
 	vg_flow_table_free(r.t);
 }
 
+/* DNS entries take half a pair, TLS entries a whole one: under a small
+ * memcap, with both kinds interleaved and evicted, each flow that still
+ * has an entry has its own metadata whole (a DNS entry's last field, the
+ * CNAME targets, ends right before its neighbour half). */
+static void test_table_halves(void **state)
+{
+	enum { N = 300 };
+	struct rig r;
+	uint8_t b[1024];
+	size_t n = build_hello(b);
+	struct vg_flow *fl[N], *one[1];
+	const struct vg_app_stats *st;
+	unsigned live = 0;
+
+	(void)state;
+	rig_new(&r, 64u << 10);
+	for (unsigned i = 0; i < N; i++) {
+		const struct vg_app_flow *m;
+		if (i % 3 == 2) {
+			struct vg_packet p = tls_pkt(b, n, (uint16_t)(41000 + i), 100,
+						     VG_TH_ACK | VG_TH_PSH, T0 + i * 1000);
+			vg_flow_update_batch(r.t, &p, 1, one);
+		} else {
+			struct vg_packet p = dns_pkt(dns_query, sizeof dns_query,
+						     (uint16_t)(30000 + i), false, T0 + i * 1000);
+			vg_flow_update_batch(r.t, &p, 1, one);
+			p = dns_pkt(dns_answer, sizeof dns_answer, (uint16_t)(30000 + i), true,
+				    T0 + i * 1000 + 500);
+			vg_flow_update_batch(r.t, &p, 1, one);
+		}
+		fl[i] = one[0];
+		m = vg_app_of(r.app, fl[i]);
+		assert_non_null(m); /* the newest always has its entry */
+		assert_int_equal(m->proto, i % 3 == 2 ? VG_APP_TLS : VG_APP_DNS);
+	}
+	for (unsigned i = 0; i < N; i++) {
+		const struct vg_app_flow *m = vg_app_of(r.app, fl[i]);
+		if (!m)
+			continue;
+		live++;
+		if (i % 3 == 2) {
+			assert_int_equal(m->proto, VG_APP_TLS);
+			assert_true(m->tls.has_client_hello);
+			assert_string_equal(m->tls.sni, "c2.example.test");
+			assert_string_equal(m->tls.ja4, "t13d1516h2_8daaf6152771_e5627efa2ab1");
+		} else {
+			assert_int_equal(m->proto, VG_APP_DNS);
+			assert_true(m->dns.has_query && m->dns.has_response);
+			assert_string_equal(m->dns.rrname, "www.example.com");
+			assert_int_equal(m->dns.rrname_len, 15);
+			assert_int_equal(m->dns.n_kept, 3);
+			assert_string_equal(m->dns.cnames + m->dns.answers[0].cname_off,
+					    "cdn.example.com");
+		}
+	}
+	st = vg_app_stats(r.app);
+	assert_int_equal(st->c[VG_APPC_flows], N);
+	assert_true(st->c[VG_APPC_evicted] > 0);
+	assert_int_equal(live + st->c[VG_APPC_evicted], N);
+	assert_null(vg_app_of(r.app, fl[0])); /* the oldest went first */
+	vg_flow_table_flush(r.t);
+	assert_int_equal(r.ended_with_meta, live);
+	vg_app_free(r.app);
+	vg_flow_table_free(r.t);
+}
+
 static void test_counter_names(void **state)
 {
 	(void)state;
@@ -623,6 +689,7 @@ int main(void)
 	    cmocka_unit_test(test_http),
 	    cmocka_unit_test(test_table_and_cache),
 	    cmocka_unit_test(test_table_eviction),
+	    cmocka_unit_test(test_table_halves),
 	    cmocka_unit_test(test_table_split_hello),
 	    cmocka_unit_test(test_table_tcp_dns_length_alone),
 	    cmocka_unit_test(test_cache_queue),

@@ -133,6 +133,35 @@ static void test_ranges_whole_space(void **state)
 	vg_ranges_free(r);
 }
 
+/* Sparse prefixes: an address outside every covered /16 (IPv4) or
+ * first 16 bits (IPv6) ends at the bitmap; one inside still searches. */
+static void test_ranges_sparse(void **state)
+{
+	struct vg_ranges *r;
+
+	(void)state;
+	assert_int_equal(vg_ranges_new(&r), 0);
+	add4(r, "203.0.113.0", 24, 1);
+	add4(r, "198.18.0.0", 15, 2); /* two /16s */
+	add6(r, "2001:db8:ffff::", 48, 3);
+	add6(r, "fe00::", 7, 4); /* two first-16-bit values: fe.., ff.. */
+	assert_int_equal(vg_ranges_build(r), 0);
+	assert_int_equal(find4(r, "203.0.113.77"), 1);
+	assert_int_equal(find4(r, "203.0.112.255"), UINT32_MAX); /* same /16, no prefix */
+	assert_int_equal(find4(r, "203.1.113.77"), UINT32_MAX);
+	assert_int_equal(find4(r, "198.18.0.1"), 2);
+	assert_int_equal(find4(r, "198.19.255.255"), 2);
+	assert_int_equal(find4(r, "198.20.0.0"), UINT32_MAX);
+	assert_int_equal(find6(r, "2001:db8:ffff::1"), 3);
+	assert_int_equal(find6(r, "2001:db8:fffe::1"), UINT32_MAX);
+	assert_int_equal(find6(r, "2001:db9::"), UINT32_MAX);
+	assert_int_equal(find6(r, "2002::1"), UINT32_MAX);
+	assert_int_equal(find6(r, "fe80::1"), 4);
+	assert_int_equal(find6(r, "ffff::1"), 4);
+	assert_int_equal(find6(r, "fdff::1"), UINT32_MAX);
+	vg_ranges_free(r);
+}
+
 static void test_ranges_bad_args(void **state)
 {
 	struct vg_ranges *r;
@@ -568,6 +597,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_ranges_nested_edges),
 	    cmocka_unit_test(test_ranges_whole_space),
+	    cmocka_unit_test(test_ranges_sparse),
 	    cmocka_unit_test(test_ranges_bad_args),
 	    cmocka_unit_test(test_ranges_oracle),
 	    cmocka_unit_test(test_names_put_get_grow),
