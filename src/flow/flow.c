@@ -648,7 +648,10 @@ static void expire_step(struct vg_flow_table *t)
 					due[slot] = due_of(t, f);
 					continue;
 				}
+				/* Its bucket for the unlink, and its first line (the
+				 * key: the end hooks read the flow's ends first). */
 				VG_PREFETCH(&t->buckets[f->hash & t->mask]);
+				VG_PREFETCH(f);
 				found[nf++] = slot;
 				if (nf == VG_ARRAY_LEN(found)) {
 					/* Full: the hand stops just past this flow. */
