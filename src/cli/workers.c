@@ -945,23 +945,21 @@ static void live_snap(struct worker *w)
 
 static void live_batch(struct worker *w, unsigned n)
 {
-	uint64_t max = w->mark_ns;
+	/* The batch's earliest and latest times, for first_ns, last_ns and
+	 * the mark (which the idle clock may have put past last_ns). */
+	uint64_t lo = UINT64_MAX, hi = 0;
 
-	for (unsigned i = 0; i < n; i++) {
-		uint64_t ts = w->recs[i].ts_ns;
-		vg_decode(&w->dec, &w->recs[i], &w->pkts[i]);
-		if (ts < w->first_ns)
-			w->first_ns = ts;
-		if (ts > w->last_ns)
-			w->last_ns = ts;
-		if (ts > max)
-			max = ts;
-	}
+	vg_decode_batch(&w->dec, w->recs, w->pkts, n, &lo, &hi);
+	if (lo < w->first_ns)
+		w->first_ns = lo;
+	if (hi > w->last_ns)
+		w->last_ns = hi;
 	if (vg_flow_update_batch(w->flows, w->pkts, n, w->fl) && w->detect_noflow)
 		for (unsigned i = 0; i < n; i++)
 			if (!w->fl[i])
 				vg_detect_packet(w->det, &w->pkts[i], NULL, 0);
-	w->mark_ns = max;
+	if (hi > w->mark_ns)
+		w->mark_ns = hi;
 	live_mark(w);
 }
 
