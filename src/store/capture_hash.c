@@ -26,32 +26,51 @@
 #define SEED_A 0x9e3779b97f4a7c15ULL
 #define SEED_B 0xc2b2ae3d27d4eb4fULL
 
-void vg_hash128_hex(const void *buf, size_t len, char hex[VG_HASH_HEX])
-{
-	const uint8_t *p = buf;
-	uint64_t a = SEED_A, b = SEED_B;
-	size_t i;
+/* The hash's state over 16-byte blocks, so that a file can be hashed a
+ * piece at a time (vg_capture_hash) with the same result as at once. */
+struct hash128 {
+	uint64_t a, b;
+};
 
-	for (i = 0; i + 16 <= len; i += 16) {
+static void hash_blocks(struct hash128 *h, const uint8_t *p, size_t len)
+{
+	for (size_t i = 0; i + 16 <= len; i += 16) {
 		uint64_t x, y;
 		memcpy(&x, p + i, 8);
 		memcpy(&y, p + i + 8, 8);
-		a = vg_hash_mix(x ^ a ^ 0xe7037ed1a0b428dbULL, y ^ 0x8ebc6af09c88c6e3ULL);
-		b = vg_hash_mix(y ^ b ^ 0x589965cc75374cc3ULL, x ^ 0x1d8e4e27c47d124fULL);
+		h->a = vg_hash_mix(x ^ h->a ^ 0xe7037ed1a0b428dbULL, y ^ 0x8ebc6af09c88c6e3ULL);
+		h->b = vg_hash_mix(y ^ h->b ^ 0x589965cc75374cc3ULL, x ^ 0x1d8e4e27c47d124fULL);
 	}
-	if (i < len) {
-		uint64_t x = 0, y = 0;
-		uint8_t tail[16] = {0};
-		memcpy(tail, p + i, len - i);
-		memcpy(&x, tail, 8);
-		memcpy(&y, tail + 8, 8);
-		a = vg_hash_mix(x ^ a ^ 0xe7037ed1a0b428dbULL, y ^ 0x8ebc6af09c88c6e3ULL);
-		b = vg_hash_mix(y ^ b ^ 0x589965cc75374cc3ULL, x ^ 0x1d8e4e27c47d124fULL);
-	}
-	a = vg_hash_mix(a ^ (uint64_t)len, SEED_B);
-	b = vg_hash_mix(b ^ (uint64_t)len, SEED_A);
-	snprintf(hex, VG_HASH_HEX, "%016llx%016llx", (unsigned long long)a, (unsigned long long)b);
 }
+
+/* The last len % 16 bytes at p (zero-padded), the total length, the hex. */
+static void hash_finish(struct hash128 *h, const uint8_t *p, size_t len, char hex[VG_HASH_HEX])
+{
+	size_t rest = len % 16;
+
+	if (rest) {
+		uint8_t tail[16] = {0};
+		memcpy(tail, p, rest);
+		hash_blocks(h, tail, 16);
+	}
+	h->a = vg_hash_mix(h->a ^ (uint64_t)len, SEED_B);
+	h->b = vg_hash_mix(h->b ^ (uint64_t)len, SEED_A);
+	snprintf(hex, VG_HASH_HEX, "%016llx%016llx", (unsigned long long)h->a,
+		 (unsigned long long)h->b);
+}
+
+void vg_hash128_hex(const void *buf, size_t len, char hex[VG_HASH_HEX])
+{
+	struct hash128 h = {SEED_A, SEED_B};
+
+	hash_blocks(&h, buf, len);
+	hash_finish(&h, (const uint8_t *)buf + (len - len % 16), len, hex);
+}
+
+/* Bytes hashed between releases of the pages behind (a multiple of 16
+ * and of the page size): resident memory stays bounded by it, not by the
+ * capture's size. */
+#define HASH_STEP ((size_t)8 << 20)
 
 int vg_capture_hash(const char *path, char hex[VG_HASH_HEX], uint64_t *size, char *err,
 		    size_t errlen)
@@ -86,7 +105,19 @@ int vg_capture_hash(const char *path, char hex[VG_HASH_HEX], uint64_t *size, cha
 		goto out;
 	}
 	madvise(map, (size_t)st.st_size, MADV_SEQUENTIAL);
-	vg_hash128_hex(map, (size_t)st.st_size, hex);
+	{
+		const uint8_t *p = map;
+		size_t len = (size_t)st.st_size, done = 0;
+		struct hash128 h = {SEED_A, SEED_B};
+
+		while (len - done >= HASH_STEP) {
+			hash_blocks(&h, p + done, HASH_STEP);
+			madvise((uint8_t *)map + done, HASH_STEP, MADV_DONTNEED);
+			done += HASH_STEP;
+		}
+		hash_blocks(&h, p + done, len - done);
+		hash_finish(&h, p + (len - len % 16), len, hex);
+	}
 	munmap(map, (size_t)st.st_size);
 out:
 	close(fd);

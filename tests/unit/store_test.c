@@ -91,6 +91,39 @@ static void test_hash(void **state)
 	assert_string_not_equal(a, c);
 }
 
+/* A capture hashed from its file a piece at a time (pages released
+ * behind) gives the hash of its bytes at once: sizes around the 8 MiB
+ * step, with and without a tail of less than 16 bytes. */
+static void test_capture_hash_chunks(void **state)
+{
+	static const size_t sizes[] = {0,     15, 16, 8u << 20, (8u << 20) + 37, (16u << 20) + 16,
+				       100003};
+	size_t max = (16u << 20) + 16;
+	uint8_t *buf = malloc(max);
+	char path[] = "/tmp/vg-hash-XXXXXX", want[VG_HASH_HEX], got[VG_HASH_HEX], err[256];
+	uint64_t x = 0x243f6a8885a308d3ull, size;
+	int fd = mkstemp(path);
+
+	(void)state;
+	assert_non_null(buf);
+	assert_true(fd >= 0);
+	for (size_t i = 0; i < max; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		buf[i] = (uint8_t)x;
+	}
+	for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+		assert_int_equal(ftruncate(fd, 0), 0);
+		assert_int_equal(pwrite(fd, buf, sizes[k], 0), (ssize_t)sizes[k]);
+		vg_hash128_hex(buf, sizes[k], want);
+		assert_int_equal(vg_capture_hash(path, got, &size, err, sizeof err), 0);
+		assert_int_equal(size, sizes[k]);
+		assert_string_equal(got, want);
+	}
+	close(fd);
+	unlink(path);
+	free(buf);
+}
+
 static int total(void *arg, const char *const *keys, uint64_t value)
 {
 	(void)keys;
@@ -160,8 +193,11 @@ static void test_sqlite_roundtrip(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_shares_sum),       cmocka_unit_test(test_days),
-	    cmocka_unit_test(test_service),          cmocka_unit_test(test_hash),
+	    cmocka_unit_test(test_shares_sum),
+	    cmocka_unit_test(test_days),
+	    cmocka_unit_test(test_service),
+	    cmocka_unit_test(test_hash),
+	    cmocka_unit_test(test_capture_hash_chunks),
 	    cmocka_unit_test(test_sqlite_roundtrip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
