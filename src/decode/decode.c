@@ -277,7 +277,7 @@ __attribute__((always_inline)) static inline void l4_fast_store(struct vg_packet
 #endif
 }
 
-/* TCP: the rest of vg_tcp_fields, and the options. */
+/* TCP: the fields after the ports, and the options. */
 __attribute__((always_inline)) static inline void
 tcp_fast_store(struct vg_decode_stats *st, struct vg_packet *p, const uint8_t *d, uint32_t caplen,
 	       uint32_t wire, uint64_t ts, uint32_t off, uint32_t len, uint32_t hlen)
@@ -286,13 +286,7 @@ tcp_fast_store(struct vg_decode_stats *st, struct vg_packet *p, const uint8_t *d
 
 	st->tcp++;
 	l4_fast_store(p, d, caplen, wire, ts, off, VG_IPPROTO_TCP);
-	p->tcp.seq = vg_load_be32(t + 4);
-	p->tcp.ack = vg_load_be32(t + 8);
-	p->tcp_flags = t[13];
-	p->tcp.window = vg_load_be16(t + 14);
-	p->tcp.hlen = (uint8_t)hlen;
-	p->payload_off = (uint16_t)(off + hlen);
-	p->payload_len = (uint16_t)(len - hlen);
+	vg_tcp_fields_after_ports(p, t, off, hlen, len);
 	if (VG_UNLIKELY(hlen > 20)) {
 		int a = vg_tcp_options(p, off, hlen);
 		if (a != VG_ANOM_NONE) { /* not fatal: the packet keeps its flow */

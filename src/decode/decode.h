@@ -196,12 +196,11 @@ int vg_tcp_options(struct vg_packet *p, uint32_t off, uint32_t hlen);
 /* The fields of a TCP header at off that passed vg_tcp_decode's checks
  * (hlen its length, len the segment's): shared by vg_tcp_decode and the
  * fast path of vg_decode, which inlines it. */
+/* The fields after the ports (the fast path stores the ports its own way). */
 __attribute__((always_inline)) static inline void
-vg_tcp_fields(struct vg_packet *p, const uint8_t *h, uint32_t off, uint32_t hlen, uint32_t len)
+vg_tcp_fields_after_ports(struct vg_packet *p, const uint8_t *h, uint32_t off, uint32_t hlen,
+			  uint32_t len)
 {
-	p->l4_off = (uint16_t)off;
-	p->sport = vg_load_be16(h);
-	p->dport = vg_load_be16(h + 2);
 	p->tcp.seq = vg_load_be32(h + 4);
 	p->tcp.ack = vg_load_be32(h + 8);
 	p->tcp_flags = h[13];
@@ -209,6 +208,15 @@ vg_tcp_fields(struct vg_packet *p, const uint8_t *h, uint32_t off, uint32_t hlen
 	p->tcp.hlen = (uint8_t)hlen;
 	p->payload_off = (uint16_t)(off + hlen);
 	p->payload_len = (uint16_t)(len - hlen);
+}
+
+__attribute__((always_inline)) static inline void
+vg_tcp_fields(struct vg_packet *p, const uint8_t *h, uint32_t off, uint32_t hlen, uint32_t len)
+{
+	p->l4_off = (uint16_t)off;
+	p->sport = vg_load_be16(h);
+	p->dport = vg_load_be16(h + 2);
+	vg_tcp_fields_after_ports(p, h, off, hlen, len);
 }
 int vg_udp_decode(struct vg_decode_stats *st, struct vg_packet *p, uint32_t off, uint32_t len);
 int vg_sctp_decode(struct vg_decode_stats *st, struct vg_packet *p, uint32_t off, uint32_t len);
