@@ -366,9 +366,6 @@ static uint32_t alloc_record(struct vg_flow_table *t)
 	return idx;
 }
 
-/* Not inlined: inlined into the batch loop it cost 13 instructions a
- * packet (callgrind) in register pressure, for the 1 packet in 20 that
- * opens a flow. */
 /* Per IP protocol, which flow.created.<kind> counter a new flow counts
  * in, as a distance back from created_other (4 tcp, 3 udp, 2 icmpv4,
  * 1 icmpv6, 0 other: unlisted protocols are 0): a load, not a switch on
@@ -380,6 +377,9 @@ static const uint8_t created_back[256] = {
     [VG_IPPROTO_ICMPV6] = 1,
 };
 
+/* Not inlined: inlined into the batch loop it cost 13 instructions a
+ * packet (callgrind) in register pressure, for the 1 packet in 20 that
+ * opens a flow. */
 static __attribute__((noinline)) struct vg_flow *create(struct vg_flow_table *t,
 							const struct vg_flow_key *k, uint32_t h,
 							const struct vg_packet *p, bool src_is_lo)
@@ -583,13 +583,14 @@ static VG_COLD void count_icmp_err(struct vg_flow *f, const struct vg_packet *p)
 	f->flags |= VG_FLOW_ICMP_ERR;
 }
 
+#define DUE_RUN 64 /* slots the hand lists per run */
+
 /* Advances the hand so that it passes every used slot once per
  * sweep_period of packet time (at most sweep_max slots per call) and ends
  * the flows idle past their timeout. The cost follows packet time, not
  * packet count: a busy link does not pay more per packet for expiry.
  * Expired flows are collected first and their buckets prefetched, so the
  * chain unlinks do not each wait on a cold bucket. */
-#define DUE_RUN 64 /* slots the hand lists per run */
 static void expire_step(struct vg_flow_table *t)
 {
 	uint64_t period = (uint64_t)t->cfg.sweep_period_s * NS_PER_S, owed, now = t->now_ns;
@@ -732,7 +733,7 @@ update_chunk(struct vg_flow_table *t, struct vg_packet *pkts, unsigned n, struct
 				hashes[i] = key_hash(&keys[i], 4, seed);
 			} else {
 				lo[i] = make_key(&keys[i], p);
-				hashes[i] = vg_hash_key40(keys[i].w, seed ^ p->family);
+				hashes[i] = key_hash(&keys[i], p->family, seed);
 			}
 			continue;
 		}
