@@ -2361,6 +2361,38 @@ static void test_fast_path_matches_reference(void **state)
 				check_fast_every_cut(fast[i].name, buf, len, VG_LINK_ETHERNET);
 			}
 		}
+		/* The same behind one 802.1Q tag (PCP 5, VLAN 0xabc), then
+		 * with each byte from the tag's type to the transport header
+		 * varied: the tag's id, a second tag, another inner type. */
+		uint8_t tagged[sizeof buf + 4];
+		static const uint8_t tag[4] = {0x81, 0x00, 0xaa, 0xbc};
+
+		assert_true(len + 4 <= sizeof buf);
+		memcpy(tagged, fast[i].bytes, 12);
+		memcpy(tagged + 12, tag, 4);
+		memcpy(tagged + 16, fast[i].bytes + 12, len - 12);
+		check_fast_every_cut(fast[i].name, tagged, len + 4, VG_LINK_ETHERNET);
+		for (size_t at = 12; at < fast[i].hdr + 4; at++) {
+			const uint8_t orig = tagged[at];
+			const uint8_t vals[] = {0x00,
+						0xff,
+						0x81,
+						0x88,
+						0xa8,
+						0x08,
+						0x86,
+						0xdd,
+						0x45,
+						0x06,
+						0x11,
+						(uint8_t)(orig ^ 0x01),
+						(uint8_t)(orig ^ 0x80)};
+			for (size_t v = 0; v < sizeof vals; v++) {
+				memcpy(buf, tagged, len + 4);
+				buf[at] = vals[v];
+				check_fast_every_cut(fast[i].name, buf, len + 4, VG_LINK_ETHERNET);
+			}
+		}
 	}
 }
 
