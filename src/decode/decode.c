@@ -164,16 +164,17 @@ static void decode_general(struct vg_decode_stats *st, const uint8_t *data, uint
 	}
 }
 
-/* The common case: Ethernet II, IPv4 without options or fragmentation (or
- * IPv6 without extension headers), then a TCP header wholly captured that
- * passes vg_tcp_decode's checks or a UDP header that passes
- * vg_udp_decode's. Every check comes before the first store, and the
- * fields of the record and the header are held in registers: p may alias
- * the packet's bytes, a store between two loads would make the compiler
- * load again. The fields written and their values are those of the
- * general path (eth.c -> ipv4.c / ipv6.c -> tcp.c / udp.c), no more, no
- * fewer: vg_decode_ref is the reference (decode_test.c, fuzz_decode.c).
- * eth_fast returns false, having written nothing, for any other packet. */
+/* The common case: Ethernet II (or behind one 802.1Q tag), IPv4 without
+ * options or fragmentation (or IPv6 without extension headers), then a TCP
+ * header wholly captured that passes vg_tcp_decode's checks or a UDP
+ * header that passes vg_udp_decode's. Every check comes before the first
+ * store, and the fields of the record and the header are held in
+ * registers: p may alias the packet's bytes, a store between two loads
+ * would make the compiler load again. The fields written and their values
+ * are those of the general path (eth.c [-> vlan.c] -> ipv4.c / ipv6.c ->
+ * tcp.c / udp.c), no more, no fewer: vg_decode_ref is the reference
+ * (decode_test.c, fuzz_decode.c). eth_fast returns false, having written
+ * nothing, for any other packet. */
 
 /* The TCP header at t = d + off (20 bytes of it captured): its length if
  * it passes vg_tcp_decode's checks within a segment of len bytes, else 0. */
