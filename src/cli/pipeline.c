@@ -60,6 +60,18 @@ static void on_flow_end(void *arg, const struct vg_flow *f, enum vg_flow_end why
 	vg_app_flow_end(ctx->app, f);
 }
 
+/* A flow will end soon (the expiry hand found it): start loading what its
+ * end reads, the app stage's index of the flow (vg_app_of, for every flow
+ * the stage judged) and the detectors' records. */
+static void on_end_prefetch(void *arg, const struct vg_flow *f)
+{
+	struct vg_ctx *ctx = arg;
+
+	if (ctx->app)
+		vg_app_prefetch_of(ctx->app, f);
+	vg_detect_prefetch(ctx->det, f);
+}
+
 static void on_attack(void *arg, const struct vg_attack *a)
 {
 	struct vg_ctx *ctx = arg;
@@ -150,7 +162,7 @@ int vg_ctx_new(struct vg_ctx **out, const struct vg_settings *set, const char *e
 		snprintf(errbuf, errlen, "detectors: %s", vg_strerror(rc));
 		goto fail;
 	}
-	vg_flow_table_set_end_prefetch(ctx->flows, vg_detect_prefetch, ctx->det);
+	vg_flow_table_set_end_prefetch(ctx->flows, on_end_prefetch, ctx);
 	if (vg_detect_wants(ctx->det) & VG_DETECT_PKT_FLOW)
 		vg_flow_table_set_packet_hook(ctx->flows, vg_detect_packet, ctx->det);
 	ctx->detect_noflow = vg_detect_wants(ctx->det) & VG_DETECT_PKT_NOFLOW;
