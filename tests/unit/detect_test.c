@@ -95,6 +95,57 @@ static void test_table_bounded_eviction(void **state)
 	vg_dtable_fini(&t);
 }
 
+/* The slot a new key takes in a full line: the first empty one, else
+ * the least recently active, the first of those on a tie. One line of 8
+ * (cap 8): each key's slot is its index in the line. */
+static void test_table_slot_choice(void **state)
+{
+	static const unsigned at_s[8] = {5, 3, 7, 3, 9, 4, 6, 8};
+	struct vg_dtable t;
+	uint64_t k[3] = {0};
+	struct rec *r[8], *n;
+
+	(void)state;
+	evictions = 0;
+	assert_int_equal(vg_dtable_init(&t, 8, sizeof(struct rec), sizeof k, SEED, on_evict, NULL),
+			 0);
+	assert_int_equal(t.cap, 8);
+	for (unsigned i = 0; i < 8; i++) {
+		k[0] = 100 + i;
+		r[i] = vg_dtable_find(&t, k, true, T0 + at_s[i] * NS);
+		assert_int_equal(vg_dtable_index(&t, r[i]), i); /* the first empty slot */
+	}
+	/* Full: slots 1 and 3 are the least recently active (3 s); slot 1
+	 * goes, through evict as it is busy. */
+	vg_dtable_set_busy(&t, r[1], true);
+	k[0] = 200;
+	n = vg_dtable_find(&t, k, true, T0 + 10 * NS);
+	assert_int_equal(vg_dtable_index(&t, n), 1);
+	assert_int_equal(evictions, 1);
+	assert_int_equal(evicted_key, 101);
+	k[0] = 103;
+	assert_non_null(vg_dtable_find(&t, k, false, T0));
+	/* Now slot 3 (3 s) is the oldest; touched, slot 5 (4 s) is. */
+	vg_dtable_touch(&t, r[3], T0 + 11 * NS);
+	k[0] = 201;
+	assert_int_equal(vg_dtable_index(&t, vg_dtable_find(&t, k, true, T0 + 12 * NS)), 5);
+	/* Two slots emptied: the first of them is taken, whatever the times. */
+	vg_dtable_remove(&t, r[6]);
+	vg_dtable_remove(&t, r[2]);
+	k[0] = 202;
+	assert_int_equal(vg_dtable_index(&t, vg_dtable_find(&t, k, true, T0 + 13 * NS)), 2);
+	k[0] = 203;
+	assert_int_equal(vg_dtable_index(&t, vg_dtable_find(&t, k, true, T0 + 14 * NS)), 6);
+	/* Every key still there is found in its slot. */
+	k[0] = 200;
+	assert_int_equal(vg_dtable_index(&t, vg_dtable_find(&t, k, false, T0)), 1);
+	k[0] = 107;
+	assert_int_equal(vg_dtable_index(&t, vg_dtable_find(&t, k, false, T0)), 7);
+	k[0] = 105;
+	assert_null(vg_dtable_find(&t, k, false, T0));
+	vg_dtable_fini(&t);
+}
+
 /* The filter in front of lookups, rebuilt many times over: every live
  * record is still found. */
 static void test_table_filter(void **state)
