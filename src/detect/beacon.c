@@ -395,8 +395,8 @@ static bool pair_of(const struct vg_flow_view *v, struct pair_key *k)
 	const struct vg_flow *f = v->f;
 	const struct vg_flow_ends *e = &v->e;
 
-	if (f->proto != VG_IPPROTO_TCP && f->proto != VG_IPPROTO_UDP)
-		return false;
+	if (!((f->proto == VG_IPPROTO_TCP) | (f->proto == VG_IPPROTO_UDP)))
+		return false; /* one branch, not one per protocol */
 	if (!v->client_home || v->server_home)
 		return false; /* not a terminal calling out */
 	memset(k, 0, sizeof *k);
@@ -451,7 +451,8 @@ static void beacon_on_flow_end(void *state, const struct vg_flow_view *v,
 		return;
 	}
 	sent = f->bytes[0] > UINT32_MAX ? UINT32_MAX : (uint32_t)f->bytes[0];
-	verified = (f->flags & VG_FLOW_HANDSHAKE) || (f->proto == VG_IPPROTO_UDP && f->pkts[1]);
+	verified = ((f->flags & VG_FLOW_HANDSHAKE) != 0) |
+		   ((f->proto == VG_IPPROTO_UDP) & (f->pkts[1] != 0)); /* no branch */
 	h = v->prefetched ? s->hash[v->slot] : pair_hash(s, &k);
 	/* Most flows are a pair's first: a bit of the filter says so without
 	 * a lookup in the table. */

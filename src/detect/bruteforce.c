@@ -85,55 +85,49 @@ struct guesser {
 	struct vg_addr victims[VICTIMS_MAX];
 };
 
+#define SVC_SLOTS 64
+
 struct brute_state {
 	struct vg_detect_env env;
 	struct vg_dtable t;
 	uint64_t seed, idle_ns, max_session_ns, update_ns;
 	struct vg_open_list open;      /* sources with an open attack */
 	uint64_t hash[VG_DETECT_RING]; /* per view slot: the key's hash, if prefetched */
+	/* service_of's slots: the port in each (SVC_NONE: none), in
+	 * watch_port only if its server answers logins in clear. */
+	uint32_t svc_port[SVC_SLOTS], watch_port[SVC_SLOTS];
+	uint8_t svc_idx[SVC_SLOTS]; /* the service's index in services[] */
 };
 
-/* The service on a port: a switch (a few compares) rather than a walk of
- * the table, as it runs on packets; brute_init checks that they agree. */
-/* Bit p % 64 set for each service port p: most other ports (443, 53,
- * ephemeral ones) are told apart without the switch. */
-#define PORT_BIT(p) (1ull << ((p) % 64))
-static const uint64_t service_bits =
-    PORT_BIT(21) | PORT_BIT(22) | PORT_BIT(23) | PORT_BIT(25) | PORT_BIT(80) | PORT_BIT(110) |
-    PORT_BIT(143) | PORT_BIT(445) | PORT_BIT(465) | PORT_BIT(587) | PORT_BIT(993) | PORT_BIT(995) |
-    PORT_BIT(1433) | PORT_BIT(3306) | PORT_BIT(3389) | PORT_BIT(5432) | PORT_BIT(5900) |
-    PORT_BIT(6379) | PORT_BIT(8000) | PORT_BIT(8080);
+/* The service on a port: a slot of SVC_SLOTS indexed by a
+ * multiplicative hash of the port (no two service ports share one:
+ * brute_init checks), then one compare; no branch but the caller's on
+ * the answer, as it runs on packets. */
+#define SVC_NONE    0x10000u /* in a slot's port: no port matches */
+#define SVC_HASH(p) ((((uint32_t)(p)*0x29fu) & 0xffffu) >> 10)
 
-static const struct service *service_of(uint16_t port)
+static const struct service *service_of(const struct brute_state *s, uint16_t port)
 {
-	int i;
+	uint32_t h = SVC_HASH(port);
 
-	if (!(service_bits & PORT_BIT(port)))
-		return NULL;
-	switch (port) {
-	case 21: i = 0; break;
-	case 22: i = 1; break;
-	case 23: i = 2; break;
-	case 25: i = 3; break;
-	case 80: i = 4; break;
-	case 110: i = 5; break;
-	case 143: i = 6; break;
-	case 445: i = 7; break;
-	case 465: i = 8; break;
-	case 587: i = 9; break;
-	case 993: i = 10; break;
-	case 995: i = 11; break;
-	case 1433: i = 12; break;
-	case 3306: i = 13; break;
-	case 3389: i = 14; break;
-	case 5432: i = 15; break;
-	case 5900: i = 16; break;
-	case 6379: i = 17; break;
-	case 8000: i = 18; break;
-	case 8080: i = 19; break;
-	default: return NULL;
+	return s->svc_port[h] == port ? &services[s->svc_idx[h]] : NULL;
+}
+
+/* Makes the service slots; false if two ports share one (a bug). */
+static bool services_index(struct brute_state *s)
+{
+	for (unsigned h = 0; h < SVC_SLOTS; h++)
+		s->svc_port[h] = s->watch_port[h] = SVC_NONE;
+	for (size_t i = 0; i < VG_ARRAY_LEN(services); i++) {
+		uint32_t h = SVC_HASH(services[i].port);
+		if (s->svc_port[h] != SVC_NONE)
+			return false;
+		s->svc_port[h] = services[i].port;
+		s->svc_idx[h] = (uint8_t)i;
+		if (services[i].reply != R_NONE)
+			s->watch_port[h] = services[i].port;
 	}
-	return &services[i];
+	return true;
 }
 
 /* Attempts: the protocol's replies when it gave any, else the sessions. */
@@ -295,23 +289,33 @@ struct login_note {
 static void watched_packet(const struct brute_state *s, const struct vg_packet *p,
 			   struct vg_flow *f, int dir);
 
+/* The tests are combined without a branch each (dir is a coin toss,
+ * whether a flow is watched or a packet carries data hardly better): one
+ * branch remains, to a watched flow's server data or long conversation. */
 static void brute_on_packet(void *state, const struct vg_packet *p, struct vg_flow *f, int dir)
 {
-	const struct service *svc;
+	const struct brute_state *s = state;
+	uint16_t port;
+	unsigned fl, sum, watched;
 
-	if (!f || f->proto != VG_IPPROTO_TCP)
+	if (f->proto != VG_IPPROTO_TCP) /* a flow hook (f is set) for TCP */
 		return;
-	if (!(f->flags & VG_FLOW_WATCH)) {
-		if (f->pkts[0] + f->pkts[1] == 1 && (svc = service_of(dir ? p->sport : p->dport)) &&
-		    svc->reply != R_NONE)
-			f->flags |= VG_FLOW_WATCH;
-		return; /* the first packet is the client's */
-	}
-	watched_packet(state, p, f, dir);
+	fl = f->flags;
+	watched = (fl & VG_FLOW_WATCH) != 0;
+	sum = f->pkts[0] + f->pkts[1];
+	/* An unwatched flow's first packet (the client's) to a service
+	 * that answers logins in clear starts watching it. */
+	port = dir ? p->sport : p->dport;
+	f->flags =
+	    (uint8_t)(fl | (!watched & (sum == 1) & (s->watch_port[SVC_HASH(port)] == port)) *
+			       VG_FLOW_WATCH);
+	if (VG_UNLIKELY(watched & (((dir == 1) & (p->payload_len != 0)) | (sum > WATCH_PACKETS))))
+		watched_packet(s, p, f, dir);
 }
 
-/* A packet of a watched flow, out of line: the common case above then
- * saves no registers. */
+/* A packet of a watched flow from its server with data, or past
+ * WATCH_PACKETS; out of line: the common case above then saves no
+ * registers. */
 static __attribute__((noinline)) void
 watched_packet(const struct brute_state *s, const struct vg_packet *p, struct vg_flow *f, int dir)
 {
@@ -326,7 +330,7 @@ watched_packet(const struct brute_state *s, const struct vg_packet *p, struct vg
 		f->flags &= (uint8_t)~VG_FLOW_WATCH;
 		return;
 	}
-	if (dir != 1 || !p->payload_len || !(svc = service_of(p->sport)) || svc->reply == R_NONE)
+	if (dir != 1 || !p->payload_len || !(svc = service_of(s, p->sport)) || svc->reply == R_NONE)
 		return;
 	n = p->caplen > p->payload_off ? p->caplen - p->payload_off : 0;
 	if (n > p->payload_len)
@@ -366,7 +370,7 @@ static void brute_on_note(void *state, const void *note, size_t len)
 	} else {
 		struct guesser_key k = {n->client, n->port, n->family};
 		g = run_of(s, &k, vg_dtable_hash(&s->t, &k), n->ts_ns);
-		g->kind = service_of(n->port)->kind;
+		g->kind = service_of(s, n->port)->kind;
 		g->fails++;
 		add_victim(g, &n->server);
 	}
@@ -399,7 +403,7 @@ static void brute_on_flow_end(void *state, const struct vg_flow_view *v,
 
 	if (f->proto != VG_IPPROTO_TCP)
 		return;
-	if (!(svc = service_of(port)))
+	if (!(svc = service_of(s, port)))
 		return;
 	kind = svc->kind;
 	/* A session: the server accepted (SYN-ACK) and the client spoke. */
@@ -443,7 +447,7 @@ static void brute_prefetch(void *state, const struct vg_flow_view *v)
 {
 	struct brute_state *s = state;
 
-	if (prefetched(v->f) && service_of(v->e.server_port)) {
+	if (prefetched(v->f) && service_of(s, v->e.server_port)) {
 		struct guesser_key k = {v->e.client, v->e.server_port, v->e.family};
 		s->hash[v->slot] = vg_dtable_hash(&s->t, &k);
 		vg_dtable_prefetch_h(&s->t, s->hash[v->slot]);
@@ -486,9 +490,11 @@ static int brute_init(void *state, const struct vg_detect_env *env)
 {
 	struct brute_state *s = state;
 
+	if (!services_index(s))
+		return VG_EINVAL; /* two service ports share a slot: a bug */
 	for (size_t i = 0; i < VG_ARRAY_LEN(services); i++)
-		if (service_of(services[i].port) != &services[i])
-			return VG_EINVAL; /* the switch and the table disagree: a bug */
+		if (service_of(s, services[i].port) != &services[i])
+			return VG_EINVAL;
 	s->env = *env;
 	s->seed = env->seed ^ 0x6272757465ull;
 	brute_configure(s);

@@ -32,6 +32,16 @@ typedef void (*packet_fn)(void *state, const struct vg_packet *p, struct vg_flow
 typedef void (*view_fn)(void *state, const struct vg_flow_view *v);
 typedef void (*end_fn)(void *state, const struct vg_flow_view *v, const struct vg_app_flow *meta);
 
+/* The home network split by family, for the views: a prefix of IPv4
+ * reads the address's first 4 bytes only (its mask covers no more), 4
+ * prefixes to a vector (unused lanes: mask 0, want 1, never matched). */
+typedef uint32_t u32x4 __attribute__((vector_size(16)));
+struct home_split {
+	unsigned g4, n6; /* groups of 4 IPv4 prefixes; IPv6 prefixes */
+	u32x4 m4[VG_CIDR_MAX / 4], w4[VG_CIDR_MAX / 4];
+	uint64_t m6[VG_CIDR_MAX][2], w6[VG_CIDR_MAX][2];
+};
+
 /* The enabled detectors, in table order, each with its state; and, for
  * the hot packet path, the on_packet calls each kind of packet needs. */
 struct vg_detect {
@@ -56,6 +66,7 @@ struct vg_detect {
 	vg_note_sink_fn note_sink; /* packet-only engines: where notes go */
 	void *note_arg;
 	const struct vg_cidr_set *home;
+	struct home_split split; /* of *home, made again on reconfigure */
 	/* Views of the flows prefetched and not yet ended, oldest at tail
 	 * (counters run on; slot = counter % VG_DETECT_RING). */
 	uint32_t ring_head, ring_tail, ring_rec; /* rec: the next second prefetch step */
@@ -63,6 +74,40 @@ struct vg_detect {
 	uint64_t ring_first[VG_DETECT_RING], ring_last[VG_DETECT_RING]; /* the flows' times */
 	struct vg_flow_view cur;                                        /* a view made at the end */
 };
+
+static void home_split(struct home_split *h, const struct vg_cidr_set *home)
+{
+	unsigned n4 = 0;
+
+	memset(h, 0, sizeof *h);
+	for (unsigned i = 0; i < VG_CIDR_MAX / 4; i++)
+		h->w4[i] = (u32x4){1, 1, 1, 1};
+	for (unsigned i = 0; home && i < home->n; i++) {
+		const struct vg_cidr *c = &home->item[i];
+		if (c->family == 4) {
+			uint32_t m, w;
+			memcpy(&m, &c->mask[0], 4); /* the bytes of addr.b[0..3] */
+			memcpy(&w, &c->want[0], 4);
+			h->m4[n4 / 4][n4 % 4] = m;
+			h->w4[n4 / 4][n4 % 4] = w;
+			n4++;
+		} else if (c->family == 6) {
+			memcpy(h->m6[h->n6], c->mask, sizeof c->mask);
+			memcpy(h->w6[h->n6++], c->want, sizeof c->want);
+		}
+	}
+	h->g4 = (n4 + 3) / 4;
+}
+
+/* Whether a lane is set. */
+static unsigned any_lane(u32x4 v)
+{
+	uint64_t lo, hi;
+
+	memcpy(&lo, &v, 8);
+	memcpy(&hi, (const char *)&v + 8, 8);
+	return (lo | hi) != 0;
+}
 
 static void emit_nothing(void *arg, const struct vg_attack *a)
 {
@@ -105,6 +150,7 @@ static int detect_new(struct vg_detect **out, struct vg_detect_env *env,
 		return VG_ENOMEM;
 	d->next_attack_id = 1;
 	d->home = env->home;
+	home_split(&d->split, d->home);
 	env->next_attack_id = &d->next_attack_id;
 	env->intel = &d->intel;
 	env->engine = d;
@@ -233,6 +279,47 @@ void vg_flow_view_make(struct vg_flow_view *v, const struct vg_flow *f,
 	v->slot = 0;
 }
 
+/* vg_flow_view_make with the engine's split of the home network: both
+ * ends matched against the prefixes of both families with no branch but
+ * the loops' (their counts are the set's, the same every flow), the
+ * flow's family picking the answer; vg_cidr_match's early exits branch
+ * on the family and on which prefix matched. */
+static void view_make(const struct vg_detect *d, struct vg_flow_view *v, const struct vg_flow *f)
+{
+	const struct home_split *h = &d->split;
+	uint64_t c0, c1, s0, s1;
+	uint32_t c4, s4;
+	u32x4 a4 = {0}, b4 = {0};
+	unsigned ch4, sh4, ch6 = 0, sh6 = 0, v4, v6;
+
+	v->f = f;
+	vg_flow_ends(f, &v->e);
+	memcpy(&c0, v->e.client.b, 8);
+	memcpy(&c1, v->e.client.b + 8, 8);
+	memcpy(&s0, v->e.server.b, 8);
+	memcpy(&s1, v->e.server.b + 8, 8);
+	memcpy(&c4, v->e.client.b, 4);
+	memcpy(&s4, v->e.server.b, 4);
+	for (unsigned i = 0; i < h->g4; i++) {
+		a4 |= (u32x4)(((u32x4){c4, c4, c4, c4} & h->m4[i]) == h->w4[i]);
+		b4 |= (u32x4)(((u32x4){s4, s4, s4, s4} & h->m4[i]) == h->w4[i]);
+	}
+	ch4 = any_lane(a4);
+	sh4 = any_lane(b4);
+	for (unsigned i = 0; i < h->n6; i++) {
+		ch6 |=
+		    (((c0 & h->m6[i][0]) ^ h->w6[i][0]) | ((c1 & h->m6[i][1]) ^ h->w6[i][1])) == 0;
+		sh6 |=
+		    (((s0 & h->m6[i][0]) ^ h->w6[i][0]) | ((s1 & h->m6[i][1]) ^ h->w6[i][1])) == 0;
+	}
+	v4 = v->e.family == 4;
+	v6 = v->e.family == 6;
+	v->client_home = (v4 & ch4) | (v6 & ch6);
+	v->server_home = (v4 & sh4) | (v6 & sh6);
+	v->prefetched = false;
+	v->slot = 0;
+}
+
 void vg_detect_prefetch(void *arg, const struct vg_flow *f)
 {
 	struct vg_detect *d = arg;
@@ -241,7 +328,7 @@ void vg_detect_prefetch(void *arg, const struct vg_flow *f)
 	if (d->ring_head - d->ring_tail == VG_DETECT_RING)
 		d->ring_tail++; /* never ended in order: dropped, made again at its end */
 	v = &d->ring[d->ring_head % VG_DETECT_RING];
-	vg_flow_view_make(v, f, d->home);
+	view_make(d, v, f);
 	v->slot = (uint8_t)(d->ring_head % VG_DETECT_RING);
 	d->ring_first[v->slot] = f->first_ns;
 	d->ring_last[v->slot] = f->last_ns;
@@ -283,7 +370,7 @@ const struct vg_flow_view *vg_detect_view(struct vg_detect *d, const struct vg_f
 		}
 		d->ring_tail = d->ring_head; /* out of order: start again */
 	}
-	vg_flow_view_make(&d->cur, f, d->home);
+	view_make(d, &d->cur, f);
 	return &d->cur;
 }
 
@@ -308,6 +395,7 @@ void vg_detect_tick(struct vg_detect *d, uint64_t now_ns)
 
 void vg_detect_reconfigure(struct vg_detect *d)
 {
+	home_split(&d->split, d->home); /* the set may have changed in place */
 	for (unsigned i = 0; i < d->n; i++)
 		if (d->det[i]->reconfigure && d->state[i])
 			d->det[i]->reconfigure(d->state[i]);

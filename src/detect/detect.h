@@ -258,7 +258,8 @@ void vg_detect_flow_end_view(struct vg_detect *d, const struct vg_flow_view *v,
 void vg_detect_prefetch(void *arg, const struct vg_flow *f);
 void vg_detect_tick(struct vg_detect *d, uint64_t now_ns);
 /* The settings the engine was made with changed in place: each detector
- * derives its values again (vg_detector.reconfigure). */
+ * derives its values again (vg_detector.reconfigure), the engine its
+ * copy of the home network (split by family, for the views). */
 void vg_detect_reconfigure(struct vg_detect *d);
 /* Reports open attacks (final) and releases everything; accepts NULL. */
 void vg_detect_free(struct vg_detect *d);

@@ -289,9 +289,9 @@ static enum kind kind_of(const struct vg_flow_view *view)
 	 * a host's kernel answers a ping flood, and thousands of echo
 	 * requests a second are a flood all the same. An ICMP unreachable
 	 * counted in the flow (flow.c) is no answer either. */
-	if (f->pkts[1] && !(f->flags & (VG_FLOW_SYN_ACK_FIRST | VG_FLOW_ICMP_ERR)) &&
-	    f->proto != VG_IPPROTO_ICMP && f->proto != VG_IPPROTO_ICMPV6)
-		return K_N;
+	if ((f->pkts[1] != 0) & !(f->flags & (VG_FLOW_SYN_ACK_FIRST | VG_FLOW_ICMP_ERR)) &
+	    (f->proto != VG_IPPROTO_ICMP) & (f->proto != VG_IPPROTO_ICMPV6))
+		return K_N; /* the tests with &: one branch */
 	switch (f->proto) {
 	case VG_IPPROTO_TCP:
 		if (f->flags & VG_FLOW_SYN_ACK_FIRST)

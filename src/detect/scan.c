@@ -578,19 +578,26 @@ static void scan_on_note(void *state, const void *note, size_t len)
 static enum tool tool_of(const struct vg_packet *p)
 {
 	uint16_t w = p->tcp.window;
+	/* The tests combined with & (no branch each): a flow's first packet
+	 * is a SYN nearly always, and its fields are the client's choice. */
+	bool bare = (p->tcp.hlen == 20) & (w == 1024);
+	bool zmap = (p->family == 4) & (p->frag_id == 54321) & (w == 65535);
+	bool nmap =
+	    (p->tcp.hlen == 24) & (p->tcp.mss == 1460) & ((w & 1023) == 0) & (w != 0) & (w <= 4096);
 
 	if (!(p->tcp_flags & VG_TH_SYN))
-		return p->tcp.hlen == 20 && w == 1024 ? TOOL_NMAP : TOOL_NONE;
+		return bare ? TOOL_NMAP : TOOL_NONE;
 	if (p->tcp_flags & VG_TH_ACK)
 		return TOOL_NONE;
-	if (p->family == 4 && p->frag_id == 54321 && w == 65535)
-		return TOOL_ZMAP;
-	if (p->tcp.hlen == 20 && w == 1024)
-		return TOOL_MASSCAN;
-	if (p->tcp.hlen == 24 && p->tcp.mss == 1460 && (w & 1023) == 0 && w && w <= 4096)
-		return TOOL_NMAP;
-	return TOOL_NONE;
+	return zmap ? TOOL_ZMAP : bare ? TOOL_MASSCAN : nmap ? TOOL_NMAP : TOOL_NONE;
 }
+
+/* The SYNs that fingerprint (SYN without ACK, with FIN or URG): bit i of
+ * FINGERPRINT_FLAGS for each value i of a packet's flags & FINGERPRINT_BITS. */
+#define FINGERPRINT_BITS (VG_TH_SYN | VG_TH_ACK | VG_TH_FIN | VG_TH_URG)
+#define FINGERPRINT_FLAGS                                                        \
+	((1ull << (VG_TH_SYN | VG_TH_FIN)) | (1ull << (VG_TH_SYN | VG_TH_URG)) | \
+	 (1ull << (VG_TH_SYN | VG_TH_FIN | VG_TH_URG)))
 
 /* ARP requests are probes; a flow's first SYN is matched to a tool (kept
  * in the flow's tag until the flow ends). IP probes are otherwise judged
@@ -598,13 +605,18 @@ static enum tool tool_of(const struct vg_packet *p)
 static void scan_on_packet(void *state, const struct vg_packet *p, struct vg_flow *f, int dir)
 {
 	if (VG_LIKELY(f != NULL)) {
-		if (dir != 0 || f->proto != VG_IPPROTO_TCP)
+		uint8_t fl = p->tcp_flags;
+		if (f->proto != VG_IPPROTO_TCP)
 			return;
-		if (f->pkts[0] == 1 && !f->pkts[1])
+		/* No branch on dir (a coin toss: SYN, SYN-ACK, ...): the first
+		 * packet's counts imply dir 0 (a reply counts in pkts[1]
+		 * before the hook), and the fingerprint bit is or-ed in with
+		 * dir as one of its terms. */
+		if ((f->pkts[0] == 1) & (f->pkts[1] == 0))
 			f->tag[0] = (uint8_t)tool_of(p);
-		if ((p->tcp_flags & (VG_TH_SYN | VG_TH_ACK)) == VG_TH_SYN &&
-		    (p->tcp_flags & (VG_TH_FIN | VG_TH_URG)))
-			f->tag[1] |= VG_TAG1_SCAN_FINGERPRINT;
+		f->tag[1] |= (uint8_t)(((FINGERPRINT_FLAGS >> (fl & FINGERPRINT_BITS)) &
+					(unsigned)(dir == 0)) *
+				       VG_TAG1_SCAN_FINGERPRINT);
 		return;
 	}
 	if (p->flags & VG_PKT_ARP) {

@@ -128,18 +128,35 @@ void *vg_dtable_find_slow(struct vg_dtable *t, const void *key, uint64_t h, bool
 	uint32_t tag = (uint32_t)(h >> 32) | 1,
 		 base = (uint32_t)h & t->mask & ~(VG_DTABLE_LINE - 1u), fb = filter_bit(t, h);
 	struct vg_dtable_slot *s = &t->slot[base];
-	uint32_t pick = VG_DTABLE_LINE;
+	uint32_t pick, match = 0, empty = 0;
 	void *rec;
 
-	for (uint32_t i = 0; i < VG_DTABLE_LINE; i++) {
-		if (s[i].tag == tag && key_eq(t, vg_dtable_at(t, base + i), key))
+	/* The line's tags compared in one pass, without a branch each;
+	 * then only the slots whose tag matched (rarely more than one). */
+	for (uint32_t i = 0; i < VG_DTABLE_LINE; i++)
+		match |= (uint32_t)(s[i].tag == tag) << i;
+	for (; match; match &= match - 1) {
+		uint32_t i = (uint32_t)__builtin_ctz(match);
+		if (key_eq(t, vg_dtable_at(t, base + i), key))
 			return vg_dtable_at(t, base + i);
-		if (create && (pick == VG_DTABLE_LINE ||
-			       (s[pick].tag && (!s[i].tag || s[i].last_s < s[pick].last_s))))
-			pick = i;
 	}
 	if (!create)
 		return NULL;
+	/* The slot to take: the first empty one, else the least recently
+	 * active (the first of those, on a tie): the minimum of
+	 * last_s * 8 + i, taken without a branch. */
+	for (uint32_t i = 0; i < VG_DTABLE_LINE; i++)
+		empty |= (uint32_t)(s[i].tag == 0) << i;
+	if (empty) {
+		pick = (uint32_t)__builtin_ctz(empty);
+	} else {
+		uint64_t best = UINT64_MAX;
+		for (uint32_t i = 0; i < VG_DTABLE_LINE; i++) {
+			uint64_t k = (uint64_t)s[i].last_s * VG_DTABLE_LINE + i;
+			best = k < best ? k : best;
+		}
+		pick = (uint32_t)(best % VG_DTABLE_LINE);
+	}
 	rec = vg_dtable_at(t, base + pick);
 	if (s[pick].tag) {
 		t->evicted++;

@@ -95,6 +95,57 @@ static void test_table_bounded_eviction(void **state)
 	vg_dtable_fini(&t);
 }
 
+/* The slot a new key takes in a full line: the first empty one, else
+ * the least recently active, the first of those on a tie. One line of 8
+ * (cap 8): each key's slot is its index in the line. */
+static void test_table_slot_choice(void **state)
+{
+	static const unsigned at_s[8] = {5, 3, 7, 3, 9, 4, 6, 8};
+	struct vg_dtable t;
+	uint64_t k[3] = {0};
+	struct rec *r[8], *n;
+
+	(void)state;
+	evictions = 0;
+	assert_int_equal(vg_dtable_init(&t, 8, sizeof(struct rec), sizeof k, SEED, on_evict, NULL),
+			 0);
+	assert_int_equal(t.cap, 8);
+	for (unsigned i = 0; i < 8; i++) {
+		k[0] = 100 + i;
+		r[i] = vg_dtable_find(&t, k, true, T0 + at_s[i] * NS);
+		assert_int_equal(vg_dtable_index(&t, r[i]), i); /* the first empty slot */
+	}
+	/* Full: slots 1 and 3 are the least recently active (3 s); slot 1
+	 * goes, through evict as it is busy. */
+	vg_dtable_set_busy(&t, r[1], true);
+	k[0] = 200;
+	n = vg_dtable_find(&t, k, true, T0 + 10 * NS);
+	assert_int_equal(vg_dtable_index(&t, n), 1);
+	assert_int_equal(evictions, 1);
+	assert_int_equal(evicted_key, 101);
+	k[0] = 103;
+	assert_non_null(vg_dtable_find(&t, k, false, T0));
+	/* Now slot 3 (3 s) is the oldest; touched, slot 5 (4 s) is. */
+	vg_dtable_touch(&t, r[3], T0 + 11 * NS);
+	k[0] = 201;
+	assert_int_equal(vg_dtable_index(&t, vg_dtable_find(&t, k, true, T0 + 12 * NS)), 5);
+	/* Two slots emptied: the first of them is taken, whatever the times. */
+	vg_dtable_remove(&t, r[6]);
+	vg_dtable_remove(&t, r[2]);
+	k[0] = 202;
+	assert_int_equal(vg_dtable_index(&t, vg_dtable_find(&t, k, true, T0 + 13 * NS)), 2);
+	k[0] = 203;
+	assert_int_equal(vg_dtable_index(&t, vg_dtable_find(&t, k, true, T0 + 14 * NS)), 6);
+	/* Every key still there is found in its slot. */
+	k[0] = 200;
+	assert_int_equal(vg_dtable_index(&t, vg_dtable_find(&t, k, false, T0)), 1);
+	k[0] = 107;
+	assert_int_equal(vg_dtable_index(&t, vg_dtable_find(&t, k, false, T0)), 7);
+	k[0] = 105;
+	assert_null(vg_dtable_find(&t, k, false, T0));
+	vg_dtable_fini(&t);
+}
+
 /* The filter in front of lookups, rebuilt many times over: every live
  * record is still found. */
 static void test_table_filter(void **state)
@@ -699,6 +750,68 @@ static void test_prefetched_ends_same(void **state)
 	}
 }
 
+/* The views' client_home and server_home (the engine matches both ends
+ * in one pass over the prefixes split by family) agree with
+ * vg_cidr_match, over more IPv4 prefixes than a vector holds, and again
+ * after the set changed in place and the engine was reconfigured. */
+static void test_view_home_ends(void **state)
+{
+	static const char *const sets[] = {
+	    "10.0.0.0/8,fc00::/7,172.16.0.0/12,192.168.0.0/16,192.0.2.77,2001:db8:1::/48,"
+	    "198.51.100.128/25,203.0.113.0/24,100.64.0.0/10",
+	    "0.0.0.0/0,fd00::/8",
+	    "2001:db8::/32",
+	};
+	const struct vg_addr addrs[] = {
+	    a4(10, 1, 2, 3),         a4(11, 0, 0, 1),         a4(172, 31, 255, 1),
+	    a4(172, 32, 0, 1),       a4(192, 0, 2, 77),       a4(192, 0, 2, 78),
+	    a4(198, 51, 100, 200),   a4(198, 51, 100, 1),     a4(100, 127, 0, 1),
+	    a4(203, 0, 113, 9),      a6(0xfd00, 1, 2, 3),     a6(0xfe00, 1, 2, 3),
+	    a6(0x2001, 0xdb8, 1, 4), a6(0x2001, 0xdb8, 2, 4), a6(0x0a00, 0, 0, 0),
+	};
+	struct vg_settings set;
+	struct vg_cidr_set home;
+	struct vg_detect *d = engine(&set, &home);
+	char err[128];
+	unsigned checked = 0, homes = 0;
+
+	(void)state;
+	for (size_t k = 0; k < VG_ARRAY_LEN(sets); k++) {
+		assert_int_equal(vg_cidr_parse(&home, sets[k], err, sizeof err), 0);
+		vg_detect_reconfigure(d);
+		for (size_t i = 0; i < VG_ARRAY_LEN(addrs); i++)
+			for (size_t j = 0; j < VG_ARRAY_LEN(addrs); j++) {
+				bool v4 = i < 10, w4 = j < 10;
+				const struct vg_flow_view *v;
+				struct vg_flow f;
+				if (v4 != w4)
+					continue;
+				if (v4) {
+					f = flow4(addrs[i], addrs[j], 1000, 80, VG_IPPROTO_TCP, T0);
+				} else {
+					memset(&f, 0, sizeof f);
+					f.key.lo = addrs[i];
+					f.key.hi = addrs[j];
+					f.key.port_lo = 1000;
+					f.key.port_hi = 80;
+					f.flags = VG_FLOW_USED | VG_FLOW_CLIENT_LO;
+					f.proto = VG_IPPROTO_TCP;
+				}
+				v = vg_detect_view(d, &f);
+				assert_int_equal(v->e.family, v4 ? 4 : 6);
+				assert_int_equal(v->client_home,
+						 vg_cidr_match(&home, &v->e.client, v->e.family));
+				assert_int_equal(v->server_home,
+						 vg_cidr_match(&home, &v->e.server, v->e.family));
+				checked++;
+				homes += v->client_home;
+			}
+	}
+	assert_int_equal(checked, 3 * (10 * 10 + 5 * 5));
+	assert_true(homes > 0 && homes < checked);
+	vg_detect_free(d);
+}
+
 static void test_port_list_parse(void **state)
 {
 	struct vg_port_list l;
@@ -726,6 +839,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_table_find_create),
 	    cmocka_unit_test(test_table_bounded_eviction),
+	    cmocka_unit_test(test_table_slot_choice),
 	    cmocka_unit_test(test_table_filter),
 	    cmocka_unit_test(test_syn_scan),
 	    cmocka_unit_test(test_busy_client_is_not_a_scan),
@@ -739,6 +853,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_beacon_irregular_is_not),
 	    cmocka_unit_test(test_exfil_volume_and_baseline),
 	    cmocka_unit_test(test_prefetched_ends_same),
+	    cmocka_unit_test(test_view_home_ends),
 	    cmocka_unit_test(test_port_list_parse),
 	};
 
