@@ -40,6 +40,9 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "app/app.h"
 #include "common/bytes.h"
@@ -491,34 +494,63 @@ static bool way_is(const struct cache_way *w, int family, const struct vg_addr *
 	       (family == 4 ? memcmp(w->addr.b, addr->b, 4) : memcmp(w->addr.b, addr->b, 16)) == 0;
 }
 
+/* The tags equal to tag (bit i: way i), as a mask. */
+static inline unsigned tags_equal(const struct cache_tags *tg, uint32_t tag)
+{
+#ifdef __SSE2__
+	__m128i t = _mm_loadu_si128((const __m128i *)tg->tag);
+
+	return (unsigned)_mm_movemask_ps(
+	    _mm_castsi128_ps(_mm_cmpeq_epi32(t, _mm_set1_epi32((int)tag))));
+#else
+	unsigned m = 0;
+
+	for (int i = 0; i < CACHE_WAYS; i++)
+		m |= (unsigned)(tg->tag[i] == tag) << i;
+	return m;
+#endif
+}
+
+/* The way of set a write of the key (hash h) takes: the first one holding
+ * the address, else the first empty one, else the oldest (the first of
+ * the oldest). Computed from masks: which case it is and which way are
+ * coin tosses a branch would miss. */
+static int cache_victim(const struct vg_app *a, uint32_t set, uint32_t tag, int family,
+			const struct vg_addr *addr)
+{
+	const struct cache_tags *tg = &a->tags[set];
+	unsigned m = tags_equal(tg, tag), e = tags_equal(tg, 0);
+	int v = 0;
+
+	while (VG_UNLIKELY(m)) { /* a tag matches: rarely a different address */
+		int i = __builtin_ctz(m);
+		if (way_is(&a->cache[(size_t)set * CACHE_WAYS + i], family, addr))
+			return i;
+		m &= m - 1;
+	}
+	for (int i = 1; i < CACHE_WAYS; i++)
+		v = (int32_t)(tg->age[i] - tg->age[v]) < 0 ? i : v;
+	return e ? __builtin_ctz(e) : v;
+}
+
 /* Writes name for the address whose key hashes to h (names that fit). */
 static void cache_write(struct vg_app *a, uint64_t h, int family, const struct vg_addr *addr,
 			const char *name, size_t nl)
 {
 	uint32_t set = (uint32_t)h & a->cache_mask, tag = cache_tag(h);
 	struct cache_tags *tg = &a->tags[set];
-	struct cache_way *victim;
-	int v = 0;
+	int v = cache_victim(a, set, tag, family, addr);
+	struct cache_way *victim = &a->cache[(size_t)set * CACHE_WAYS + v];
+	uint64_t w[2], v4 = -(uint64_t)(family == 4);
 
-	/* The way holding this address, else an empty one, else the oldest. */
-	for (int i = 0; i < CACHE_WAYS; i++) {
-		if (tg->tag[i] == tag &&
-		    way_is(&a->cache[(size_t)set * CACHE_WAYS + i], family, addr)) {
-			v = i;
-			break;
-		}
-		if (!tg->tag[i] ? tg->tag[v] != 0
-				: tg->tag[v] && (int32_t)(tg->age[i] - tg->age[v]) < 0)
-			v = i;
-	}
-	victim = &a->cache[(size_t)set * CACHE_WAYS + v];
 	tg->tag[v] = tag;
 	tg->age[v] = (uint32_t)(a->cache_seq + 1);
-	memset(&victim->addr, 0, sizeof victim->addr);
-	if (family == 4) /* constant sizes: moves, not a call */
-		memcpy(victim->addr.b, addr->b, 4);
-	else
-		memcpy(victim->addr.b, addr->b, 16);
+	/* The address with zeros past an IPv4 one: stores, not a memset and
+	 * a copy of a size chosen by a branch. */
+	memcpy(w, addr->b, 16);
+	w[0] &= ~(v4 << 32);
+	w[1] &= ~v4;
+	memcpy(victim->addr.b, w, 16);
 	victim->family = (uint8_t)family;
 	victim->seq = ++a->cache_seq;
 	memcpy(victim->name, name, nl + 1);

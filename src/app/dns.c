@@ -23,7 +23,11 @@
 /* Decodes the name at *off into out (dotted, NUL-terminated, at most
  * VG_APP_NAME_MAX - 1 characters, *olen of them); *off moves past the
  * name as stored (the first pointer ends it). Returns 0 or a problem
- * counter; with dns_name_too_long the name is kept cut. */
+ * counter; with dns_name_too_long the name is kept cut. Each run of
+ * labels (up to the name's end or a pointer) is checked first, then
+ * copied with one memcpy, its length bytes becoming the dots: the text is
+ * the run's bytes shifted by one (with a dot first after an earlier run).
+ * On an error out holds no name (the callers drop it). */
 static int read_name(const uint8_t *msg, size_t len, size_t *off, char *out, bool *cut,
 		     size_t *olen)
 {
@@ -33,45 +37,50 @@ static int read_name(const uint8_t *msg, size_t len, size_t *off, char *out, boo
 
 	*cut = false;
 	for (;;) {
+		size_t run = pos, ptr;
 		uint8_t l;
 
-		if (pos >= len)
-			return VG_APPC_dns_truncated;
-		l = msg[pos];
+		for (;;) {
+			if (pos >= len)
+				return VG_APPC_dns_truncated;
+			l = msg[pos];
+			if (l == 0 || l >= 0x40)
+				break;
+			if (pos + 1 + l > len)
+				return VG_APPC_dns_truncated;
+			pos += 1 + (size_t)l;
+		}
+		if (pos > run) {
+			size_t skip = o == 0, k = pos - run - skip, lim, q;
+			if (k > VG_APP_NAME_MAX - 1 - o) {
+				k = VG_APP_NAME_MAX - 1 - o;
+				*cut = true;
+			}
+			memcpy(out + o, msg + run + skip, k);
+			/* The dots: where each length byte after the first landed,
+			 * and after an earlier run the first too. */
+			lim = o + k;
+			q = skip ? run + 1 + msg[run] : run;
+			for (; q < pos && o + (q - run) - skip < lim; q += 1 + (size_t)msg[q])
+				out[o + (q - run) - skip] = '.';
+			o = lim;
+		}
 		if (l == 0) {
 			if (!jumped)
 				end = pos + 1;
 			break;
 		}
-		if ((l & 0xc0) == 0xc0) {
-			size_t ptr;
-			if (pos + 1 >= len)
-				return VG_APPC_dns_truncated;
-			ptr = (size_t)(l & 0x3f) << 8 | msg[pos + 1];
-			if (!jumped)
-				end = pos + 2;
-			jumped = true;
-			if (++hops > MAX_HOPS || ptr >= len)
-				return VG_APPC_dns_bad_pointer;
-			pos = ptr;
-			continue;
-		}
-		if (l & 0xc0)
+		if (l < 0xc0)
 			return VG_APPC_dns_bad_label;
-		if (pos + 1 + l > len)
+		if (pos + 1 >= len)
 			return VG_APPC_dns_truncated;
-		if (o && o < VG_APP_NAME_MAX - 1)
-			out[o++] = '.';
-		else if (o)
-			*cut = true;
-		{
-			size_t k = l < VG_APP_NAME_MAX - 1 - o ? l : VG_APP_NAME_MAX - 1 - o;
-			memcpy(out + o, msg + pos + 1, k);
-			o += k;
-			if (k < l)
-				*cut = true;
-		}
-		pos += 1 + (size_t)l;
+		ptr = (size_t)(l & 0x3f) << 8 | msg[pos + 1];
+		if (!jumped)
+			end = pos + 2;
+		jumped = true;
+		if (++hops > MAX_HOPS || ptr >= len)
+			return VG_APPC_dns_bad_pointer;
+		pos = ptr;
 	}
 	if (o == 0) {
 		memcpy(out, "<root>", 7); /* Suricata's spelling of the root */
