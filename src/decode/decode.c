@@ -85,6 +85,7 @@ static inline int eth_decode_fast(struct vg_decode_stats *st, struct vg_packet *
 		p->l3_off = 14;
 		p->ttl = h[8];
 		p->proto = proto;
+		p->frag_id = vg_load_be16(h + 4);
 		memcpy(&a32, h + 12, 4);
 		memcpy(&b32, h + 16, 4);
 		memset(&p->src, 0, sizeof p->src);
@@ -198,12 +199,14 @@ __attribute__((always_inline)) static inline void
 ip4_fast_store(struct vg_decode_stats *st, struct vg_packet *p, const uint8_t *h)
 {
 	uint8_t ttl = h[8];
+	uint32_t id = vg_load_be16(h + 4);
 
 	st->ipv4++;
 	memset(&p->payload_len, 0, 16); /* see decode_general */
 	p->ethertype = VG_ETHERTYPE_IPV4;
 	p->family = 4;
 	p->ttl = ttl;
+	p->frag_id = id;
 #if defined(__GNUC__)
 	{
 		/* Each address zero-extended to 16 bytes in a vector

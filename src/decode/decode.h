@@ -144,7 +144,8 @@ struct vg_packet {
 	uint8_t anomaly; /* enum vg_anomaly, NONE if clean */
 	struct vg_addr src, dst;
 	uint16_t sport, dport; /* TCP/UDP ports; ICMP echo: id in both */
-	uint32_t frag_id;      /* IPv4 id or IPv6 fragment identification */
+	uint32_t frag_id;      /* IPv4 identification (every packet), or IPv6 fragment
+				* identification (fragments only) */
 	uint16_t frag_off;     /* fragment offset in bytes */
 	struct vg_tcp_info tcp;
 	struct vg_inner inner;

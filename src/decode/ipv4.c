@@ -74,11 +74,13 @@ int vg_ipv4_decode(struct vg_decode_stats *st, struct vg_packet *p, uint32_t off
 		a = check_options(h + 20, hlen - 20);
 	}
 
+	/* The identification of every packet: fragments are matched by it,
+	 * and some scanners set a fixed one (zmap's 54321, scan.c). */
+	p->frag_id = vg_load_be16(h + 4);
 	frag = vg_load_be16(h + 6);
 	if (frag & 0x3fff) { /* MF set or offset non-zero */
 		st->fragments++;
 		p->flags |= VG_PKT_FRAG;
-		p->frag_id = vg_load_be16(h + 4);
 		p->frag_off = (uint16_t)((frag & 0x1fff) * 8);
 		if (p->frag_off != 0)
 			return a; /* no transport header in this fragment */

@@ -596,6 +596,9 @@ static void test_eth_ipv4_tcp_syn(void **state)
 	assert_int_equal(p->ethertype, VG_ETHERTYPE_IPV4);
 	assert_int_equal(p->proto, VG_IPPROTO_TCP);
 	assert_int_equal(p->ttl, 63);
+	/* The identification of a whole packet too: zmap marks its probes
+	 * with 54321 (scan.c's tool_of). */
+	assert_int_equal(p->frag_id, 0x1c46);
 	assert_addr4(&p->src, 192, 0, 2, 10);
 	assert_addr4(&p->dst, 198, 51, 100, 20);
 	assert_int_equal(p->sport, 51000);
@@ -741,6 +744,7 @@ static void test_ipv4_options(void **state)
 	assert_anomaly(p, VG_ANOM_NONE);
 	assert_int_equal(p->flags, VG_PKT_IP | VG_PKT_PORTS | VG_PKT_IPV4_OPTS);
 	assert_int_equal(p->ttl, 1);
+	assert_int_equal(p->frag_id, 1); /* the general path's: not a fragment */
 	assert_int_equal(p->l4_off, 14 + 28);
 	assert_int_equal(p->sport, 40000);
 	assert_int_equal(p->dport, 53);

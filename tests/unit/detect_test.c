@@ -483,6 +483,37 @@ static void test_os_scan_by_nmap(void **state)
 	assert_false(got[0].src_verified);
 }
 
+/* zmap: SYNs with IP identification 54321 and a window of 65535 (its
+ * probe module's fixed values), one port across many hosts. */
+static void test_sweep_by_zmap(void **state)
+{
+	struct vg_settings set;
+	struct vg_cidr_set home;
+	struct vg_detect *d = engine(&set, &home);
+
+	(void)state;
+	for (unsigned i = 1; i <= 64; i++) {
+		struct vg_addr victim = CLIENT4;
+		victim.b[3] = (uint8_t)i;
+		struct vg_flow f = flow4(ROUTER4, victim, 40000, 443, VG_IPPROTO_TCP, T0 + i * MS);
+		struct vg_packet p =
+		    tcp_pkt(ROUTER4, victim, 40000, 443, VG_TH_SYN, NULL, T0 + i * MS);
+		p.tcp.window = 65535;
+		p.frag_id = 54321;
+		f.pkts[0] = 1; /* the flow table counts the packet before the hook */
+		vg_detect_packet(d, &p, &f, 0);
+		f.bytes[0] = 54;
+		f.tcp_flags[0] = VG_TH_SYN;
+		f.tcp_state = VG_TCP_SYN_SENT;
+		vg_detect_flow_end(d, &f, NULL);
+	}
+	vg_detect_free(d);
+	assert_int_equal(n_got, 1);
+	assert_string_equal(got[0].kind, "scan.sweep");
+	assert_non_null(got[0].tool);
+	assert_string_equal(got[0].tool, "zmap");
+}
+
 /* A flood that lasts: interim reports (final false) with the attack's id
  * and its packets so far, each detect.update seconds, then the final. */
 static void test_flood_updates(void **state)
@@ -848,6 +879,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_ftp_replies_then_success),
 	    cmocka_unit_test(test_http_replies),
 	    cmocka_unit_test(test_os_scan_by_nmap),
+	    cmocka_unit_test(test_sweep_by_zmap),
 	    cmocka_unit_test(test_ssh_bruteforce_then_success),
 	    cmocka_unit_test(test_beacon_regular),
 	    cmocka_unit_test(test_beacon_irregular_is_not),
