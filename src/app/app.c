@@ -498,6 +498,7 @@ static bool way_is(const struct cache_way *w, int family, const struct vg_addr *
 static inline unsigned tags_equal(const struct cache_tags *tg, uint32_t tag)
 {
 #ifdef __SSE2__
+	_Static_assert(CACHE_WAYS == 4 && sizeof tg->tag == 16, "the 4 tags are one vector");
 	__m128i t = _mm_loadu_si128((const __m128i *)tg->tag);
 
 	return (unsigned)_mm_movemask_ps(
@@ -546,9 +547,14 @@ static void cache_write(struct vg_app *a, uint64_t h, int family, const struct v
 	tg->tag[v] = tag;
 	tg->age[v] = (uint32_t)(a->cache_seq + 1);
 	/* The address with zeros past an IPv4 one: stores, not a memset and
-	 * a copy of a size chosen by a branch. */
+	 * a copy of a size chosen by a branch (bytes 4-7 are w[0]'s high
+	 * half on a little-endian machine). */
 	memcpy(w, addr->b, 16);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	w[0] &= ~(v4 << 32);
+#else
+	w[0] &= ~(v4 & 0xffffffffull);
+#endif
 	w[1] &= ~v4;
 	memcpy(victim->addr.b, w, 16);
 	victim->family = (uint8_t)family;
