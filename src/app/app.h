@@ -179,7 +179,8 @@ const char *vg_app_name_of_addr(const struct vg_app *app, int family, const stru
  * them, with no effect on the stage. vg_app_addr_hash: the cache key's
  * hash (family 4 or 6), kept by the caller for vg_app_name_of_addr_h,
  * which answers as vg_app_name_of_addr. Step 1, vg_app_prefetch_name and
- * vg_app_prefetch_of: the cache set's tags and the flow's entry index;
+ * vg_app_prefetch_of (which the pipeline's end prefetch calls for every
+ * flow): the cache set's tags and the flow's entry index;
  * step 2, once they have arrived, vg_app_prefetch_name_way and
  * vg_app_prefetch_entry: the way whose tag matches, the entry's first
  * line. f must be a flow of the stage's table (others are ignored). */

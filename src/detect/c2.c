@@ -245,7 +245,8 @@ static void c2_prefetch(void *state, const struct vg_flow_view *v)
 	s->hash[v->slot] = vg_app_addr_hash(s->env.app, v->e.family, &v->e.server);
 	s->hashed[v->slot] = true;
 	vg_app_prefetch_name(s->env.app, s->hash[v->slot]);
-	vg_app_prefetch_of(s->env.app, v->f);
+	/* The flow's entry index: the pipeline's end prefetch loads it for
+	 * every flow (on_end_prefetch), before this step. */
 }
 
 static void c2_prefetch_record(void *state, const struct vg_flow_view *v)
