@@ -129,9 +129,10 @@ declare -A want=([nmap-connect]=verified [nmap-version]=verified [hydra-ssh]=ver
   [hydra-ftp]=verified [hydra-http]=verified [medusa-ssh]=verified
   [nmap-syn]=unverified [nmap-fin]=unverified [nmap-os]=unverified [nmap-sweep]=unverified
   [masscan-syn]=unverified [hping-syn-flood]=unverified [hping-udp-flood]=unverified
-  [hping-icmp-flood]=unverified [nmap-udp]=unverified)
+  [hping-icmp-flood]=unverified [nmap-udp]=unverified [zmap-sweep]=unverified)
 for s in nmap-connect nmap-version hydra-ssh hydra-ftp hydra-http medusa-ssh nmap-syn nmap-fin \
-  nmap-os nmap-sweep masscan-syn hping-syn-flood hping-udp-flood hping-icmp-flood nmap-udp; do
+  nmap-os nmap-sweep masscan-syn hping-syn-flood hping-udp-flood hping-icmp-flood nmap-udp \
+  zmap-sweep; do
   [ -f "$cap/$s.pcap" ] || { skip "$s: attribution ${want[$s]}" "no $cap/$s.pcap"; continue; }
   a=$(attacks "$cap/$s.pcap" | jq -c 'select(.attack.final)')
   expect_eq "$s: one attack, attribution ${want[$s]}" "1 ${want[$s]}" \

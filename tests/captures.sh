@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # tests/captures.sh VIGIL - the detectors on captures of real tools made in
-# network namespaces by tests/corpus/make-captures.sh (nmap, masscan,
+# network namespaces by tests/corpus/make-captures.sh (nmap, masscan, zmap,
 # hydra, medusa, hping3, and benign clients: curl, wget -r, ssh, a large
 # download, a mistyped FTP login), rewritten so each attacker has its own
 # public address and the victim is 192.168.50.10. The truth is

@@ -25,7 +25,7 @@ work=$(mktemp -d)
 VIC=10.99.0.1 ATK=10.99.0.2 HOME_VICTIM=192.168.50.10
 
 . ./lib.sh
-install_missing nmap masscan hydra medusa hping3 tcpreplay tcpdump vsftpd openssh-server openssh-client \
+install_missing nmap masscan zmap hydra medusa hping3 tcpreplay tcpdump vsftpd openssh-server openssh-client \
   nginx-light curl wget nftables iproute2
 
 cleanup() {
@@ -160,6 +160,13 @@ capture nmap-udp 45.33.10.7 scan.port udp - "nmap -sU 30 ports" -- nmap -n -Pn -
 vmac=$(ip -n vg-vic link show vg-v | awk '/ether/ {print $2}')
 capture masscan-syn 185.220.101.8 scan.port syn masscan "masscan 1000 ports at 1000 pps" -- masscan -p1-1000 --rate 1000 --wait 2 \
   --adapter vg-a --adapter-ip $ATK --router-mac "$vmac" $VIC
+# zmap: one SYN to port 443 of each of the 62 sweep targets (an allow-list
+# of exactly those addresses, an empty block-list: zmap's default one
+# blocks 10/8), 200 pps, sending for 10 s at most.
+for i in $(seq 65 126); do echo 10.99.0.$i/32; done >"$work/zmap-allow.txt"
+: >"$work/zmap-block.txt"
+capture zmap-sweep 167.94.138.20 scan.sweep syn zmap "zmap -p 443 62 hosts, 8 up" -- zmap -p 443 -w "$work/zmap-allow.txt" \
+  -b "$work/zmap-block.txt" -i vg-a -S $ATK -G "$vmac" -r 200 -n 62 -t 10 -c 2 -o "$work/zmap.csv"
 # Service and OS probing: nmap -sV and -O over a SYN scan of 100 ports.
 capture nmap-version 45.33.10.8 scan.service syn nmap "nmap -sV top 100 ports" -- nmap -n -Pn -sV --top-ports 100 --max-rate 500 $VIC
 capture nmap-os 45.33.10.9 scan.os syn nmap "nmap -O top 100 ports" -- nmap -n -Pn -O --top-ports 100 --max-rate 500 $VIC
