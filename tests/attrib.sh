@@ -126,11 +126,11 @@ expect_eq "vigil geo --batch: a bad line is named (stdin:2) and exit 1, the othe
 # unverified: SYN/FIN/UDP/ICMP probes, nmap -O (raw SYNs, reset by the
 # kernel) and the floods.
 declare -A want=([nmap-connect]=verified [nmap-version]=verified [hydra-ssh]=verified
-  [hydra-ftp]=verified [hydra-http]=verified [medusa-ssh]=verified
+  [hydra-ftp]=verified [hydra-http]=verified [hydra-http-form]=verified [medusa-ssh]=verified
   [nmap-syn]=unverified [nmap-fin]=unverified [nmap-os]=unverified [nmap-sweep]=unverified
   [masscan-syn]=unverified [hping-syn-flood]=unverified [hping-udp-flood]=unverified
   [hping-icmp-flood]=unverified [nmap-udp]=unverified [zmap-sweep]=unverified)
-for s in nmap-connect nmap-version hydra-ssh hydra-ftp hydra-http medusa-ssh nmap-syn nmap-fin \
+for s in nmap-connect nmap-version hydra-ssh hydra-ftp hydra-http hydra-http-form medusa-ssh nmap-syn nmap-fin \
   nmap-os nmap-sweep masscan-syn hping-syn-flood hping-udp-flood hping-icmp-flood nmap-udp \
   zmap-sweep; do
   [ -f "$cap/$s.pcap" ] || { skip "$s: attribution ${want[$s]}" "no $cap/$s.pcap"; continue; }

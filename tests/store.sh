@@ -85,9 +85,11 @@ if command -v tshark >/dev/null; then
   expect_eq "report --by month matches the captures' dates (tshark)" "$(cat "$tmp/exp.month")" "$(cat "$tmp/got.month")"
 fi
 
-# Notable: hydra-http is the one successful brute force.
-expect_eq "notable attacks: the successful hydra http login" "103.56.53.12 bruteforce.http" \
-  "$(rep --format json | jq -r '.notable[] | "\(.src_ip) \(.kind)"')"
+# Notable: the successful brute forces of TRUTH.tsv (hydra's http logins,
+# basic auth and form).
+expect_eq "notable attacks: the successful logins of TRUTH.tsv" \
+  "$(awk -F'\t' 'NR > 1 && $9 == "true" {print $6, $3}' "$caps/TRUTH.tsv" | sort)" \
+  "$(rep --format json | jq -r '.notable[] | "\(.src_ip) \(.kind)"' | sort)"
 expect_eq "--kind bruteforce (a family) counts bruteforce.*" "$(grep -c 'bruteforce\.' "$tmp/truth")" \
   "$(rep --kind bruteforce --format json | jq .totals.attacks)"
 

@@ -104,7 +104,7 @@ const struct vg_cfg_row vg_settings_rows[] = {
      * run is 13 (MySQL); a person retyping a password makes 2 or 3. 600 s
      * idle: ncrack's paranoid timing waits minutes between guesses. */
     NUM("detect.brute.sources", VG_CFG_U32, DET(brute_sources), 16384, 64, 1u << 22,
-	"(source, service port) pairs the brute-force detector follows at once (about 200 bytes "
+	"(source, service port) pairs the brute-force detector follows at once (about 280 bytes "
 	"each)"),
     NUM("detect.brute.attempts", VG_CFG_U32, DET(brute_attempts), 10, 2, 1000000,
 	"short sessions from one source to one service that make a brute-force attack"),

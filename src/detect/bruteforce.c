@@ -11,6 +11,15 @@
  *   after failures marks the attack succeeded (severity 1). The packet
  *   hook reads the first bytes of server-to-client segments on those
  *   ports only; a source gets a record at its first failure.
+ * - Web form logins, which answer a wrong password with a page (200) or a
+ *   redirect, not a 401: a connection to an HTTP service port whose
+ *   request (the app stage's metadata: the first request of the
+ *   connection) is a POST to a login URL (its path names a login:
+ *   login_path) is one attempt. The run's first such POST gives the
+ *   status a failure gets; a later POST to the same path answered with
+ *   another 2xx or 3xx status (the redirect most applications send
+ *   after a good password) is a success. Needs the app stage
+ *   (app.enabled); a POST answered 401 or 403 counts as above, once.
  * - The connection pattern, for the encrypted or binary protocols (SSH,
  *   RDP, SMB, databases, VNC, Telnet...): a login attempt shows up as a
  *   TCP session that completes its handshake, exchanges a little data and
@@ -22,9 +31,9 @@
  *
  * The attempts are the replies when the protocol gave any, else the
  * sessions; detect.brute.attempts of them, each within detect.brute.idle
- * seconds of the previous one, are an attack. HTTP counts replies only:
- * browsers open many short connections, and only 401 and 403 tell a
- * guess (form logins that answer 200 with an error page are not seen).
+ * seconds of the previous one, are an attack. HTTP counts replies and
+ * form POSTs only: browsers open many short connections, and only a
+ * refusal or a POST to a login form tells a guess.
  *
  * Memory: a fixed table of detect.brute.sources entries (source, port),
  * seeded hash, 8 slots to a line with tags, least recently active reused
@@ -36,6 +45,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "common/hash.h"
 #include "common/mem.h"
@@ -46,6 +56,7 @@
 #define NS_PER_S      1000000000ull
 #define VICTIMS_MAX   8
 #define WATCH_PACKETS 64 /* packets of a login conversation looked at */
+#define FORM_PATH_MAX 40 /* bytes of a login form's path kept for the evidence */
 
 /* How a service's server says a login failed (or succeeded), if in clear. */
 enum reply { R_NONE, R_FTP, R_SMTP, R_POP3, R_IMAP, R_HTTP };
@@ -79,8 +90,11 @@ struct guesser {
 	uint64_t first_ns, last_ns;
 	uint64_t packets, bytes, attack_id, reported_ns; /* reported: the last report */
 	uint32_t attempts, victims_more;                 /* attempts: short sessions */
-	uint32_t fails, oks; /* login replies: failed, succeeded after a failure */
+	uint32_t fails, oks;           /* login replies: failed, succeeded after a failure */
+	uint32_t form_fails, form_oks; /* POSTs to the login form: failed, accepted */
+	uint16_t form_status;          /* the status a failed POST gets */
 	uint8_t open, succeeded, n_victims;
+	char form[FORM_PATH_MAX]; /* the login form's path ("" none), cut */
 	const char *kind;
 	struct vg_addr victims[VICTIMS_MAX];
 };
@@ -130,10 +144,13 @@ static bool services_index(struct brute_state *s)
 	return true;
 }
 
-/* Attempts: the protocol's replies when it gave any, else the sessions. */
+/* Attempts: the protocol's replies and form POSTs when there were any,
+ * else the sessions. */
 static uint32_t attempts_of(const struct guesser *g)
 {
-	return g->fails + g->oks ? g->fails + g->oks : g->attempts;
+	uint32_t replies = g->fails + g->oks + g->form_fails + g->form_oks;
+
+	return replies ? replies : g->attempts;
 }
 
 /* Reports the run's attack: final (it ended) or an interim update. */
@@ -166,11 +183,21 @@ static void report(struct brute_state *s, struct guesser *g, bool final)
 	a.ports = 1;
 	a.n_ports = 1;
 	a.port_list[0] = g->key.port;
-	if (g->fails + g->oks)
+	if (g->form_fails + g->form_oks && !(g->fails + g->oks))
 		snprintf(a.evidence, sizeof a.evidence,
-			 "%u failed logins (server replies) to port %u on %u host%s%s", g->fails,
-			 g->key.port, a.victims, a.victims == 1 ? "" : "s",
-			 g->oks ? "; then the server accepted a login" : "");
+			 "%u failed logins (POSTs to the login form %s answered %u) to port %u on "
+			 "%u host%s%s",
+			 g->form_fails, g->form, g->form_status, g->key.port, a.victims,
+			 a.victims == 1 ? "" : "s",
+			 g->form_oks ? "; then a POST was answered otherwise: the login likely "
+				       "succeeded"
+				     : "");
+	else if (g->fails + g->oks + g->form_fails + g->form_oks)
+		snprintf(a.evidence, sizeof a.evidence,
+			 "%u failed logins (server replies) to port %u on %u host%s%s",
+			 g->fails + g->form_fails, g->key.port, a.victims,
+			 a.victims == 1 ? "" : "s",
+			 g->oks + g->form_oks ? "; then the server accepted a login" : "");
 	else
 		snprintf(a.evidence, sizeof a.evidence,
 			 "%u short sessions (at most %u s each) to port %u on %u host%s%s",
@@ -202,7 +229,7 @@ static struct guesser *find_h(struct brute_state *s, const struct guesser_key *k
 {
 	struct guesser *g = vg_dtable_find_h(&s->t, k, h, true, now);
 
-	if (!g->attempts && !g->fails)
+	if (!attempts_of(g))
 		g->first_ns = now;
 	return g;
 }
@@ -235,7 +262,7 @@ static struct guesser *run_of(struct brute_state *s, const struct guesser_key *k
 {
 	struct guesser *g = find_h(s, k, h, now);
 
-	if ((g->attempts || g->fails) && now > g->last_ns && now - g->last_ns > s->idle_ns) {
+	if (attempts_of(g) && now > g->last_ns && now - g->last_ns > s->idle_ns) {
 		forget(s, g);
 		g = find_h(s, k, h, now);
 	}
@@ -380,6 +407,81 @@ static void brute_on_note(void *state, const void *note, size_t len)
 	maybe_open(s, g);
 }
 
+/* Words in a path that name a login form (compared without regard to
+ * case): WordPress's wp-login.php, /login, /user/login, /signin, /logon,
+ * /session (Rails, GitHub), /authenticate. An API client posting to
+ * /api/items many times a minute is not guessing passwords. */
+static const char *const login_words[] = {"login",   "logon",   "signin",     "sign-in",
+					  "sign_in", "session", "authenticat"};
+
+/* The length of a URI's path (up to its query or fragment) if the path
+ * names a login form, else 0. */
+static size_t login_path(const char *uri)
+{
+	size_t n = strcspn(uri, "?#");
+
+	for (size_t w = 0; w < VG_ARRAY_LEN(login_words); w++) {
+		size_t l = strlen(login_words[w]);
+		for (size_t i = 0; i + l <= n; i++)
+			if (!strncasecmp(uri + i, login_words[w], l))
+				return n;
+	}
+	return 0;
+}
+
+/* The path of a login form this flow POSTed to, with its length, or 0:
+ * the app stage's first request of the connection, answered, not with a
+ * 401 or 403 (the packet hook counted those). */
+static size_t form_post(const struct vg_app_flow *meta, const char **path)
+{
+	const struct vg_app_http *h;
+
+	if (!meta || meta->proto != VG_APP_HTTP)
+		return 0;
+	h = &meta->http;
+	if (!h->has_request || !h->has_response || strcmp(h->method, "POST") || h->status == 401 ||
+	    h->status == 403)
+		return 0;
+	*path = h->uri;
+	return login_path(h->uri);
+}
+
+/* A POST to a login form: a failed login, or an accepted one if answered
+ * with another 2xx or 3xx status than the run's failures got. POSTs to
+ * another path than the run's first are not counted. */
+static void form_attempt(struct brute_state *s, const struct vg_flow_view *v,
+			 const struct service *svc, const struct guesser_key *k, uint64_t h,
+			 const char *path, size_t len, uint16_t status)
+{
+	const struct vg_flow *f = v->f;
+	struct guesser *g = run_of(s, k, h, f->first_ns);
+	size_t keep = len < FORM_PATH_MAX - 1 ? len : FORM_PATH_MAX - 1;
+
+	if (!g->form[0]) {
+		memcpy(g->form, path, keep);
+		g->form[keep] = 0;
+		g->form_status = status;
+	} else if (strlen(g->form) != keep || memcmp(g->form, path, keep)) {
+		return;
+	}
+	if (g->form_fails && status != g->form_status && status >= 200 && status < 400) {
+		g->form_oks++;
+		g->succeeded = 1;
+	} else {
+		g->form_fails++;
+	}
+	g->kind = svc->kind;
+	g->packets += f->pkts[0];
+	g->bytes += f->bytes[0];
+	if (f->first_ns < g->first_ns)
+		g->first_ns = f->first_ns;
+	if (f->last_ns > g->last_ns)
+		g->last_ns = f->last_ns;
+	vg_dtable_touch(&s->t, g, g->last_ns);
+	add_victim(g, &v->e.server);
+	maybe_open(s, g);
+}
+
 /* Flows whose key brute_prefetch hashes (and on_flow_end may look up). */
 static bool prefetched(const struct vg_flow *f)
 {
@@ -393,13 +495,12 @@ static void brute_on_flow_end(void *state, const struct vg_flow_view *v,
 	const struct vg_flow *f = v->f;
 	uint16_t port = v->e.server_port;
 	const struct service *svc;
-	const char *kind;
+	const char *kind, *path = NULL;
 	struct guesser *g;
 	struct guesser_key k;
 	uint64_t h;
+	size_t path_len;
 	bool session, long_session;
-
-	(void)meta;
 
 	if (f->proto != VG_IPPROTO_TCP)
 		return;
@@ -413,9 +514,14 @@ static void brute_on_flow_end(void *state, const struct vg_flow_view *v,
 	if (!session)
 		return;
 	k = (struct guesser_key){v->e.client, port, v->e.family};
-	if (svc->replies_only && !(f->tag[1] & VG_TAG1_BRUTE_LOGIN))
+	path_len = svc->reply == R_HTTP ? form_post(meta, &path) : 0;
+	if (svc->replies_only && !path_len && !(f->tag[1] & VG_TAG1_BRUTE_LOGIN))
 		return; /* the session counts only for its packets: no login, no lookup */
 	h = v->prefetched && prefetched(f) ? s->hash[v->slot] : vg_dtable_hash(&s->t, &k);
+	if (path_len) {
+		form_attempt(s, v, svc, &k, h, path, path_len, meta->http.status);
+		return;
+	}
 	if (svc->replies_only) {
 		if ((g = vg_dtable_find_h(&s->t, &k, h, false, f->last_ns)) && g->fails) {
 			g->packets += f->pkts[0];

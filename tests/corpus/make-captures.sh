@@ -112,6 +112,36 @@ http { access_log off; server { listen $VIC:80; root $work/www;
   location /admin/ { auth_basic "vigil test"; auth_basic_user_file $work/htpasswd; } } }
 CFG
 ip netns exec vg-vic nginx -c "$work/nginx.conf" & echo $! >"$work/nginx-main.pid"
+# A web application's login form on port 8080 (HTTP/1.1, keep-alive): a
+# POST with the right password gets a 302 to /welcome, a wrong one the
+# form again (200) saying the login failed, as most applications do.
+cat >"$work/loginapp.py" <<'PY'
+import http.server, sys, urllib.parse
+FORM = b'<html><form method="post" action="/login.php"><input name="user"><input name="pass" type="password"></form></html>'
+class H(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def send(self, code, body, extra=()):
+        self.send_response(code)
+        for k, v in extra:
+            self.send_header(k, v)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def do_GET(self):
+        self.send(200, FORM if self.path.startswith("/login.php") else b"<html>welcome</html>")
+    def do_POST(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        form = urllib.parse.parse_qs(self.rfile.read(n).decode())
+        if form.get("pass") == ["letmein"]:
+            self.send(302, b"", [("Location", "/welcome")])
+        else:
+            self.send(200, b"<html>Login failed</html>" + FORM)
+    def log_message(self, *a):
+        pass
+http.server.ThreadingHTTPServer((sys.argv[1], 8080), H).serve_forever()
+PY
+ip netns exec vg-vic python3 "$work/loginapp.py" $VIC & echo $! >"$work/loginapp.pid"
 sleep 1
 
 seq -f 'wrong%g' 1 20 >"$work/pw.txt"
@@ -179,6 +209,7 @@ capture hydra-ssh 103.56.53.9 bruteforce.ssh - - "hydra 60 passwords, -t 8, sshd
 capture hydra-ftp 103.56.53.10 bruteforce.ftp - - "hydra 20 passwords, -t 1, vsftpd max_login_fails 1" -- hydra -l admin -P "$work/pw.txt" -t 1 ftp://$VIC
 capture medusa-ssh 103.56.53.11 bruteforce.ssh - - "medusa 30 passwords, -t 4, sshd MaxAuthTries 1" -- medusa -h $VIC -u admin -P "$work/pw30.txt" -M ssh -t 4 -T 1
 capture hydra-http 103.56.53.12 bruteforce.http - - "hydra http-get 15 wrong passwords then the right one, -t 1" -- hydra -l admin -P "$work/pw-ok.txt" -t 1 -f http-get://$VIC/admin/
+capture hydra-http-form 103.56.53.13 bruteforce.http - - "hydra http-post-form 15 wrong passwords then the right one, -t 1" -- hydra -l admin -P "$work/pw-ok.txt" -t 1 -f -s 8080 $VIC http-post-form "/login.php:user=^USER^&pass=^PASS^:F=Login failed"
 # Floods: hping3, bounded by count.
 capture hping-syn-flood 91.134.12.1 flood.syn - - "hping3 -S --rand-source, 5000 SYNs" -- hping3 -S -p 80 --rand-source -i u200 -c 5000 $VIC
 capture hping-udp-flood 91.134.12.2 flood.udp - - "hping3 --udp, 5000 datagrams" -- hping3 --udp -p 9999 -i u200 -c 5000 $VIC
@@ -188,6 +219,8 @@ capture benign-web 81.2.69.1 none - - "curl of 40 pages" -- sh -c "for i in \$(s
 capture benign-wget 81.2.69.2 none - - "wget -r of a 41-page site" -- wget -q -r -l 3 -P "$work/mirror" http://$VIC/
 capture benign-ssh 81.2.69.3 none - - "4 ssh sessions running commands" -- sh -c "for i in 1 2 3 4; do ssh -i $work/clientkey -o IdentitiesOnly=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes root@$VIC 'uname -a; ls / | wc -l; sleep 1'; sleep 1; done"
 capture benign-download 81.2.69.4 none - - "curl of an 8 MB file" -- curl -s -o /dev/null http://$VIC/big.bin
+capture benign-form-login 81.2.69.6 none - - "a person at a login form: one mistyped password, then the right one" -- sh -c "curl -s -o /dev/null http://$VIC:8080/login.php; sleep 2; curl -s -o /dev/null -d 'user=admin&pass=typo' http://$VIC:8080/login.php; sleep 3; curl -s -o /dev/null -d 'user=admin&pass=letmein' http://$VIC:8080/login.php"
+capture benign-api-posts 81.2.69.7 none - - "an API client: 30 POSTs to /api/items" -- sh -c "for i in \$(seq 1 30); do curl -s -o /dev/null -d \"item=\$i\" http://$VIC:8080/api/items; done"
 capture benign-ftp 81.2.69.5 none - - "one failed FTP login" -- sh -c "curl -s -m 10 --user admin:typo ftp://$VIC/ || true"
 
 mv "$out/TRUTH.tsv.new" "$out/TRUTH.tsv"

@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -452,6 +453,71 @@ static void test_http_replies(void **state)
 	assert_memory_equal(got[0].dst.b, SERVER4.b, 4);
 }
 
+/* A web session from src to dst:80 that POSTed to uri and got status,
+ * ended with the app stage's metadata of it. */
+static void form_post(struct vg_detect *d, struct vg_addr src, struct vg_addr dst, uint16_t sport,
+		      const char *uri, uint16_t status, uint64_t ts)
+{
+	struct vg_flow f = flow4(src, dst, sport, 80, VG_IPPROTO_TCP, ts);
+	struct vg_app_flow meta;
+
+	memset(&meta, 0, sizeof meta);
+	meta.proto = VG_APP_HTTP;
+	meta.http.has_request = meta.http.has_response = true;
+	meta.http.status = status;
+	strcpy(meta.http.method, "POST");
+	strcpy(meta.http.uri, uri);
+	f.last_ns = f.first_ns + 50 * MS;
+	f.pkts[0] = 5, f.pkts[1] = 4;
+	f.tcp_flags[0] = f.tcp_flags[1] = VG_TH_SYN | VG_TH_ACK | VG_TH_PSH | VG_TH_FIN;
+	f.tcp_state = VG_TCP_CLOSED;
+	f.flags |= VG_FLOW_HANDSHAKE;
+	vg_detect_flow_end(d, &f, &meta);
+}
+
+/* Form logins: POSTs to a login path, one a connection, answered 200
+ * when wrong and 302 when right, are attempts; POSTs to another path,
+ * or a person's two, are not. */
+static void test_http_form_logins(void **state)
+{
+	struct vg_settings set;
+	struct vg_cidr_set home;
+	struct vg_detect *d = engine(&set, &home);
+
+	(void)state;
+	/* An API client: 30 POSTs to a path that names no login. */
+	for (unsigned i = 0; i < 30; i++)
+		form_post(d, CLIENT4, SERVER4, (uint16_t)(30000 + i), "/api/items", 201,
+			  T0 + i * NS);
+	/* A person: one typo (200), then the right password (302). */
+	form_post(d, CLIENT4, SERVER4, 31000, "/login", 200, T0 + 40 * NS);
+	form_post(d, CLIENT4, SERVER4, 31001, "/login", 302, T0 + 45 * NS);
+	assert_int_equal(n_got, 0);
+	/* A guesser: 11 wrong passwords (the query string differs, the path
+	 * does not), 2 POSTs to another login path (not counted), a 401
+	 * (the packet hook's to count, not this path's), then a 302. */
+	for (unsigned i = 0; i < 11; i++) {
+		char uri[64];
+		snprintf(uri, sizeof uri, "/wp-login.php?try=%u", i);
+		form_post(d, ROUTER4, SERVER4, (uint16_t)(50000 + i), uri, 200,
+			  T0 + (100 + i) * NS);
+	}
+	form_post(d, ROUTER4, SERVER4, 50100, "/user/signin", 200, T0 + 120 * NS);
+	form_post(d, ROUTER4, SERVER4, 50101, "/user/signin", 302, T0 + 121 * NS);
+	form_post(d, ROUTER4, SERVER4, 50102, "/wp-login.php", 401, T0 + 122 * NS);
+	form_post(d, ROUTER4, SERVER4, 50103, "/WP-LOGIN.php", 200, T0 + 123 * NS);
+	form_post(d, ROUTER4, SERVER4, 50104, "/wp-login.php", 302, T0 + 124 * NS);
+	vg_detect_free(d);
+	assert_int_equal(n_got, 1);
+	assert_string_equal(got[0].kind, "bruteforce.http");
+	assert_memory_equal(got[0].src.b, ROUTER4.b, 4);
+	assert_int_equal(got[0].attempts, 12);
+	assert_true(got[0].succeeded);
+	assert_int_equal(got[0].severity, 1);
+	assert_non_null(strstr(got[0].evidence, "11 failed logins (POSTs to the login form "
+						"/wp-login.php answered 200)"));
+}
+
 /* A probe's flow as the flow table hands it over: its one packet counted,
  * then the packet hook, then the flow's end with no answer. */
 static void unanswered_probe(struct vg_detect *d, struct vg_flow *f, const struct vg_packet *p,
@@ -884,6 +950,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_os_scan_by_nmap),
 	    cmocka_unit_test(test_sweep_by_zmap),
 	    cmocka_unit_test(test_ssh_bruteforce_then_success),
+	    cmocka_unit_test(test_http_form_logins),
 	    cmocka_unit_test(test_beacon_regular),
 	    cmocka_unit_test(test_beacon_irregular_is_not),
 	    cmocka_unit_test(test_exfil_volume_and_baseline),
