@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tests/compromised.sh VIGIL - malware.beacon and exfil.volume on captures
+# tests/compromised.sh VIGIL - malware.beacon, malware.dga and exfil.volume on captures
 # of real connections made in network namespaces and retimed offline by
 # tests/corpus/make-compromised.sh (truth: tests/corpus/captures/C2-TRUTH.tsv):
 # the beacon and the upload are reported once each, with the terminal,
@@ -118,13 +118,39 @@ expect_eq "a bad allow_ports value: exit 2 with the key and value" "2 1" \
 "$vigil" read --set detect.exfil.allow=10.0.0.0/33 $b >/dev/null 2>"$tmp/err"
 expect_eq "a bad exfil allow prefix: exit 2" 2 "$?"
 
+# malware.dga: a walk of 40 generated names (NXDOMAIN), then the one that
+# resolves; a person's browsing with typos, a browser's 3 hijack probes
+# and internal names gives nothing.
+g=$dir/c2-dga-walk.pcap
+a=$(attacks $g)
+nx=$(tshark -r $g -Y 'dns.flags.response==1 && dns.flags.rcode==3' 2>/dev/null | wc -l)
+found=$(tshark -r $g -Y 'dns.flags.response==1 && dns.flags.rcode==0 && dns.a' -T fields -e dns.qry.name 2>/dev/null)
+expect_eq "dga-walk: one attack: malware.dga nxdomain, src the terminal, dest its resolver, UDP 53, outbound" \
+  "1 malware.dga nxdomain 192.168.50.20 81.2.69.53 UDP 53 outbound" \
+  "$(count "$a") $(printf '%s\n' "$a" | jq -r '"\(.attack.kind) \(.attack.technique) \(.src_ip) \(.dest_ip) \(.proto) \(.attack.port_list[0]) \(.attack.direction)"')"
+att=$(printf '%s\n' "$a" | jq -r .attack.attempts)
+expect_eq "dga-walk: attempts $att: the random-looking ones of tshark's $nx NXDOMAIN answers, at least detect.dga.names (20)" \
+  1 "$(( nx == 40 && att >= 20 && att <= nx ))"
+expect_eq "dga-walk: succeeded, the evidence names the name that resolved ($found, tshark), severity 1" \
+  "true 1 1" "$(printf '%s\n' "$a" | jq -r '"\(.attack.succeeded) \(.attack.evidence | contains("address for '"$found"'") | if . then 1 else 0 end) \(.attack.severity)"')"
+expect_match "dga-walk: the summary counts it" "^  attack\\.malware\\.dga: 1\$" "$(cat "$tmp/summary")"
+expect_eq "dga-walk: detect.dga.names above the names seen: none" 0 \
+  "$(count "$(attacks $g --set detect.dga.names=$((att + 1)))")"
+expect_eq "dga-walk: detect.dga.enabled=0: none" 0 "$(count "$(attacks $g --set detect.dga.enabled=0)")"
+expect_eq "dga-walk: without the app stage (app.enabled=0) the names are unknown: none" 0 \
+  "$(count "$(attacks $g --set app.enabled=0)")"
+expect_eq "dga-walk: --workers 2 gives the same attack" "$(printf '%s\n' "$a" | jq -c 'del(.attack.id)')" \
+  "$(attacks $g --workers 2 | jq -c 'del(.attack.id)')"
+expect_eq "dga-benign: browsing with typos, hijack probes and internal names: none" 0 \
+  "$(count "$(attacks $dir/c2-dga-benign.pcap)")"
+
 # Nothing of the kind elsewhere: the other generated captures, the benign
 # corpus, the whole shared corpus but its malware folder (exploit).
 n=0
 for f in $dir/*.pcap $c/benign/*.pcap $c/benign/*.pcapng $c/scan/* $c/bruteforce/* $c/flood/* tests/data/*.pcap; do
   case $f in */c2-*) continue ;; esac
-  k=$(attacks "$f" | jq -r 'select(.attack.kind | test("^(malware\\.beacon|exfil\\.)")) | .attack.kind' | head -1)
+  k=$(attacks "$f" | jq -r 'select(.attack.kind | test("^(malware\\.beacon|malware\\.dga|exfil\\.)")) | .attack.kind' | head -1)
   [ -n "$k" ] && { n=$((n + 1)); echo "# $f: $k"; }
 done
-expect_eq "no beacon or exfiltration in the other captures and the corpus" 0 "$n"
+expect_eq "no beacon, generated-name walk or exfiltration in the other captures and the corpus" 0 "$n"
 tap_done

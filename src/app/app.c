@@ -725,6 +725,11 @@ static void on_dns(struct vg_app *a, struct vg_flow *f, uint32_t fi, struct slot
 	rc = vg_dns_parse(pl, n, &s->pub.dns);
 	a->st.c[VG_APPC_dns_messages]++;
 	count(a, rc);
+	/* The hint malware.dga reads at the flow's end (flow.h), on the
+	 * record the packet just touched: the metadata's line stays cold
+	 * for the other DNS flows. */
+	if (!had_response && s->pub.dns.has_response && s->pub.dns.rcode == VG_DNS_NXDOMAIN)
+		f->tag[1] |= VG_FLOW_TAG1_NXDOMAIN;
 	if (!had_response && s->pub.dns.has_response && !s->pub.dns.rrname_truncated) {
 		const struct vg_app_dns *d = &s->pub.dns;
 		for (unsigned i = 0; i < d->n_kept; i++) {

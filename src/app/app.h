@@ -59,10 +59,12 @@ struct vg_app_dns_answer {
 	struct vg_addr addr; /* A (first 4 bytes) or AAAA */
 };
 
+#define VG_DNS_NXDOMAIN 3 /* rcode: RFC 1035 "Name Error" */
+
 struct vg_app_dns {
 	bool has_query, has_response;
 	bool rrname_truncated;
-	uint8_t rcode; /* of the first response */
+	uint8_t rcode; /* of the first response (VG_DNS_NXDOMAIN: the name does not exist) */
 	uint16_t id;   /* of the first message */
 	uint16_t rrtype;
 	uint16_t n_answers;           /* answers of the first response (all types) */

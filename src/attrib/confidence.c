@@ -70,6 +70,13 @@ enum vg_confidence vg_attrib_confidence(const struct vg_attack *a, char *reason,
 			 "forged with the victim's address");
 		return VG_CONF_REFLECTOR;
 	}
+	/* A generated-name walk: src_ip is the terminal itself, whose
+	 * lookups its resolver answered (a forged source gets no answer). */
+	if (a->direction && !strcmp(a->direction, "outbound") && a->kind &&
+	    !strcmp(a->kind, "malware.dga")) {
+		snprintf(reason, len, "the home terminal's own lookups, answered");
+		return VG_CONF_VERIFIED;
+	}
 	/* A terminal's own connections out (beacons, C&C, exfiltration):
 	 * src_ip is the address the terminal chose to contact, which no one
 	 * can forge at it - whether or not that server answered. */

@@ -211,6 +211,22 @@ const struct vg_cfg_row vg_settings_rows[] = {
     DSTR("detect.exfil.allow", exfil_allow, "", check_home_net,
 	 "destinations never counted (backup hosts, sanctioned storage): comma-separated "
 	 "prefixes"),
+    /* Domain generation (detect/dga.c). 20 names: malware walking its
+     * day's list asks for dozens to thousands within minutes (Conficker.C
+     * 500 a day, CryptoLocker up to 1000), while a person's typos and a
+     * browser's start-up probes for NXDOMAIN hijacking (Chrome: 3 random
+     * names) stay far below. 10 minutes of quiet end a run: the lookups of
+     * one walk come seconds apart. 4096 terminals: a record is made only
+     * at a terminal's first random-looking NXDOMAIN answer. */
+    NUM("detect.dga.enabled", VG_CFG_U32, DET(dga_on), 1, 0, 1,
+	"1 runs the domain generation detector (malware.dga), 0 leaves it out"),
+    NUM("detect.dga.terminals", VG_CFG_U32, DET(dga_terminals), 4096, 64, 1u << 22,
+	"home terminals with random-looking NXDOMAIN answers followed at once (about 300 "
+	"bytes each)"),
+    NUM("detect.dga.names", VG_CFG_U32, DET(dga_names), 20, 2, 100000,
+	"distinct random-looking names answered NXDOMAIN that make a terminal's run an attack"),
+    NUM("detect.dga.idle", VG_CFG_U32, DET(dga_idle_s), 600, 1, 30 * DAY,
+	"seconds without such an answer that end a run"),
     /* Attribution (src/attrib/): relative paths are tried from the working
      * directory, then from the directory above the vigil executable's. */
     {.key = "geo.country_db",

@@ -17,7 +17,9 @@ extern const struct vg_detector vg_detector_flood;
 extern const struct vg_detector vg_detector_c2;
 extern const struct vg_detector vg_detector_beacon;
 extern const struct vg_detector vg_detector_exfil;
+extern const struct vg_detector vg_detector_dga;
 
+/* clang-format off */
 const struct vg_detector *const vg_detectors[] = {
     &vg_detector_scan,
     &vg_detector_bruteforce,
@@ -25,8 +27,10 @@ const struct vg_detector *const vg_detectors[] = {
     &vg_detector_c2,
     &vg_detector_beacon,
     &vg_detector_exfil,
+    &vg_detector_dga,
     NULL,
 };
+/* clang-format on */
 
 typedef void (*packet_fn)(void *state, const struct vg_packet *p, struct vg_flow *f, int dir);
 typedef void (*view_fn)(void *state, const struct vg_flow_view *v);

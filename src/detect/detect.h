@@ -92,6 +92,10 @@ struct vg_detect_config {
 	uint32_t c2_on;                 /* detect.c2.enabled */
 	uint32_t c2_pairs;              /* (terminal, C&C server) pairs followed at once */
 	uint32_t c2_idle_s; /* a pause this long ends a terminal's contact with a server */
+	/* malware.dga (dga.c) */
+	uint32_t dga_on, dga_terminals; /* terminals followed at once */
+	uint32_t dga_names;             /* distinct random-looking NXDOMAIN names that make one */
+	uint32_t dga_idle_s;            /* a silence this long ends a run */
 };
 
 /* A list of service ports, each for one protocol or both: "123/udp,443". */
@@ -144,6 +148,7 @@ void vg_detect_note(const struct vg_detect_env *env, const void *note, size_t le
 enum {
 	VG_TAG1_SCAN_FINGERPRINT = 1u << 0, /* a SYN with FIN or URG was sent */
 	VG_TAG1_BRUTE_LOGIN = 1u << 1,      /* a login reply was counted */
+	/* bit 7: VG_FLOW_TAG1_NXDOMAIN, the app stage's (flow.h) */
 };
 
 /* Which packets a detector's on_packet wants (vg_detector.wants): the

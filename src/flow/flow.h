@@ -94,13 +94,19 @@ struct vg_flow {
 			uint8_t icmp_code;
 		};
 		/* Other flows: two bytes the detectors may set from the
-		 * packet hook (scan.c: the tool that sent the first SYN). */
+		 * packet hook (scan.c: the tool that sent the first SYN;
+		 * detect.h: tag[1]'s bits), and the app stage bit 7 of
+		 * tag[1] (VG_FLOW_TAG1_NXDOMAIN). */
 		uint8_t tag[2];
 	};
 	uint8_t tmo; /* index of its idle timeout (protocol x state) */
 };
 
 #define VG_FLOW_NIL 0 /* no record: pool index 0 is never used */
+
+/* tag[1] bit 7, set by the app stage: the flow's first DNS response said
+ * NXDOMAIN (read by malware.dga without the metadata's cold line). */
+#define VG_FLOW_TAG1_NXDOMAIN (1u << 7)
 
 /* Idle timeouts in seconds, per protocol and state (config keys
  * flow.timeout.<proto>.<state>; defaults in cli/settings.c). */

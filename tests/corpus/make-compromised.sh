@@ -53,8 +53,8 @@ ip link set vg-c2b netns vg-c2s
 ip -n vg-c2t addr add $T/24 dev vg-c2a
 ip -n vg-c2s addr add $S/24 dev vg-c2b
 # NTP pool members (.11-.14), upload destinations (.21-.25 baseline, .30
-# receiver, .40 backup host).
-for a in 11 12 13 14 21 22 23 24 25 30 40; do ip -n vg-c2s addr add 10.98.0.$a/32 dev vg-c2b; done
+# receiver, .40 backup host), a DNS resolver (.53).
+for a in 11 12 13 14 21 22 23 24 25 30 40 53; do ip -n vg-c2s addr add 10.98.0.$a/32 dev vg-c2b; done
 for ns in vg-c2t vg-c2s; do ip -n $ns link set lo up; done
 ip -n vg-c2t link set vg-c2a up
 ip -n vg-c2s link set vg-c2b up
@@ -104,6 +104,42 @@ for i in range(int(sys.argv[1])):
     except socket.timeout: pass
     c.close()
 PY
+# A resolver on 10.98.0.53:53: an address (10.98.0.66) for the names in
+# its list, NXDOMAIN for any other.
+cat >"$work/dnsd.py" <<'PY'
+import socket, struct
+KNOWN = {"www.example-shop.com", "mail.example.org", "cdn.example.net", "news.example.com",
+         "api.example-weather.com", "static.example-cdn.net", "login.example-bank.com",
+         "vbnqxzkwprtmhd.com"}  # the last: the generated domain its owner registered
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("10.98.0.53", 53))
+while True:
+    q, peer = s.recvfrom(512)
+    if len(q) < 17: continue
+    i, labels = 12, []
+    while q[i]:
+        labels.append(q[i + 1:i + 1 + q[i]].decode()); i += 1 + q[i]
+    question = q[12:i + 5]
+    name = ".".join(labels).lower()
+    if name in KNOWN:
+        s.sendto(q[:2] + b"\x81\x80\0\x01\0\x01\0\0\0\0" + question +
+                 b"\xc0\x0c\0\x01\0\x01\0\0\x01\x2c\0\x04" + socket.inet_aton("10.98.0.66"), peer)
+    else:
+        s.sendto(q[:2] + b"\x81\x83\0\x01\0\0\0\0\0\0" + question, peer)
+PY
+# dnsq.py NAME...: one A query for each name, each from its own port,
+# waiting for the answer (1 s at most).
+cat >"$work/dnsq.py" <<'PY'
+import socket, struct, sys, time
+for n, name in enumerate(sys.argv[1:]):
+    c = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); c.bind(("10.98.0.1", 40000 + n)); c.settimeout(1)
+    q = struct.pack(">HHHHHH", 0x1000 + n, 0x0100, 1, 0, 0, 0)
+    q += b"".join(bytes([len(l)]) + l.encode() for l in name.split(".")) + b"\0\0\x01\0\x01"
+    c.sendto(q, ("10.98.0.53", 53))
+    try: c.recvfrom(512)
+    except socket.timeout: pass
+    c.close(); time.sleep(0.05)
+PY
+ip netns exec vg-c2s python3 "$work/dnsd.py" & echo $! >"$work/dnsd.pid"
 ip netns exec vg-c2s python3 "$work/httpd.py" & echo $! >"$work/httpd.pid"
 ip netns exec vg-c2s python3 "$work/ntpd.py" & echo $! >"$work/ntpd.pid"
 sleep 1
@@ -117,6 +153,7 @@ PNAT="$T/32:$TERM_HOME/32,$S/32:194.87.10.20/32,10.98.0.11/32:81.2.69.141/32,10.
 PNAT+=",10.98.0.13/32:81.2.69.143/32,10.98.0.14/32:81.2.69.144/32,10.98.0.30/32:5.188.10.30/32"
 PNAT+=",10.98.0.40/32:81.2.69.160/32,10.98.0.21/32:81.2.69.121/32,10.98.0.22/32:81.2.69.122/32"
 PNAT+=",10.98.0.23/32:81.2.69.123/32,10.98.0.24/32:81.2.69.124/32,10.98.0.25/32:81.2.69.125/32"
+PNAT+=",10.98.0.53/32:81.2.69.53/32"
 
 tsv=$out/C2-TRUTH.tsv
 if ! ((${#only[@]})) || [ ! -f "$tsv" ]; then
@@ -180,3 +217,38 @@ scenario backup-upload 65535 "--every 60 --seed 6" none 81.2.69.160 80 1 "detect
   curl -s -m 20 --data-binary @"$work/upload.bin" -o /dev/null http://10.98.0.40/
 
 mv "$tsv.new" "$tsv"
+
+# Domain generation (malware.dga; not in C2-TRUTH.tsv: tests/compromised.sh
+# checks them on their own). dnsq.py asks the resolver; no retiming (a
+# walk takes seconds).
+# dns NAME NOTE -- NAMES...: the lookups, captured as c2-NAME.pcap.
+dns() {
+  local name=$1
+  shift 3
+  if ((${#only[@]})) && [[ " ${only[*]} " != *" $name "* ]]; then return; fi
+  ip netns exec vg-c2t tcpdump -n -i vg-c2a -s 512 -U -w "$work/$name.raw.pcap" -c 10000 udp port 53 >/dev/null 2>&1 &
+  local tp=$!
+  sleep 0.5
+  timeout 120 ip netns exec vg-c2t python3 "$work/dnsq.py" "$@" >"$work/$name.log" 2>&1 || true
+  sleep 1
+  kill $tp 2>/dev/null
+  wait $tp 2>/dev/null || true
+  tcprewrite --pnat="$PNAT" --infile="$work/$name.raw.pcap" --outfile="$out/c2-$name.pcap" --fixcsum
+  echo "captured c2-$name: $(stat -c %s "$out/c2-$name.pcap") bytes" >&2
+}
+# A walk of 40 generated names (seeded: 10 to 16 random letters, one of
+# five top-level domains), all NXDOMAIN, then the one registered.
+mapfile -t gen < <(python3 -c '
+import random
+r = random.Random(7)
+for i in range(40):
+    print("".join(r.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(r.randint(10, 16))) + "." + r.choice(["com", "net", "org", "info", "biz"]))')
+dns dga-walk "40 generated names answered NXDOMAIN, then the registered one" -- "${gen[@]}" vbnqxzkwprtmhd.com
+# A person browsing: 7 names that exist, each twice, 6 typos, a
+# browser's 3 start-up probes (random single labels), internal names.
+dns dga-benign "browsing with typos, a browser's hijack probes, internal names" -- \
+  www.example-shop.com mail.example.org cdn.example.net news.example.com api.example-weather.com \
+  static.example-cdn.net login.example-bank.com www.example-shop.com mail.example.org cdn.example.net \
+  news.example.com api.example-weather.com static.example-cdn.net login.example-bank.com \
+  gooogle.com exmaple.com wikipedai.org faceboook.com yotube.com amazn.com \
+  qhxkzvbnwe fjrkwmzpqt lxvbnqwzkr printer.home.arpa wpad.home.arpa nas.home.arpa

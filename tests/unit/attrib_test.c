@@ -465,6 +465,11 @@ static void test_confidence(void **state)
 	assert_int_equal(conf("scan.sweep", "arp", "192.168.1.71", "outbound", false, r, sizeof r),
 			 VG_CONF_UNVERIFIED);
 	assert_non_null(strstr(r, "ARP"));
+	/* A generated-name walk: src is the terminal, its lookups answered. */
+	assert_int_equal(
+	    conf("malware.dga", "nxdomain", "192.168.50.20", "outbound", true, r, sizeof r),
+	    VG_CONF_VERIFIED);
+	assert_string_equal(r, "the home terminal's own lookups, answered");
 	/* Reflection floods name the reflector. */
 	assert_int_equal(conf("flood.reflection", NULL, "8.8.8.8", "inbound", false, r, sizeof r),
 			 VG_CONF_REFLECTOR);

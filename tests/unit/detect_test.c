@@ -518,6 +518,139 @@ static void test_http_form_logins(void **state)
 						"/wp-login.php answered 200)"));
 }
 
+/* A DNS lookup of name by CLIENT4 (a home terminal) from SERVER4:53,
+ * answered with rcode (and one address if 0), as the app stage leaves it. */
+static void dns_lookup(struct vg_detect *d, const char *name, uint8_t rcode, uint64_t ts)
+{
+	struct vg_flow f =
+	    flow4(CLIENT4, SERVER4, (uint16_t)(40000 + ts / MS % 20000), 53, VG_IPPROTO_UDP, ts);
+	struct vg_app_flow meta;
+
+	memset(&meta, 0, sizeof meta);
+	meta.proto = VG_APP_DNS;
+	meta.dns.has_query = meta.dns.has_response = true;
+	meta.dns.rcode = rcode;
+	meta.dns.rrtype = 1;
+	meta.dns.n_kept = meta.dns.n_answers = rcode == 0;
+	meta.dns.rrname_len = (uint8_t)strlen(name);
+	strcpy(meta.dns.rrname, name);
+	f.last_ns = ts + 20 * MS;
+	f.pkts[0] = f.pkts[1] = 1;
+	f.bytes[0] = 70, f.bytes[1] = 130;
+	if (rcode == VG_DNS_NXDOMAIN)
+		f.tag[1] |= VG_FLOW_TAG1_NXDOMAIN; /* what the app stage sets */
+	vg_detect_flow_end(d, &f, &meta);
+}
+
+/* malware.dga: a browser's 3 hijack probes and a subdomain of a random
+ * name (random-looking, too few) make nothing; after a quiet hour, 25
+ * generated names answered NXDOMAIN (each asked twice, as a resolver
+ * retries) and then one that resolves make one attack that succeeded. */
+static void test_dga_nxdomain_burst(void **state)
+{
+	static const char *const probes[] = {"kjhdwqpxze", "zzqxwvbnmkj", "ptlkwqzrmvx",
+					     "_dmarc.xjwqpmbvkdtr.com"};
+	static const char *const dga[] = {
+	    "xjwqpmbvkdtr.com", "kqlxtqptsmys.ru",  "a1b2c3d4e5f6.net", "ohvwpbcxuylqgm.info",
+	    "uajhgvqdyomw.ws",  "bcdfghjklmnp.biz", "q7w8e9r0t1y2.org", "zxcvbnmlkjhg.com",
+	};
+	struct vg_settings set;
+	struct vg_cidr_set home;
+	struct vg_detect *d = engine(&set, &home);
+	uint64_t t = T0;
+
+	(void)state;
+	for (unsigned r = 0; r < 2; r++)
+		for (size_t i = 0; i < sizeof probes / sizeof probes[0]; i++)
+			dns_lookup(d, probes[i], VG_DNS_NXDOMAIN, t += NS);
+	t += 3600 * NS; /* past detect.dga.idle: that run is over */
+	for (unsigned i = 0; i < 25; i++) {
+		char name[64];
+		/* distinct names: the list's, then more of the same shape */
+		if (i < sizeof dga / sizeof dga[0])
+			snprintf(name, sizeof name, "%s", dga[i]);
+		else
+			snprintf(name, sizeof name, "qzx%02uwvkpt%c%cr.net", i, 'a' + i % 26,
+				 'b' + i % 20);
+		dns_lookup(d, name, VG_DNS_NXDOMAIN, t += NS);
+		dns_lookup(d, name, VG_DNS_NXDOMAIN, t += MS); /* a retry: the same name */
+	}
+	dns_lookup(d, "www.example.com", 0, t += NS); /* a real name: not the controller */
+	dns_lookup(d, "vbnqxzkwprtm.com", 0, t += NS);
+	vg_detect_free(d);
+	assert_int_equal(n_got, 1);
+	assert_string_equal(got[0].kind, "malware.dga");
+	assert_string_equal(got[0].technique, "nxdomain");
+	assert_string_equal(got[0].direction, "outbound");
+	assert_memory_equal(got[0].src.b, CLIENT4.b, 4);
+	assert_memory_equal(got[0].dst.b, SERVER4.b, 4);
+	assert_int_equal(got[0].attempts, 50);
+	assert_true(got[0].succeeded);
+	assert_int_equal(got[0].severity, 1);
+	assert_true(got[0].start_ns > T0 + 3600 * NS);
+	{ /* a linear-counting estimate of the 25 names */
+		unsigned n = 0;
+		const char *at = strstr(got[0].evidence, "about ");
+		assert_non_null(at);
+		assert_int_equal(sscanf(at, "about %u distinct", &n), 1);
+		assert_true(n >= 24 && n <= 26);
+	}
+	assert_non_null(strstr(got[0].evidence, "first xjwqpmbvkdtr.com"));
+	assert_non_null(strstr(got[0].evidence, "address for vbnqxzkwprtm.com"));
+}
+
+/* Names that do not exist but look like words, typos or a home's device
+ * names are not generated ones: with detect.dga.names lowered to 2, 24
+ * of them answered NXDOMAIN (twice each) make no attack, nor do 19
+ * generated ones below the default threshold; 2 generated ones do. */
+static void test_dga_words_are_not(void **state)
+{
+	static const char *const words[] = {
+	    "gooogle.com",          "printer.corp.example",  "wpad.home.arpa",
+	    "www.facebook.com.lan", "strengths.org",         "my-new-laptop.local",
+	    "4.3.2.1.in-addr.arpa", "mail.schwarzwald.de",   "fileserver.example.org",
+	    "homeassistant.lan",    "raspberrypi.local",     "chromecast.example.org",
+	    "thermostat.example",   "playstation.example",   "nextcloud.example.org",
+	    "backupnas.example",    "officejet.example",     "kitchen-tv.example",
+	    "livingroom.example",   "intranet.corp",         "mailhost.corp",
+	    "smtp-relay-01.corp",   "web-2023-test.example", "cdn-77a3f2.example.net",
+	};
+	struct vg_settings set;
+	struct vg_cidr_set home;
+	struct vg_detect *d;
+	char err[128];
+	uint64_t t = T0;
+
+	(void)state;
+	vg_settings_default(&set);
+	set.detect.dga_names = 2;
+	assert_int_equal(vg_cidr_parse(&home, "192.0.2.0/24", err, sizeof err), 0);
+	n_got = 0;
+	assert_int_equal(vg_detect_new(&d, &set.detect, &home, NULL, SEED, on_attack, NULL), 0);
+	for (unsigned r = 0; r < 2; r++)
+		for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+			dns_lookup(d, words[i], VG_DNS_NXDOMAIN, t += NS);
+	vg_detect_tick(d, t += 3600 * NS);
+	assert_int_equal(n_got, 0);
+	dns_lookup(d, "xjwqpmbvkdtr.com", VG_DNS_NXDOMAIN, t += NS);
+	dns_lookup(d, "kqlxtqptsmys.ru", VG_DNS_NXDOMAIN, t += NS);
+	vg_detect_free(d);
+	assert_int_equal(n_got, 1);
+	assert_string_equal(got[0].kind, "malware.dga");
+	assert_int_equal(got[0].attempts, 2);
+	assert_false(got[0].succeeded);
+
+	/* The default threshold: 19 distinct generated names are not enough. */
+	d = engine(&set, &home);
+	for (unsigned i = 0; i < 19; i++) {
+		char name[64];
+		snprintf(name, sizeof name, "qzx%02uwvkptmr.net", i);
+		dns_lookup(d, name, VG_DNS_NXDOMAIN, t += NS);
+	}
+	vg_detect_free(d);
+	assert_int_equal(n_got, 0);
+}
+
 /* A probe's flow as the flow table hands it over: its one packet counted,
  * then the packet hook, then the flow's end with no answer. */
 static void unanswered_probe(struct vg_detect *d, struct vg_flow *f, const struct vg_packet *p,
@@ -951,6 +1084,8 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_sweep_by_zmap),
 	    cmocka_unit_test(test_ssh_bruteforce_then_success),
 	    cmocka_unit_test(test_http_form_logins),
+	    cmocka_unit_test(test_dga_nxdomain_burst),
+	    cmocka_unit_test(test_dga_words_are_not),
 	    cmocka_unit_test(test_beacon_regular),
 	    cmocka_unit_test(test_beacon_irregular_is_not),
 	    cmocka_unit_test(test_exfil_volume_and_baseline),
