@@ -407,6 +407,25 @@ static void brute_on_note(void *state, const void *note, size_t len)
 	maybe_open(s, g);
 }
 
+/* A session of a guesser's run (a guess or a form POST, counted by the
+ * caller): its client's packets and times, its server as a victim. */
+static void add_session(struct brute_state *s, struct guesser *g, const struct vg_flow_view *v,
+			const char *kind)
+{
+	const struct vg_flow *f = v->f;
+
+	g->kind = kind;
+	g->packets += f->pkts[0];
+	g->bytes += f->bytes[0];
+	if (f->first_ns < g->first_ns)
+		g->first_ns = f->first_ns;
+	if (f->last_ns > g->last_ns)
+		g->last_ns = f->last_ns;
+	vg_dtable_touch(&s->t, g, g->last_ns);
+	add_victim(g, &v->e.server);
+	maybe_open(s, g);
+}
+
 /* Words in a path that name a login form (compared without regard to
  * case): WordPress's wp-login.php, /login, /user/login, /signin, /logon,
  * /session (Rails, GitHub), /authenticate. An API client posting to
@@ -470,16 +489,7 @@ static void form_attempt(struct brute_state *s, const struct vg_flow_view *v,
 	} else {
 		g->form_fails++;
 	}
-	g->kind = svc->kind;
-	g->packets += f->pkts[0];
-	g->bytes += f->bytes[0];
-	if (f->first_ns < g->first_ns)
-		g->first_ns = f->first_ns;
-	if (f->last_ns > g->last_ns)
-		g->last_ns = f->last_ns;
-	vg_dtable_touch(&s->t, g, g->last_ns);
-	add_victim(g, &v->e.server);
-	maybe_open(s, g);
+	add_session(s, g, v, svc->kind);
 }
 
 /* Flows whose key brute_prefetch hashes (and on_flow_end may look up). */
@@ -536,17 +546,8 @@ static void brute_on_flow_end(void *state, const struct vg_flow_view *v,
 			g->succeeded = 1;
 		return; /* a long session is not a guess */
 	}
-	g->kind = kind;
 	g->attempts++;
-	g->packets += f->pkts[0];
-	g->bytes += f->bytes[0];
-	if (f->first_ns < g->first_ns)
-		g->first_ns = f->first_ns;
-	if (f->last_ns > g->last_ns)
-		g->last_ns = f->last_ns;
-	vg_dtable_touch(&s->t, g, g->last_ns);
-	add_victim(g, &v->e.server);
-	maybe_open(s, g);
+	add_session(s, g, v, kind);
 }
 
 static void brute_prefetch(void *state, const struct vg_flow_view *v)
