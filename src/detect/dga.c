@@ -30,7 +30,7 @@
  * the resolvers as victim_ips (no controller is known: malware.c2 names
  * one when the intelligence lists it). Needs the app stage (app.enabled).
  *
- * Memory: a fixed table of detect.dga.terminals records (about 300
+ * Memory: a fixed table of detect.dga.terminals records (about 360
  * bytes), made at a terminal's first random-looking NXDOMAIN answer;
  * seeded hash, 8 slots to a line, least recently active reused (an open
  * attack there is reported first).
