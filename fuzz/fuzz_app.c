@@ -4,12 +4,14 @@
  * record, HTTP request, HTTP response); the rest is the message, copied
  * into a buffer of exactly its size so any overread is caught by
  * AddressSanitizer. A TLS message that asks for more bytes is checked to
- * ask for more than it was given.
+ * ask for more than it was given. The DNS question's name, and the raw
+ * message as a name, go through malware.dga's judgement of names.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "app/app.h"
+#include "detect/detect.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -36,6 +38,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (af->dns.n_kept > VG_APP_DNS_ANSWERS ||
 		    strlen(af->dns.rrname) >= VG_APP_NAME_MAX)
 			abort();
+		(void)vg_dga_random_name(af->dns.rrname, strlen(af->dns.rrname));
+		(void)vg_dga_random_name((const char *)copy, n);
 		break;
 	case 1:
 		rc = vg_tls_parse(copy, n, &af->tls, &need);

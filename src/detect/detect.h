@@ -269,4 +269,9 @@ void vg_detect_reconfigure(struct vg_detect *d);
 /* Reports open attacks (final) and releases everything; accepts NULL. */
 void vg_detect_free(struct vg_detect *d);
 
+/* Whether a DNS name looks made by a domain generation algorithm
+ * (malware.dga's judgement, dga.c): its longest label but the top-level
+ * one, or its only label. Any bytes; reads len of them. */
+bool vg_dga_random_name(const char *name, size_t len);
+
 #endif

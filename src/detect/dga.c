@@ -6,7 +6,7 @@
  *
  * Method: at the end of each DNS flow a home terminal started whose first
  * response said NXDOMAIN (the app stage marks the flow: flow.h,
- * VG_FLOW_TAG1_NXDOMAIN), the question's name is judged (random_name):
+ * VG_FLOW_TAG1_NXDOMAIN), the question's name is judged (vg_dga_random_name):
  * its longest label but the top-level one, 8 to 63 letters, digits and
  * hyphens, looks generated if under 35% of its (at least 6) letter pairs
  * are among the 150 most frequent in English text, or if it has an
@@ -160,7 +160,7 @@ static bool random_label(const char *l, size_t n)
 
 /* A name whose longest label but the top-level one (the name itself if
  * it has one label) looks generated. */
-static bool random_name(const char *name, size_t len)
+bool vg_dga_random_name(const char *name, size_t len)
 {
 	size_t best = 0, best_len = 0, start = 0, labels = 0, last = 0;
 
@@ -359,9 +359,10 @@ static __attribute__((noinline)) void flow_end_dns(struct dga_state *s,
 		return;
 	d = &meta->dns;
 	if (nx && d->rcode == VG_DNS_NXDOMAIN) {
-		if (random_name(d->rrname, d->rrname_len))
+		if (vg_dga_random_name(d->rrname, d->rrname_len))
 			nx_answer(s, v, d->rrname, d->rrname_len);
-	} else if (!nx && d->rcode == 0 && d->n_kept && random_name(d->rrname, d->rrname_len)) {
+	} else if (!nx && d->rcode == 0 && d->n_kept &&
+		   vg_dga_random_name(d->rrname, d->rrname_len)) {
 		resolved(s, v, d->rrname, d->rrname_len);
 	}
 }

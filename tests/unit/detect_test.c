@@ -622,6 +622,17 @@ static void test_dga_words_are_not(void **state)
 	uint64_t t = T0;
 
 	(void)state;
+	/* The judgement itself: the label it looks at, the edges. */
+	assert_true(vg_dga_random_name("xjwqpmbvkdtr.com", 16));
+	assert_true(vg_dga_random_name("xjwqpmbvkdtr.com.", 17)); /* a trailing dot */
+	assert_true(vg_dga_random_name("www.xjwqpmbvkdtr.com", 20));
+	assert_true(vg_dga_random_name("a1b2c3d4e5f6.net", 16));
+	assert_false(vg_dga_random_name("site1306.com", 12));      /* a word and a number */
+	assert_false(vg_dga_random_name("xjwqpmb.com", 11));       /* under 8 characters */
+	assert_false(vg_dga_random_name("com.xjwqpmbvkdtr", 16));  /* only the TLD is random */
+	assert_false(vg_dga_random_name("xjwq_pmbvkdtr.com", 17)); /* not a host name */
+	assert_false(vg_dga_random_name("", 0));
+	assert_false(vg_dga_random_name("....", 4));
 	vg_settings_default(&set);
 	set.detect.dga_names = 2;
 	assert_int_equal(vg_cidr_parse(&home, "192.0.2.0/24", err, sizeof err), 0);
