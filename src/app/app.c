@@ -698,6 +698,7 @@ void vg_app_prefetch_entry(const struct vg_app *a, const struct vg_flow *f)
 static void on_dns(struct vg_app *a, struct vg_flow *f, uint32_t fi, struct slot *s,
 		   const uint8_t *pl, size_t n, bool tcp)
 {
+	const struct vg_app_dns *d;
 	bool had_response;
 	int rc;
 
@@ -725,23 +726,24 @@ static void on_dns(struct vg_app *a, struct vg_flow *f, uint32_t fi, struct slot
 	rc = vg_dns_parse(pl, n, &s->pub.dns);
 	a->st.c[VG_APPC_dns_messages]++;
 	count(a, rc);
+	if (had_response || !s->pub.dns.has_response)
+		return; /* only the first response is kept */
+	d = &s->pub.dns;
 	/* The hint malware.dga reads at the flow's end (flow.h), on the
 	 * record the packet just touched: the metadata's line stays cold
 	 * for the other DNS flows. */
-	if (!had_response && s->pub.dns.has_response && s->pub.dns.rcode == VG_DNS_NXDOMAIN)
+	if (d->rcode == VG_DNS_NXDOMAIN)
 		f->tag[1] |= VG_FLOW_TAG1_NXDOMAIN;
-	if (!had_response && s->pub.dns.has_response && !s->pub.dns.rrname_truncated) {
-		const struct vg_app_dns *d = &s->pub.dns;
-		for (unsigned i = 0; i < d->n_kept; i++) {
-			int family = d->answers[i].rrtype == 1 ? 4 : 6;
-			if (d->answers[i].rrtype != 1 && d->answers[i].rrtype != 28)
-				continue;
-			if (cache_put(a, family, &d->answers[i].addr, d->rrname, d->rrname_len))
-				a->st.c[VG_APPC_dns_cache_inserted]++;
-			if (a->dns_sink)
-				a->dns_sink(a->dns_sink_arg, family, &d->answers[i].addr,
-					    d->rrname);
-		}
+	if (d->rrname_truncated)
+		return;
+	for (unsigned i = 0; i < d->n_kept; i++) {
+		int family = d->answers[i].rrtype == 1 ? 4 : 6;
+		if (d->answers[i].rrtype != 1 && d->answers[i].rrtype != 28)
+			continue;
+		if (cache_put(a, family, &d->answers[i].addr, d->rrname, d->rrname_len))
+			a->st.c[VG_APPC_dns_cache_inserted]++;
+		if (a->dns_sink)
+			a->dns_sink(a->dns_sink_arg, family, &d->answers[i].addr, d->rrname);
 	}
 }
 

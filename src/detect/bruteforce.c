@@ -192,7 +192,7 @@ static void report(struct brute_state *s, struct guesser *g, bool final)
 			 g->form_oks ? "; then a POST was answered otherwise: the login likely "
 				       "succeeded"
 				     : "");
-	else if (g->fails + g->oks + g->form_fails + g->form_oks)
+	else if (g->fails + g->oks) /* replies, and maybe form POSTs too */
 		snprintf(a.evidence, sizeof a.evidence,
 			 "%u failed logins (server replies) to port %u on %u host%s%s",
 			 g->fails + g->form_fails, g->key.port, a.victims,
