@@ -112,6 +112,13 @@ for f in tests/corpus/c2/*.pcap ../shared/corpus/exploit/trickbot-c2.pcap ../sha
   [ -f "$f" ] && { both --seed 1 --intel tests/data/c2 "$f" || c2_rc=1; }
 done
 expect_eq "read --intel into both stores exits 0 for every C2 capture" 0 "$c2_rc"
+# A generated-name walk that found its controller, and the same walk cut
+# before the name resolved: no attacker known (stored "", not counted).
+dga=$caps/c2-dga-walk.pcap
+editcap -r $dga "$tmp/dga-unresolved.pcap" 1-$(($(tshark -r $dga 2>/dev/null | wc -l) - 2)) >/dev/null
+both --seed 1 $dga && both --seed 1 "$tmp/dga-unresolved.pcap"
+expect_eq "the walk without a controller: attacker '' in both stores" "1 1" \
+  "$(sqlite3 "$db" "select count(*) from attacks where kind = 'malware.dga' and attacker = ''") $(chq $pa "SELECT count() FROM vigil.attacks WHERE kind = 'malware.dga' AND attacker = ''")"
 same_report "report --c2 is identical" --c2
 same_report "report --c2 as json is identical" --c2 --format json
 same_report "report --c2 as csv is identical" --c2 --format csv

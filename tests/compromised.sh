@@ -125,9 +125,13 @@ g=$dir/c2-dga-walk.pcap
 a=$(attacks $g)
 nx=$(tshark -r $g -Y 'dns.flags.response==1 && dns.flags.rcode==3' 2>/dev/null | wc -l)
 found=$(tshark -r $g -Y 'dns.flags.response==1 && dns.flags.rcode==0 && dns.a' -T fields -e dns.qry.name 2>/dev/null)
-expect_eq "dga-walk: one attack: malware.dga nxdomain, src the terminal, dest its resolver, UDP 53, outbound" \
-  "1 malware.dga nxdomain 192.168.50.20 81.2.69.53 UDP 53 outbound" \
-  "$(count "$a") $(printf '%s\n' "$a" | jq -r '"\(.attack.kind) \(.attack.technique) \(.src_ip) \(.dest_ip) \(.proto) \(.attack.port_list[0]) \(.attack.direction)"')"
+got=$(tshark -r $g -Y 'dns.flags.response==1 && dns.flags.rcode==0 && dns.a' -T fields -e dns.a 2>/dev/null)
+term=$(tshark -r $g -Y 'dns.flags.response==0' -T fields -e ip.src 2>/dev/null | sort -u)
+expect_eq "dga-walk: one attack: malware.dga nxdomain, src the address the name got ($got, tshark), dest and victim the terminal ($term), UDP 53, outbound" \
+  "1 malware.dga nxdomain $got $term [\"$term\"] UDP 53 outbound" \
+  "$(count "$a") $(printf '%s\n' "$a" | jq -r '"\(.attack.kind) \(.attack.technique) \(.src_ip) \(.dest_ip) \(.attack.victim_ips | tojson) \(.proto) \(.attack.port_list[0]) \(.attack.direction)"')"
+expect_eq "dga-walk: attribution verified: the address the name resolved to, the controller's country (SG)" \
+  "verified SG" "$(printf '%s\n' "$a" | jq -r '"\(.attribution.confidence) \(.src_geo.country)"')"
 att=$(printf '%s\n' "$a" | jq -r .attack.attempts)
 expect_eq "dga-walk: attempts $att: the random-looking ones of tshark's $nx NXDOMAIN answers, at least detect.dga.names (20)" \
   1 "$(( nx == 40 && att >= 20 && att <= nx ))"
@@ -143,6 +147,33 @@ expect_eq "dga-walk: --workers 2 gives the same attack" "$(printf '%s\n' "$a" | 
   "$(attacks $g --workers 2 | jq -c 'del(.attack.id)')"
 expect_eq "dga-benign: browsing with typos, hijack probes and internal names: none" 0 \
   "$(count "$(attacks $dir/c2-dga-benign.pcap)")"
+# The walk without its last lookup (the one that resolved): the controller
+# is not known; src_ip is the unspecified address, no server is counted.
+n=$(tshark -r $g 2>/dev/null | wc -l)
+editcap -r $g "$tmp/unresolved.pcap" 1-$((n - 2)) >/dev/null
+u=$(attacks "$tmp/unresolved.pcap")
+expect_eq "dga-walk without the name that resolved: one attack, src 0.0.0.0 (not known), dest the terminal, not succeeded, no geo" \
+  "1 0.0.0.0 $term false null" \
+  "$(count "$u") $(printf '%s\n' "$u" | jq -r '"\(.src_ip) \(.dest_ip) \(.attack.succeeded) \(.src_geo)"')"
+expect_eq "dga-walk without it: attribution verified, the reason says no controller is known" \
+  "verified 1" "$(printf '%s\n' "$u" | jq -r '"\(.attribution.confidence) \(.attribution.reason | test("no controller known") | if . then 1 else 0 end)"')"
+# The C&C report over both (SQLite): the terminal is the infected one,
+# the resolved address the one server (its country); the unresolved walk
+# counts the terminal under an unknown server country and adds no server.
+export VIGIL_STORE="sqlite:$tmp/dga.db"
+"$vigil" read -q $g && "$vigil" read -q "$tmp/unresolved.pcap"
+r=$("$vigil" report --c2 --format json)
+expect_eq "report --c2: 2 attacks, 1 C&C server, 1 infected terminal" "2 1 1" \
+  "$(printf '%s' "$r" | jq -r '"\(.totals.attacks) \(.totals.servers) \(.totals.terminals)"')"
+expect_eq "report --c2: servers by country: SG 1" "SG=1" \
+  "$(printf '%s' "$r" | jq -r '[.tables[] | select(.name=="c2_country_servers") | .rows[] | "\(.country)=\(.servers)"] | join(" ")')"
+expect_eq "report --c2: terminals by server country: ?? 1, SG 1" "??=1 SG=1" \
+  "$(printf '%s' "$r" | jq -r '[.tables[] | select(.name=="c2_country_terminals") | .rows[] | "\(.country)=\(.terminals)"] | sort | join(" ")')"
+expect_eq "report --c2: the infected terminal ranked: $term, 2 attacks" "$term=2" \
+  "$(printf '%s' "$r" | jq -r '[.tables[] | select(.name=="c2_terminal") | .rows[] | "\(.target)=\(.attacks)"] | join(" ")')"
+expect_eq "report --by attacker: (unknown) and the server, one attack each" "(unknown)=1 $got=1" \
+  "$("$vigil" report --by attacker --format json | jq -r '[.tables[0].rows[] | "\(.attacker)=\(.attacks)"] | sort | join(" ")')"
+unset VIGIL_STORE
 
 # Nothing of the kind elsewhere: the other generated captures, the benign
 # corpus, the whole shared corpus but its malware folder (exploit).

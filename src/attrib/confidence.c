@@ -70,11 +70,15 @@ enum vg_confidence vg_attrib_confidence(const struct vg_attack *a, char *reason,
 			 "forged with the victim's address");
 		return VG_CONF_REFLECTOR;
 	}
-	/* A generated-name walk: src_ip is the terminal itself, whose
-	 * lookups its resolver answered (a forged source gets no answer). */
+	/* A generated-name walk: the home terminal's own lookups, answered
+	 * (a forged source gets no answer); src_ip is the address its
+	 * resolver gave a generated name, or unspecified: none yet. */
 	if (a->direction && !strcmp(a->direction, "outbound") && a->kind &&
 	    !strcmp(a->kind, "malware.dga")) {
-		snprintf(reason, len, "the home terminal's own lookups, answered");
+		snprintf(reason, len, "%s",
+			 vg_addr_unspecified(&a->src)
+			     ? "no controller known: the home terminal's own lookups, answered"
+			     : "the address a home terminal's generated name resolved to");
 		return VG_CONF_VERIFIED;
 	}
 	/* A terminal's own connections out (beacons, C&C, exfiltration):

@@ -221,7 +221,7 @@ const struct vg_cfg_row vg_settings_rows[] = {
     NUM("detect.dga.enabled", VG_CFG_U32, DET(dga_on), 1, 0, 1,
 	"1 runs the domain generation detector (malware.dga), 0 leaves it out"),
     NUM("detect.dga.terminals", VG_CFG_U32, DET(dga_terminals), 4096, 64, 1u << 22,
-	"home terminals with random-looking NXDOMAIN answers followed at once (about 360 "
+	"home terminals with random-looking NXDOMAIN answers followed at once (about 376 "
 	"bytes each)"),
     NUM("detect.dga.names", VG_CFG_U32, DET(dga_names), 20, 2, 100000,
 	"distinct random-looking names answered NXDOMAIN that make a terminal's run an attack"),

@@ -29,6 +29,18 @@ struct vg_addr {
 	uint8_t b[16];
 };
 
+/* The unspecified address (0.0.0.0 or ::): all zero. An attack's src_ip
+ * holds it when its attacker is not known (malware.dga before a
+ * generated name resolves); the store keeps no attacker for it. */
+static inline int vg_addr_unspecified(const struct vg_addr *a)
+{
+	uint8_t any = 0;
+
+	for (unsigned i = 0; i < sizeof a->b; i++)
+		any |= a->b[i];
+	return !any;
+}
+
 #define VG_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 #if defined(__GNUC__)

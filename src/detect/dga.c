@@ -25,12 +25,16 @@
  * likely the controller's domain of the day: the attack is marked
  * succeeded (severity 1) and the evidence names it.
  *
- * The terminal is reported as src_ip (the infected host: the origin, as
- * for other outbound attacks), the first resolver it asked as dest_ip,
- * the resolvers as victim_ips (no controller is known: malware.c2 names
- * one when the intelligence lists it). Needs the app stage (app.enabled).
+ * The ends follow the other malware.* attacks (the attacker is the
+ * controller, the target the home terminal): dest_ip and victim_ips are
+ * the terminal; src_ip is the address the generated name that resolved
+ * got (the first A answer for an IPv4 terminal, AAAA for IPv6: likely the
+ * controller), and the unspecified address (0.0.0.0 or ::) while no such
+ * name resolved: the controller is not known, and the store keeps no
+ * attacker for it (store.h). The resolvers are counted in the evidence.
+ * Needs the app stage (app.enabled).
  *
- * Memory: a fixed table of detect.dga.terminals records (about 360
+ * Memory: a fixed table of detect.dga.terminals records (about 376
  * bytes), made at a terminal's first random-looking NXDOMAIN answer;
  * seeded hash, 8 slots to a line, least recently active reused (an open
  * attack there is reported first).
@@ -65,8 +69,10 @@ struct term {
 	uint32_t answers;              /* NXDOMAIN answers for random-looking names */
 	uint32_t resolvers_more;
 	uint8_t open, succeeded, n_resolvers, proto;
+	uint8_t has_controller;    /* controller holds an address */
 	char sample[SAMPLE_MAX];   /* the first such name, cut */
 	char resolved[SAMPLE_MAX]; /* a random-looking name that got an address */
+	struct vg_addr controller; /* its first address of the terminal's family */
 	struct vg_addr resolvers[RESOLVERS_MAX];
 };
 
@@ -212,19 +218,20 @@ static uint32_t name_bit(const struct dga_state *s, const char *name, size_t len
 static void report(struct dga_state *s, struct term *t, bool final)
 {
 	struct vg_attack a;
-	unsigned names = seen_count(t);
+	unsigned names = seen_count(t), resolvers;
 
 	memset(&a, 0, sizeof a);
 	a.id = t->attack_id;
 	a.kind = "malware.dga";
 	a.technique = "nxdomain";
-	a.src = t->key.term;
-	a.dst = t->resolvers[0];
+	if (t->has_controller)
+		a.src = t->controller; /* else unspecified (zeroed): not known */
+	a.dst = t->key.term;
 	a.family = (uint8_t)t->key.family;
 	a.proto = t->proto;
 	a.direction = "outbound";
 	a.succeeded = t->succeeded;
-	a.src_verified = true; /* the terminal got the answers: its address is real */
+	a.src_verified = true; /* the terminal's resolver gave the address */
 	a.severity = t->succeeded ? 1 : 2;
 	a.final = final;
 	a.start_ns = t->first_ns;
@@ -232,16 +239,21 @@ static void report(struct dga_state *s, struct term *t, bool final)
 	a.packets = t->packets;
 	a.bytes = t->bytes;
 	a.attempts = t->answers;
-	a.victims = t->n_resolvers + t->resolvers_more;
-	a.n_victim_ips = t->n_resolvers;
-	memcpy(a.victim_ips, t->resolvers, t->n_resolvers * sizeof t->resolvers[0]);
+	a.victims = 1;
+	a.n_victim_ips = 1;
+	a.victim_ips[0] = t->key.term;
 	a.ports = 1;
 	a.n_ports = 1;
 	a.port_list[0] = 53;
+	resolvers = t->n_resolvers + t->resolvers_more;
 	snprintf(a.evidence, sizeof a.evidence,
-		 "%u NXDOMAIN answers for about %u distinct random-looking names (first %s)%s%s",
-		 t->answers, names, t->sample, t->succeeded ? "; then got an address for " : "",
-		 t->succeeded ? t->resolved : "");
+		 "%u NXDOMAIN answers from %u resolver%s for about %u distinct random-looking "
+		 "names (first %s)%s%s%s",
+		 t->answers, resolvers, resolvers == 1 ? "" : "s", names, t->sample,
+		 t->succeeded ? "; then got an address for " : "", t->succeeded ? t->resolved : "",
+		 t->has_controller ? " (src_ip, likely the controller)"
+		 : t->succeeded    ? " (none of the terminal's address family)"
+				   : "");
 	s->env.emit(s->env.emit_arg, &a);
 	t->reported_ns = t->last_ns;
 }
@@ -321,9 +333,9 @@ static void nx_answer(struct dga_state *s, const struct vg_flow_view *v, const c
 
 /* A random-looking name that got an address, for a terminal whose run is
  * an attack: the walk likely found its controller. */
-static void resolved(struct dga_state *s, const struct vg_flow_view *v, const char *name,
-		     size_t len)
+static void resolved(struct dga_state *s, const struct vg_flow_view *v, const struct vg_app_dns *d)
 {
+	uint16_t want = v->e.family == 4 ? 1 : 28; /* A, AAAA */
 	struct term_key k;
 	struct term *t;
 
@@ -334,7 +346,13 @@ static void resolved(struct dga_state *s, const struct vg_flow_view *v, const ch
 	if (!t || !t->open || t->succeeded)
 		return;
 	t->succeeded = 1;
-	copy_name(t->resolved, name, len);
+	copy_name(t->resolved, d->rrname, d->rrname_len);
+	for (unsigned i = 0; i < d->n_kept && i < VG_APP_DNS_ANSWERS; i++)
+		if (d->answers[i].rrtype == want) {
+			t->controller = d->answers[i].addr;
+			t->has_controller = 1;
+			break;
+		}
 	if (v->f->last_ns > t->last_ns)
 		t->last_ns = v->f->last_ns;
 }
@@ -363,7 +381,7 @@ static __attribute__((noinline)) void flow_end_dns(struct dga_state *s,
 			nx_answer(s, v, d->rrname, d->rrname_len);
 	} else if (!nx && d->rcode == 0 && d->n_kept &&
 		   vg_dga_random_name(d->rrname, d->rrname_len)) {
-		resolved(s, v, d->rrname, d->rrname_len);
+		resolved(s, v, d);
 	}
 }
 

@@ -26,8 +26,11 @@ static const char what_c2[] =
     "A C&C server is the external end of a malware.* attack: an address or name of the\n"
     "threat intelligence the run loaded (malware.c2, with the family the feed gives),\n"
     "or an endpoint a home terminal called at regular intervals (malware.beacon, no\n"
-    "family: (unknown)). The terminal it controlled is the home address that called it.\n"
-    "Country is the server's, from the run's geo database.";
+    "family: (unknown)), or the address a generated name resolved to (malware.dga).\n"
+    "The terminal it controlled is the home address that called it. A terminal that\n"
+    "walked generated names none of which resolved counts as infected, its server\n"
+    "not known (country ??, no server counted). Country is the server's, from the\n"
+    "run's geo database.";
 static const char credit_dbip[] = "IP geolocation by DB-IP (https://db-ip.com), CC BY 4.0";
 
 /* What a table's rows count, as its column is named. */

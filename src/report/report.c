@@ -4,7 +4,8 @@
  * Each table is one vg_query: the top rows by attacks (or every row, in
  * key order, for time series), plus the total under the same filter, so
  * the rows and "other" add up to the total. Display texts replace the
- * store's empty values ("" country -> "??", asn "0" -> "unknown") here,
+ * store's empty values ("" country -> "??", asn "0" -> "unknown", ""
+ * attacker -> "(unknown)") here,
  * once, for every format.
  */
 #include <stdlib.h>
@@ -23,7 +24,7 @@ static const char *display(enum vg_dim d, const char *key)
 		return "several or none";
 	if (d == VG_DIM_SERVICE && !key[0])
 		return "(none)";
-	if (d == VG_DIM_TOOL && !key[0])
+	if ((d == VG_DIM_TOOL || d == VG_DIM_ATTACKER) && !key[0])
 		return "(unknown)";
 	return key;
 }

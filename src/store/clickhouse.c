@@ -854,7 +854,7 @@ static int ch_put_attack(struct vg_store *base, const struct vg_attack *a,
 	size_t n = 0;
 	int rc;
 
-	vg_format_addr(src, sizeof src, &a->src, a->family);
+	vg_store_attacker(src, sizeof src, a);
 	vg_format_addr(dst, sizeof dst, &a->dst, a->family);
 	rc = idset_add(&s->seen, identity(a->start_ns, a->kind, src, dst));
 	if (rc < 0) {
@@ -948,10 +948,15 @@ static const char *dim_expr(enum vg_dim d)
 	}
 }
 
-static void where_clause(struct buf *b, const struct vg_filter *f)
+static void where_clause(struct buf *b, const struct vg_filter *f, bool known_attacker)
 {
 	const char *and = " WHERE ";
 	char day[16];
+
+	if (known_attacker) { /* "": no attacker known (store.h) */
+		buf_fmt(b, "%sattacker != ''", and);
+		and = " AND ";
+	}
 
 	if (f->has_since) {
 		day_text(f->since_day, day);
@@ -1039,7 +1044,7 @@ static int ch_query(struct vg_store *base, const struct vg_query *q, vg_store_ro
 	for (unsigned i = 0; i < q->ndims; i++)
 		buf_fmt(b, "%s AS k%u, ", dim_expr(q->dims[i]), i);
 	buf_fmt(b, "%s AS v FROM %s", measure, s->tbl_attacks);
-	where_clause(b, &q->filter);
+	where_clause(b, &q->filter, q->measure == VG_MEASURE_ATTACKERS);
 	if (q->ndims) {
 		buf_str(b, " GROUP BY ");
 		for (unsigned i = 0; i < q->ndims; i++)
@@ -1084,7 +1089,7 @@ static int ch_notable(struct vg_store *base, const struct vg_filter *flt, uint64
 		" start_ns, end_ns, attempts, asn, succeeded FROM %s",
 		s->tbl_attacks);
 	size_t before = b->len;
-	where_clause(b, flt);
+	where_clause(b, flt, false);
 	buf_fmt(b,
 		"%s succeeded = 1 AND kind LIKE 'bruteforce.%%'"
 		" ORDER BY start_ns DESC, kind, attacker, target",

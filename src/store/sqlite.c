@@ -516,7 +516,7 @@ static int sqlite_put_attack(struct vg_store *base, const struct vg_attack *a,
 
 	if ((rc = begin(s, err, errlen)) < 0)
 		return rc;
-	vg_format_addr(src, sizeof src, &a->src, a->family);
+	vg_store_attacker(src, sizeof src, a);
 	vg_format_addr(dst, sizeof dst, &a->dst, a->family);
 	victims[0] = ports[0] = '\0';
 	for (unsigned v = 0; v < a->n_victim_ips; v++) {
@@ -763,7 +763,7 @@ static int sqlite_query(struct vg_store *base, const struct vg_query *q, vg_stor
 	const char *table = src >= 0 ? rollups[src].table : "attacks";
 	const char *measure;
 	char sql[2048];
-	size_t n = 0;
+	size_t n = 0, w;
 	sqlite3_stmt *st = NULL;
 	const char *keys[VG_QUERY_DIMS_MAX];
 
@@ -800,7 +800,11 @@ static int sqlite_query(struct vg_store *base, const struct vg_query *q, vg_stor
 		n += (size_t)snprintf(sql + n, sizeof sql - n, "%s AS k%u, ",
 				      dim_expr(q->dims[i], g), i);
 	n += (size_t)snprintf(sql + n, sizeof sql - n, "%s AS v FROM %s AS src", measure, table);
-	n += where_clause(&q->filter, g, sql + n, sizeof sql - n);
+	w = where_clause(&q->filter, g, sql + n, sizeof sql - n);
+	n += w;
+	if (q->measure == VG_MEASURE_ATTACKERS) /* "": no attacker known (store.h) */
+		n += (size_t)snprintf(sql + n, sizeof sql - n, "%s attacker != ''",
+				      w ? " AND" : " WHERE");
 	if (q->ndims) {
 		char order[128];
 		size_t no = 0;

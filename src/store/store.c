@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "common/vg.h"
+#include "event/event.h"
 #include "store/store.h"
 
 const struct vg_store_ops *const vg_stores[] = {
@@ -114,6 +115,14 @@ const char *vg_store_service(const struct vg_attack *a)
 		if (services[i].port == port)
 			return services[i].name;
 	return "";
+}
+
+void vg_store_attacker(char *buf, size_t len, const struct vg_attack *a)
+{
+	if (vg_addr_unspecified(&a->src))
+		snprintf(buf, len, "%s", "");
+	else
+		vg_format_addr(buf, len, &a->src, a->family);
 }
 
 int64_t vg_store_day(uint64_t ns)

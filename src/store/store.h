@@ -100,7 +100,7 @@ int vg_dim_parse(const char *name);
 
 enum vg_measure {
 	VG_MEASURE_ATTACKS,   /* number of attacks */
-	VG_MEASURE_ATTACKERS, /* distinct attacker addresses */
+	VG_MEASURE_ATTACKERS, /* distinct attacker addresses ("" not known: left out) */
 	VG_MEASURE_TARGETS,   /* distinct first victims */
 };
 
@@ -279,6 +279,10 @@ int vg_store_close(struct vg_store *s, char *err, size_t errlen);
 const char *vg_store_service(const struct vg_attack *a);
 /* The one destination port of an attack, 0 when several or none. */
 uint16_t vg_store_port(const struct vg_attack *a);
+/* The attacker column's text: src_ip, or "" for the unspecified address
+ * (an attacker not known: malware.dga before a generated name resolves).
+ * Queries measuring distinct attackers leave "" out. */
+void vg_store_attacker(char *buf, size_t len, const struct vg_attack *a);
 /* Days since 1970-01-01 of a time in ns; and "YYYY-MM-DD" to days (<0 if
  * not a valid date). */
 int64_t vg_store_day(uint64_t ns);

@@ -105,12 +105,16 @@ for i in range(int(sys.argv[1])):
     c.close()
 PY
 # A resolver on 10.98.0.53:53: an address (10.98.0.66) for the names in
-# its list, NXDOMAIN for any other.
+# its list, NXDOMAIN for any other. The generated domain its owner
+# registered gets the controller's public address (the beacon's server
+# as rewritten, 194.87.10.20): bytes of the answer only, nothing is sent
+# to it.
 cat >"$work/dnsd.py" <<'PY'
 import socket, struct
 KNOWN = {"www.example-shop.com", "mail.example.org", "cdn.example.net", "news.example.com",
          "api.example-weather.com", "static.example-cdn.net", "login.example-bank.com",
          "vbnqxzkwprtmhd.com"}  # the last: the generated domain its owner registered
+ADDR = {"vbnqxzkwprtmhd.com": "194.87.10.20"}
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("10.98.0.53", 53))
 while True:
     q, peer = s.recvfrom(512)
@@ -122,7 +126,7 @@ while True:
     name = ".".join(labels).lower()
     if name in KNOWN:
         s.sendto(q[:2] + b"\x81\x80\0\x01\0\x01\0\0\0\0" + question +
-                 b"\xc0\x0c\0\x01\0\x01\0\0\x01\x2c\0\x04" + socket.inet_aton("10.98.0.66"), peer)
+                 b"\xc0\x0c\0\x01\0\x01\0\0\x01\x2c\0\x04" + socket.inet_aton(ADDR.get(name, "10.98.0.66")), peer)
     else:
         s.sendto(q[:2] + b"\x81\x83\0\x01\0\0\0\0\0\0" + question, peer)
 PY

@@ -465,11 +465,19 @@ static void test_confidence(void **state)
 	assert_int_equal(conf("scan.sweep", "arp", "192.168.1.71", "outbound", false, r, sizeof r),
 			 VG_CONF_UNVERIFIED);
 	assert_non_null(strstr(r, "ARP"));
-	/* A generated-name walk: src is the terminal, its lookups answered. */
+	/* A generated-name walk: src is the address a generated name got, or
+	 * unspecified (no controller known); the terminal's lookups were
+	 * answered either way. */
 	assert_int_equal(
-	    conf("malware.dga", "nxdomain", "192.168.50.20", "outbound", true, r, sizeof r),
+	    conf("malware.dga", "nxdomain", "194.87.10.20", "outbound", true, r, sizeof r),
 	    VG_CONF_VERIFIED);
-	assert_string_equal(r, "the home terminal's own lookups, answered");
+	assert_string_equal(r, "the address a home terminal's generated name resolved to");
+	assert_int_equal(conf("malware.dga", "nxdomain", "0.0.0.0", "outbound", true, r, sizeof r),
+			 VG_CONF_VERIFIED);
+	assert_string_equal(r, "no controller known: the home terminal's own lookups, answered");
+	assert_int_equal(conf("malware.dga", "nxdomain", "::", "outbound", true, r, sizeof r),
+			 VG_CONF_VERIFIED);
+	assert_string_equal(r, "no controller known: the home terminal's own lookups, answered");
 	/* Reflection floods name the reflector. */
 	assert_int_equal(conf("flood.reflection", NULL, "8.8.8.8", "inbound", false, r, sizeof r),
 			 VG_CONF_REFLECTOR);

@@ -525,8 +525,12 @@ static void test_http_form_logins(void **state)
 						"/wp-login.php answered 200)"));
 }
 
+/* The address the test resolver gives names that exist (A). */
+#define DGA_CONTROLLER "\xc2\x57\x0a\x14" /* 194.87.10.20 */
+
 /* A DNS lookup of name by CLIENT4 (a home terminal) from SERVER4:53,
- * answered with rcode (and one address if 0), as the app stage leaves it. */
+ * answered with rcode (and, if 0, a CNAME then the address DGA_CONTROLLER),
+ * as the app stage leaves it. */
 static void dns_lookup(struct vg_detect *d, const char *name, uint8_t rcode, uint64_t ts)
 {
 	struct vg_flow f =
@@ -538,7 +542,12 @@ static void dns_lookup(struct vg_detect *d, const char *name, uint8_t rcode, uin
 	meta.dns.has_query = meta.dns.has_response = true;
 	meta.dns.rcode = rcode;
 	meta.dns.rrtype = 1;
-	meta.dns.n_kept = meta.dns.n_answers = rcode == 0;
+	if (rcode == 0) {
+		meta.dns.n_kept = meta.dns.n_answers = 2;
+		meta.dns.answers[0].rrtype = 5; /* CNAME: no address */
+		meta.dns.answers[1].rrtype = 1;
+		memcpy(meta.dns.answers[1].addr.b, DGA_CONTROLLER, 4);
+	}
 	meta.dns.rrname_len = (uint8_t)strlen(name);
 	strcpy(meta.dns.rrname, name);
 	f.last_ns = ts + 20 * MS;
@@ -549,28 +558,15 @@ static void dns_lookup(struct vg_detect *d, const char *name, uint8_t rcode, uin
 	vg_detect_flow_end(d, &f, &meta);
 }
 
-/* malware.dga: a browser's 3 hijack probes and a subdomain of a random
- * name (random-looking, too few) make nothing; after a quiet hour, 25
- * generated names answered NXDOMAIN (each asked twice, as a resolver
- * retries) and then one that resolves make one attack that succeeded. */
-static void test_dga_nxdomain_burst(void **state)
+/* 25 generated names answered NXDOMAIN from t on, each asked twice (as
+ * a resolver retries); returns the time of the last. */
+static uint64_t dga_walk(struct vg_detect *d, uint64_t t)
 {
-	static const char *const probes[] = {"kjhdwqpxze", "zzqxwvbnmkj", "ptlkwqzrmvx",
-					     "_dmarc.xjwqpmbvkdtr.com"};
 	static const char *const dga[] = {
 	    "xjwqpmbvkdtr.com", "kqlxtqptsmys.ru",  "a1b2c3d4e5f6.net", "ohvwpbcxuylqgm.info",
 	    "uajhgvqdyomw.ws",  "bcdfghjklmnp.biz", "q7w8e9r0t1y2.org", "zxcvbnmlkjhg.com",
 	};
-	struct vg_settings set;
-	struct vg_cidr_set home;
-	struct vg_detect *d = engine(&set, &home);
-	uint64_t t = T0;
 
-	(void)state;
-	for (unsigned r = 0; r < 2; r++)
-		for (size_t i = 0; i < sizeof probes / sizeof probes[0]; i++)
-			dns_lookup(d, probes[i], VG_DNS_NXDOMAIN, t += NS);
-	t += 3600 * NS; /* past detect.dga.idle: that run is over */
 	for (unsigned i = 0; i < 25; i++) {
 		char name[64];
 		/* distinct names: the list's, then more of the same shape */
@@ -582,6 +578,31 @@ static void test_dga_nxdomain_burst(void **state)
 		dns_lookup(d, name, VG_DNS_NXDOMAIN, t += NS);
 		dns_lookup(d, name, VG_DNS_NXDOMAIN, t += MS); /* a retry: the same name */
 	}
+	return t;
+}
+
+/* malware.dga: a browser's 3 hijack probes and a subdomain of a random
+ * name (random-looking, too few) make nothing; after a quiet hour, 25
+ * generated names answered NXDOMAIN and then one that resolves make one
+ * attack that succeeded, from the address it got (the controller) to the
+ * terminal. The same walk without the name that resolves: the controller
+ * is not known (src the unspecified address). */
+static void test_dga_nxdomain_burst(void **state)
+{
+	static const char *const probes[] = {"kjhdwqpxze", "zzqxwvbnmkj", "ptlkwqzrmvx",
+					     "_dmarc.xjwqpmbvkdtr.com"};
+	static const struct vg_addr none;
+	struct vg_settings set;
+	struct vg_cidr_set home;
+	struct vg_detect *d = engine(&set, &home);
+	uint64_t t = T0;
+
+	(void)state;
+	for (unsigned r = 0; r < 2; r++)
+		for (size_t i = 0; i < sizeof probes / sizeof probes[0]; i++)
+			dns_lookup(d, probes[i], VG_DNS_NXDOMAIN, t += NS);
+	t += 3600 * NS; /* past detect.dga.idle: that run is over */
+	t = dga_walk(d, t);
 	dns_lookup(d, "www.example.com", 0, t += NS); /* a real name: not the controller */
 	dns_lookup(d, "vbnqxzkwprtm.com", 0, t += NS);
 	vg_detect_free(d);
@@ -589,8 +610,10 @@ static void test_dga_nxdomain_burst(void **state)
 	assert_string_equal(got[0].kind, "malware.dga");
 	assert_string_equal(got[0].technique, "nxdomain");
 	assert_string_equal(got[0].direction, "outbound");
-	assert_memory_equal(got[0].src.b, CLIENT4.b, 4);
-	assert_memory_equal(got[0].dst.b, SERVER4.b, 4);
+	assert_memory_equal(got[0].src.b, DGA_CONTROLLER, 4);
+	assert_memory_equal(got[0].dst.b, CLIENT4.b, 4);
+	assert_int_equal(got[0].n_victim_ips, 1);
+	assert_memory_equal(got[0].victim_ips[0].b, CLIENT4.b, 4);
 	assert_int_equal(got[0].attempts, 50);
 	assert_true(got[0].succeeded);
 	assert_int_equal(got[0].severity, 1);
@@ -602,8 +625,20 @@ static void test_dga_nxdomain_burst(void **state)
 		assert_int_equal(sscanf(at, "about %u distinct", &n), 1);
 		assert_true(n >= 24 && n <= 26);
 	}
+	assert_non_null(strstr(got[0].evidence, "from 1 resolver for"));
 	assert_non_null(strstr(got[0].evidence, "first xjwqpmbvkdtr.com"));
-	assert_non_null(strstr(got[0].evidence, "address for vbnqxzkwprtm.com"));
+	assert_non_null(strstr(got[0].evidence,
+			       "address for vbnqxzkwprtm.com (src_ip, likely the controller)"));
+
+	d = engine(&set, &home);
+	dga_walk(d, T0);
+	vg_detect_free(d);
+	assert_int_equal(n_got, 1);
+	assert_memory_equal(got[0].src.b, none.b, 16);
+	assert_memory_equal(got[0].dst.b, CLIENT4.b, 4);
+	assert_false(got[0].succeeded);
+	assert_int_equal(got[0].severity, 2);
+	assert_null(strstr(got[0].evidence, "address for"));
 }
 
 /* Names that do not exist but look like words, typos or a home's device
