@@ -97,6 +97,8 @@ same_report "--by tool --by kind is identical (no tool: empty)" --by tool --by k
 same_report "--by day --by confidence is identical" --by day --by confidence
 same_report "--by year --format json is identical" --by year --format json
 same_report "--by attacker --top 3 (other row) is identical" --by attacker --top 3
+same_report "--by direction --by kind is identical" --by direction --by kind --top 0
+same_report "--direction inbound --by country is identical" --direction inbound --by country --format csv
 same_report "--by target --kind scan (a family) is identical" --by target --kind scan
 same_report "--kind bruteforce report (notable) is identical" --kind bruteforce
 same_report "--country US --confidence verified is identical" --country US --confidence verified --format json

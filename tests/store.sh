@@ -52,6 +52,26 @@ expect_eq "report --by kind matches TRUTH.tsv" "$(cat "$tmp/exp.kind")" "$(cat "
 rep --by tool --top 0 --format csv | awk -F, 'NR > 1 && $1 != "total" {print $1 "," $2}' | sort >"$tmp/got.tool"
 expect_eq "report --by tool matches TRUTH.tsv's tool column" "$(cat "$tmp/exp.tool")" "$(cat "$tmp/got.tool")"
 
+# By direction: the truth's ends against the home network (the attacker
+# inside: outbound; the victim: inbound), plus masscan's (inbound).
+{ awk -F'\t' 'NR > 1 && $3 != "none" && $1 != "hping-syn-flood" {
+    print (index($6, "192.168.50.") == 1 ? "outbound" : index($7, "192.168.50.") == 1 ? "inbound" : "transit")}' \
+    $caps/TRUTH.tsv; [ $have_masscan = 1 ] && echo inbound; } | sort | uniq -c |
+  awk '{print $2 "," $1}' | sort >"$tmp/exp.dir"
+rep --by direction --top 0 --format csv | awk -F, 'NR > 1 && $1 != "total" {print $1 "," $2}' | sort >"$tmp/got.dir"
+expect_eq "report --by direction matches TRUTH.tsv's ends" "$(cat "$tmp/exp.dir")" "$(cat "$tmp/got.dir")"
+expect_eq "report --direction inbound counts the inbound ones" "$(sed -n 's/^inbound,//p' "$tmp/exp.dir")" \
+  "$(rep --direction inbound --format json | jq .totals.attacks)"
+# A home terminal's own traffic (a generated-name walk) beside an
+# inbound scan, in a store of their own.
+"$vigil" read -q --seed 1 --home-net 192.168.50.0/24 --store "$tmp/dir.db" $caps/nmap-syn.pcap $caps/c2-dga-walk.pcap 2>/dev/null
+expect_eq "an inbound scan and an outbound walk: --by direction --by kind" "inbound,scan.port,1 outbound,malware.dga,1" \
+  "$("$vigil" report --store "$tmp/dir.db" --by direction --by kind --format csv | awk -F, 'NR > 1 && $1 != "total" {print $1 "," $2 "," $3}' | sort | tr '\n' ' ' | sed 's/ $//')"
+expect_eq "--direction outbound keeps the walk only; the review's direction table counts both" "1 2" \
+  "$("$vigil" report --store "$tmp/dir.db" --direction outbound --format json | jq .totals.attacks) $("$vigil" report --store "$tmp/dir.db" --format json | jq '[.tables[] | select(.name=="direction") | .rows[].attacks] | add')"
+"$vigil" report --store "$db" --direction sideways >/dev/null 2>&1
+expect_eq "--direction with an unknown value exits 2" 2 $?
+
 # By country: the attacker of each truth row through mmdblookup.
 if [ -s $mmdb ] && command -v mmdblookup >/dev/null; then
   while IFS=$'\t' read -r file kind attacker; do

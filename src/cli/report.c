@@ -21,11 +21,11 @@ static void usage(FILE *fp)
 		"Reports on the attacks `vigil read` stored. Without --by: the year in review,\n"
 		"as a national CERT's annual report: attacks, distinct attackers and targeted\n"
 		"terminals; shares by origin country (all, and verified sources only), by kind,\n"
-		"confidence and month; the most targeted terminals, ports and services; the\n"
-		"attacking autonomous systems; notable attacks (successful brute force); the\n"
-		"runs and geo databases behind it. With --by: one table. With --c2: the\n"
-		"command-and-control report (C&C servers by country, the home terminals\n"
-		"they controlled, malware families, terminals ranked, by month).\n"
+		"confidence, direction and month; the most targeted terminals, ports and\n"
+		"services; the attacking autonomous systems; notable attacks (successful\n"
+		"brute force); the runs and geo databases behind it. With --by: one table.\n"
+		"With --c2: the command-and-control report (C&C servers by country, the home\n"
+		"terminals they controlled, malware families, terminals ranked, by month).\n"
 		"\n"
 		"One attack is one final attack event (one attacker, one kind, a victim or a\n"
 		"victim set, one time window). Origin is the attacker's country in the run's\n"
@@ -38,7 +38,8 @@ static void usage(FILE *fp)
 		"  --by DIM            group by DIM; repeat for a cross table (at most 3):\n"
 		"                      country, asn, kind, target, port, service, attacker,\n"
 		"                      day, month, year, confidence, tool (the scanner,\n"
-		"                      brute-forcer or malware family the traffic names)\n"
+		"                      brute-forcer or malware family the traffic names),\n"
+		"                      direction\n"
 		"  --c2                the command-and-control report: malware.* attacks\n"
 		"                      (the attacker is the C&C server, the target the home\n"
 		"                      terminal); --kind malware.c2 keeps intel matches only\n"
@@ -50,6 +51,10 @@ static void usage(FILE *fp)
 		"  --country CC        attacker's country (ISO 3166-1 alpha-2; ?? unknown)\n"
 		"  --target IP         attacks whose first victim is IP\n"
 		"  --confidence C      verified, unverified, bogon or reflector\n"
+		"  --direction D       inbound (from outside to the home network), outbound\n"
+		"                      (a home terminal's own traffic: its scans and floods\n"
+		"                      out, and malware.* and exfil.*, whose attacker is the\n"
+		"                      outside end) or transit\n"
 		"  --format F          table (default), json or csv\n"
 		"  --store URL         the store (default %s; VIGIL_STORE)\n"
 		"  -h, --help          this help\n"
@@ -70,6 +75,7 @@ enum {
 	OPT_COUNTRY,
 	OPT_TARGET,
 	OPT_CONF,
+	OPT_DIR,
 	OPT_FORMAT,
 	OPT_STORE,
 	OPT_C2
@@ -96,6 +102,7 @@ static int run(int argc, char **argv)
 	    {"country", required_argument, NULL, OPT_COUNTRY},
 	    {"target", required_argument, NULL, OPT_TARGET},
 	    {"confidence", required_argument, NULL, OPT_CONF},
+	    {"direction", required_argument, NULL, OPT_DIR},
 	    {"format", required_argument, NULL, OPT_FORMAT},
 	    {"store", required_argument, NULL, OPT_STORE},
 	    {"c2", no_argument, NULL, OPT_C2},
@@ -170,6 +177,17 @@ static int run(int argc, char **argv)
 				return VG_EXIT_USAGE;
 			}
 			f.confidence = optarg;
+			break;
+		case OPT_DIR:
+			if (strcmp(optarg, "inbound") && strcmp(optarg, "outbound") &&
+			    strcmp(optarg, "transit")) {
+				fprintf(stderr,
+					"vigil report: --direction %s: expected inbound, outbound "
+					"or transit\n",
+					optarg);
+				return VG_EXIT_USAGE;
+			}
+			f.direction = optarg;
 			break;
 		case OPT_FORMAT:
 			if (!strcmp(optarg, "table"))

@@ -72,7 +72,9 @@ static void filter_text(const struct vg_filter *f, char *buf, size_t len)
 	if (f->target && n < len)
 		n += (size_t)snprintf(buf + n, len - n, " target %s", f->target);
 	if (f->confidence && n < len)
-		snprintf(buf + n, len - n, " confidence %s", f->confidence);
+		n += (size_t)snprintf(buf + n, len - n, " confidence %s", f->confidence);
+	if (f->direction && n < len)
+		snprintf(buf + n, len - n, " direction %s", f->direction);
 }
 
 /* ---- text ------------------------------------------------------------------ */

@@ -26,6 +26,8 @@ static const char *display(enum vg_dim d, const char *key)
 		return "(none)";
 	if ((d == VG_DIM_TOOL || d == VG_DIM_ATTACKER) && !key[0])
 		return "(unknown)";
+	if (d == VG_DIM_DIRECTION && !key[0])
+		return "(none)";
 	return key;
 }
 
@@ -291,6 +293,10 @@ int vg_report_build(struct vg_report *r, struct vg_store *s, const enum vg_dim *
 	    {"kind", "Attacks by kind", VG_DIM_KIND, 0, 1, 0},
 	    {"confidence", "Attacks by confidence of the source address", VG_DIM_CONFIDENCE, 0, 1,
 	     0},
+	    {"direction",
+	     "Attacks by direction (inbound: from outside; outbound: a home terminal's own "
+	     "traffic)",
+	     VG_DIM_DIRECTION, 0, 1, 0},
 	    {"month", "Attacks by month (UTC, start of the attack)", VG_DIM_MONTH, 1, 1, 0},
 	    {"target", "Most targeted terminals (first victim of each attack)", VG_DIM_TARGET, 0, 0,
 	     0},

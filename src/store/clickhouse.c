@@ -989,6 +989,7 @@ static void where_clause(struct buf *b, const struct vg_filter *f, bool known_at
 	    {offsetof(struct vg_filter, country), "country"},
 	    {offsetof(struct vg_filter, target), "target"},
 	    {offsetof(struct vg_filter, confidence), "confidence"},
+	    {offsetof(struct vg_filter, direction), "direction"},
 	};
 	for (size_t i = 0; i < VG_ARRAY_LEN(eq); i++) {
 		const char *v = *(const char *const *)((const char *)f + eq[i].off);

@@ -633,7 +633,8 @@ out:
 static unsigned filter_dims(const struct vg_filter *f)
 {
 	return (f->kind ? B(VG_DIM_KIND) : 0) | (f->country ? B(VG_DIM_COUNTRY) : 0) |
-	       (f->target ? B(VG_DIM_TARGET) : 0) | (f->confidence ? B(VG_DIM_CONFIDENCE) : 0);
+	       (f->target ? B(VG_DIM_TARGET) : 0) | (f->confidence ? B(VG_DIM_CONFIDENCE) : 0) |
+	       (f->direction ? B(VG_DIM_DIRECTION) : 0);
 }
 
 static void day_ymd(int64_t day, int *y, int *m, int *d)
@@ -700,6 +701,7 @@ static const char *dim_expr(enum vg_dim d, enum grain g)
 	case VG_DIM_ASN: return "asn"; /* named by the outer query */
 	case VG_DIM_PORT: return "port";
 	case VG_DIM_TOOL: return "coalesce(tool, '')"; /* stored NULL when none */
+	case VG_DIM_DIRECTION: return "coalesce(direction, '')";
 	default: return vg_dim_name(d);
 	}
 }
@@ -732,6 +734,8 @@ static size_t where_clause(const struct vg_filter *f, enum grain g, char *buf, s
 		ADD("target = :target");
 	if (f->confidence)
 		ADD("confidence = :confidence");
+	if (f->direction)
+		ADD("direction = :direction");
 #undef ADD
 	return n;
 }
@@ -752,6 +756,8 @@ static void bind_filter(sqlite3_stmt *st, const struct vg_filter *f)
 		sqlite3_bind_text(st, i, f->target, -1, SQLITE_STATIC);
 	if ((i = sqlite3_bind_parameter_index(st, ":confidence")))
 		sqlite3_bind_text(st, i, f->confidence, -1, SQLITE_STATIC);
+	if ((i = sqlite3_bind_parameter_index(st, ":direction")))
+		sqlite3_bind_text(st, i, f->direction, -1, SQLITE_STATIC);
 }
 
 static int sqlite_query(struct vg_store *base, const struct vg_query *q, vg_store_row_fn fn,

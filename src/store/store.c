@@ -68,6 +68,7 @@ static const char *const dim_names[VG_DIM_COUNT] = {
     [VG_DIM_YEAR] = "year",
     [VG_DIM_CONFIDENCE] = "confidence",
     [VG_DIM_TOOL] = "tool",
+    [VG_DIM_DIRECTION] = "direction",
 };
 
 const char *vg_dim_name(enum vg_dim d)

@@ -91,6 +91,10 @@ enum vg_dim {
 	VG_DIM_CONFIDENCE, /* "verified", "unverified", "bogon", "reflector" */
 	VG_DIM_TOOL,       /* the attack's tool: the scanner or brute-forcer the
 			    * traffic names, the malware family of malware.*; "" none */
+	VG_DIM_DIRECTION,  /* "inbound" (from outside to the home network),
+			    * "outbound" (started by a home terminal: its scans and
+			    * floods out, and malware.* and exfil.*, whose attacker is
+			    * the outside end), "transit"; "" none recorded */
 	VG_DIM_COUNT
 };
 
@@ -113,6 +117,7 @@ struct vg_filter {
 	const char *country;    /* attacker's country code; "" matches unknown */
 	const char *target;     /* first victim's address as text */
 	const char *confidence; /* confidence name */
+	const char *direction;  /* inbound, outbound or transit */
 };
 
 #define VG_QUERY_DIMS_MAX 3
