@@ -12,14 +12,19 @@
  *   hook reads the first bytes of server-to-client segments on those
  *   ports only; a source gets a record at its first failure.
  * - Web form logins, which answer a wrong password with a page (200) or a
- *   redirect, not a 401: a connection to an HTTP service port whose
- *   request (the app stage's metadata: the first request of the
- *   connection) is a POST to a login URL (its path names a login:
- *   login_path) is one attempt. The run's first such POST gives the
- *   status a failure gets; a later POST to the same path answered with
- *   another 2xx or 3xx status (the redirect most applications send
- *   after a good password) is a success. Needs the app stage
- *   (app.enabled); a POST answered 401 or 403 counts as above, once.
+ *   redirect, not a 401: each POST to a login URL (its path names a
+ *   login: login_path) is one attempt, however many one connection
+ *   carries. The packet hook reads the request lines of connections to
+ *   HTTP service ports; a request to a login path (any method: tools
+ *   fetch the form first) marks the connection (VG_TAG1_BRUTE_FORM),
+ *   which stays watched until it asks for another path; each POST there
+ *   is noted, and its reply's status line with it. A connection the hook
+ *   did not follow from its start is counted at its end from its first
+ *   request (the app stage's metadata). The run's first such POST gives
+ *   the status a failure gets; a later POST to the same path answered
+ *   with another 2xx or 3xx status (the redirect most applications send
+ *   after a good password) is a success; a POST answered 401 or 403 is
+ *   a refused login, counted once.
  * - The connection pattern, for the encrypted or binary protocols (SSH,
  *   RDP, SMB, databases, VNC, Telnet...): a login attempt shows up as a
  *   TCP session that completes its handshake, exchanges a little data and
@@ -93,6 +98,7 @@ struct guesser {
 	uint32_t fails, oks;           /* login replies: failed, succeeded after a failure */
 	uint32_t form_fails, form_oks; /* POSTs to the login form: failed, accepted */
 	uint16_t form_status;          /* the status a failed POST gets */
+	uint16_t form_pending;         /* POSTs the packet hook saw, their replies not yet */
 	uint8_t open, succeeded, n_victims;
 	char form[FORM_PATH_MAX]; /* the login form's path ("" none), cut */
 	const char *kind;
@@ -298,14 +304,27 @@ static int login_reply(enum reply r, const uint8_t *b, uint32_t n)
 	}
 }
 
-/* A login reply the packet hook saw, noted for the tables. */
+/* What the packet hook saw, noted for the tables: a login reply, a POST
+ * to a login form, or the reply to such a POST. */
+enum { NOTE_REPLY, NOTE_FORM_POST, NOTE_FORM_STATUS };
+
+#define NOTE_PATH_MAX 32 /* bytes of a form's path a note carries, NUL included */
+
 struct login_note {
 	uint64_t ts_ns;
-	struct vg_addr client, server;
+	struct vg_addr client;
 	uint16_t port; /* the service's */
 	uint8_t family;
-	int8_t result; /* -1 failed, 1 accepted */
+	uint8_t what;    /* NOTE_* */
+	int8_t result;   /* NOTE_REPLY: -1 failed, 1 accepted */
+	uint8_t pad;
+	uint16_t status; /* NOTE_FORM_STATUS: the HTTP status */
+	union {
+		struct vg_addr server;    /* NOTE_REPLY, NOTE_FORM_STATUS */
+		char path[NOTE_PATH_MAX]; /* NOTE_FORM_POST: the form's path, cut */
+	};
 };
+_Static_assert(sizeof(struct login_note) <= VG_NOTE_MAX, "a note fits VG_NOTE_MAX");
 
 /* Server-to-client segments with data on the services that answer in
  * clear: a failed login is an attempt (and gives the source a record); an
@@ -318,7 +337,7 @@ static void watched_packet(const struct brute_state *s, const struct vg_packet *
 
 /* The tests are combined without a branch each (dir is a coin toss,
  * whether a flow is watched or a packet carries data hardly better): one
- * branch remains, to a watched flow's server data or long conversation. */
+ * branch remains, to a watched flow's data or long conversation. */
 static void brute_on_packet(void *state, const struct vg_packet *p, struct vg_flow *f, int dir)
 {
 	const struct brute_state *s = state;
@@ -336,17 +355,90 @@ static void brute_on_packet(void *state, const struct vg_packet *p, struct vg_fl
 	f->flags =
 	    (uint8_t)(fl | (!watched & (sum == 1) & (s->watch_port[SVC_HASH(port)] == port)) *
 			       VG_FLOW_WATCH);
-	if (VG_UNLIKELY(watched & (((dir == 1) & (p->payload_len != 0)) | (sum > WATCH_PACKETS))))
+	if (VG_UNLIKELY(watched & ((p->payload_len != 0) | (sum > WATCH_PACKETS))))
 		watched_packet(s, p, f, dir);
 }
 
-/* A packet of a watched flow from its server with data, or past
- * WATCH_PACKETS; out of line: the common case above then saves no
- * registers. */
+static size_t login_path_n(const char *path, size_t n);
+
+/* The methods a request line starts with (RFC 9110 and WebDAV's common
+ * ones): a client segment that starts otherwise continues a body. */
+static const char *const methods[] = {"POST ", "GET ",     "HEAD ",    "PUT ",    "DELETE ",
+				      "PATCH ", "OPTIONS ", "PROPFIND ", "CONNECT "};
+
+/* A client segment of a connection to an HTTP service. A request to a
+ * login form's path (any method: tools fetch the form first, for its
+ * cookie or token) marks the connection (VG_TAG1_BRUTE_FORM) and keeps it
+ * watched; each POST there is noted (NOTE_FORM_POST), its reply below
+ * gives its status. A request elsewhere on a marked connection ends the
+ * watch: the user went on into the site. */
+static void client_request(const struct brute_state *s, const struct vg_packet *p,
+			   struct vg_flow *f, const uint8_t *b, uint32_t n)
+{
+	const char *path;
+	size_t m, len = 0, plen;
+	size_t i;
+
+	for (i = 0; i < VG_ARRAY_LEN(methods); i++)
+		if (starts(b, n, methods[i]))
+			break;
+	if (i == VG_ARRAY_LEN(methods))
+		return; /* a body's continuation */
+	m = strlen(methods[i]);
+	path = (const char *)b + m;
+	while (m + len < n && path[len] != ' ' && path[len] != '\r' && path[len] != '\n')
+		len++;
+	if (!(plen = login_path_n(path, len))) {
+		if (f->tag[1] & VG_TAG1_BRUTE_FORM)
+			f->flags &= (uint8_t)~VG_FLOW_WATCH;
+		return;
+	}
+	f->tag[1] |= VG_TAG1_BRUTE_FORM | VG_TAG1_BRUTE_LOGIN; /* LOGIN: watched on */
+	if (i != 0)
+		return; /* not a POST: the form fetched */
+	f->tag[1] |= VG_TAG1_BRUTE_POSTED;
+	struct login_note note = {.ts_ns = p->ts_ns,
+				  .client = p->src,
+				  .port = p->dport,
+				  .family = p->family,
+				  .what = NOTE_FORM_POST};
+	memcpy(note.path, path, plen < NOTE_PATH_MAX - 1 ? plen : NOTE_PATH_MAX - 1);
+	vg_detect_note(&s->env, &note, sizeof note);
+}
+
+/* A server segment of a marked connection: the status line of the reply
+ * to a POST noted above (NOTE_FORM_STATUS). */
+static void form_reply(const struct brute_state *s, const struct vg_packet *p, struct vg_flow *f,
+		       const uint8_t *b, uint32_t n)
+{
+	uint16_t status = 0;
+
+	if (!(f->tag[1] & VG_TAG1_BRUTE_POSTED) || n < 12 || !starts(b, n, "HTTP/1.") ||
+	    b[8] != ' ')
+		return;
+	for (unsigned i = 9; i < 12; i++) {
+		if (b[i] < '0' || b[i] > '9')
+			return;
+		status = (uint16_t)(status * 10 + (b[i] - '0'));
+	}
+	f->tag[1] &= (uint8_t)~VG_TAG1_BRUTE_POSTED;
+	struct login_note note = {.ts_ns = p->ts_ns,
+				  .client = p->dst,
+				  .server = p->src,
+				  .port = p->sport,
+				  .family = p->family,
+				  .what = NOTE_FORM_STATUS,
+				  .status = status};
+	vg_detect_note(&s->env, &note, sizeof note);
+}
+
+/* A packet of a watched flow with data, or past WATCH_PACKETS; out of
+ * line: the common case above then saves no registers. */
 static __attribute__((noinline)) void
 watched_packet(const struct brute_state *s, const struct vg_packet *p, struct vg_flow *f, int dir)
 {
 	const struct service *svc;
+	const uint8_t *b;
 	uint32_t n;
 	int r;
 
@@ -357,12 +449,23 @@ watched_packet(const struct brute_state *s, const struct vg_packet *p, struct vg
 		f->flags &= (uint8_t)~VG_FLOW_WATCH;
 		return;
 	}
-	if (dir != 1 || !p->payload_len || !(svc = service_of(s, p->sport)) || svc->reply == R_NONE)
+	if (!p->payload_len || !(svc = service_of(s, dir ? p->sport : p->dport)) ||
+	    svc->reply == R_NONE)
 		return;
+	b = p->data + p->payload_off;
 	n = p->caplen > p->payload_off ? p->caplen - p->payload_off : 0;
 	if (n > p->payload_len)
 		n = p->payload_len;
-	r = login_reply(svc->reply, p->data + p->payload_off, n);
+	if (dir == 0) { /* the client's: only a web form's requests are read */
+		if (svc->reply == R_HTTP)
+			client_request(s, p, f, b, n);
+		return;
+	}
+	if (f->tag[1] & VG_TAG1_BRUTE_FORM) {
+		form_reply(s, p, f, b, n);
+		return;
+	}
+	r = login_reply(svc->reply, b, n);
 	/* A web connection whose reply is not a refusal is browsing: the
 	 * hook stops looking at it (the bulk of web traffic costs nothing). */
 	if (r >= 0 && svc->reply == R_HTTP)
@@ -375,27 +478,49 @@ watched_packet(const struct brute_state *s, const struct vg_packet *p, struct vg
 				  .server = p->src,
 				  .port = p->sport,
 				  .family = p->family,
+				  .what = NOTE_REPLY,
 				  .result = (int8_t)r};
 	vg_detect_note(&s->env, &note, sizeof note);
 }
+
+static bool same_form(struct guesser *g, const char *path, size_t len);
+static void form_result(struct guesser *g, uint16_t status);
 
 static void brute_on_note(void *state, const void *note, size_t len)
 {
 	struct brute_state *s = state;
 	const struct login_note *n = note;
+	struct guesser_key k;
 	struct guesser *g;
 
 	if (len != sizeof *n)
 		return;
-	if (n->result > 0) {
-		struct guesser_key k = {n->client, n->port, n->family};
+	k = (struct guesser_key){n->client, n->port, n->family};
+	if (n->what == NOTE_FORM_POST) {
+		/* Counted when its reply comes (its status tells failure). */
+		g = run_of(s, &k, vg_dtable_hash(&s->t, &k), n->ts_ns);
+		if (!same_form(g, n->path, strnlen(n->path, sizeof n->path)))
+			return;
+		g->kind = service_of(s, n->port)->kind;
+		if (g->form_pending < UINT16_MAX)
+			g->form_pending++;
+	} else if (n->what == NOTE_FORM_STATUS) {
+		g = vg_dtable_find(&s->t, &k, false, n->ts_ns);
+		if (!g || !g->form_pending)
+			return;
+		g->form_pending--;
+		if (n->status == 401 || n->status == 403)
+			g->fails++; /* refused, as a login reply says it */
+		else
+			form_result(g, n->status);
+		add_victim(g, &n->server);
+	} else if (n->result > 0) {
 		g = vg_dtable_find(&s->t, &k, false, n->ts_ns);
 		if (!g || !g->fails)
 			return;
 		g->oks++;
 		g->succeeded = 1;
 	} else {
-		struct guesser_key k = {n->client, n->port, n->family};
 		g = run_of(s, &k, vg_dtable_hash(&s->t, &k), n->ts_ns);
 		g->kind = service_of(s, n->port)->kind;
 		g->fails++;
@@ -433,12 +558,14 @@ static void add_session(struct brute_state *s, struct guesser *g, const struct v
 static const char *const login_words[] = {"login",   "logon",   "signin",     "sign-in",
 					  "sign_in", "session", "authenticat"};
 
-/* The length of a URI's path (up to its query or fragment) if the path
- * names a login form, else 0. */
-static size_t login_path(const char *uri)
+/* The length of the path of a URI of len bytes (up to its query or
+ * fragment) if the path names a login form, else 0. */
+static size_t login_path_n(const char *uri, size_t len)
 {
-	size_t n = strcspn(uri, "?#");
+	size_t n = 0;
 
+	while (n < len && uri[n] != '?' && uri[n] != '#')
+		n++;
 	for (size_t w = 0; w < VG_ARRAY_LEN(login_words); w++) {
 		size_t l = strlen(login_words[w]);
 		for (size_t i = 0; i + l <= n; i++)
@@ -446,6 +573,11 @@ static size_t login_path(const char *uri)
 				return n;
 	}
 	return 0;
+}
+
+static size_t login_path(const char *uri)
+{
+	return login_path_n(uri, strlen(uri));
 }
 
 /* The path of a login form this flow POSTed to, with its length, or 0:
@@ -465,30 +597,51 @@ static size_t form_post(const struct vg_app_flow *meta, const char **path)
 	return login_path(h->uri);
 }
 
-/* A POST to a login form: a failed login, or an accepted one if answered
- * with another 2xx or 3xx status than the run's failures got. POSTs to
- * another path than the run's first are not counted. */
-static void form_attempt(struct brute_state *s, const struct vg_flow_view *v,
-			 const struct service *svc, const struct guesser_key *k, uint64_t h,
-			 const char *path, size_t len, uint16_t status)
+/* Whether a POST to path (len bytes) belongs to the run's form: the
+ * first gives the run its path; POSTs to another are not counted. Paths
+ * compare as far as both were kept (a note carries NOTE_PATH_MAX - 1). */
+static bool same_form(struct guesser *g, const char *path, size_t len)
 {
-	const struct vg_flow *f = v->f;
-	struct guesser *g = run_of(s, k, h, f->first_ns);
-	size_t keep = len < FORM_PATH_MAX - 1 ? len : FORM_PATH_MAX - 1;
+	size_t keep = len < FORM_PATH_MAX - 1 ? len : FORM_PATH_MAX - 1, have;
 
 	if (!g->form[0]) {
 		memcpy(g->form, path, keep);
 		g->form[keep] = 0;
-		g->form_status = status;
-	} else if (strlen(g->form) != keep || memcmp(g->form, path, keep)) {
-		return;
+		return true;
 	}
+	have = strlen(g->form);
+	if (keep >= NOTE_PATH_MAX - 1 && have >= NOTE_PATH_MAX - 1)
+		keep = have = NOTE_PATH_MAX - 1;
+	return have == keep && !memcmp(g->form, path, keep);
+}
+
+/* A POST to the run's login form answered with status: a failed login,
+ * or an accepted one if answered with another 2xx or 3xx status than the
+ * run's first (the status failures get). */
+static void form_result(struct guesser *g, uint16_t status)
+{
+	if (!(g->form_fails + g->form_oks))
+		g->form_status = status;
 	if (g->form_fails && status != g->form_status && status >= 200 && status < 400) {
 		g->form_oks++;
 		g->succeeded = 1;
 	} else {
 		g->form_fails++;
 	}
+}
+
+/* A connection's first request, a POST to a login form, that the packet
+ * hook did not follow (form_post). */
+static void form_attempt(struct brute_state *s, const struct vg_flow_view *v,
+			 const struct service *svc, const struct guesser_key *k, uint64_t h,
+			 const char *path, size_t len, uint16_t status)
+{
+	const struct vg_flow *f = v->f;
+	struct guesser *g = run_of(s, k, h, f->first_ns);
+
+	if (!same_form(g, path, len))
+		return;
+	form_result(g, status);
 	add_session(s, g, v, svc->kind);
 }
 
@@ -524,7 +677,9 @@ static void brute_on_flow_end(void *state, const struct vg_flow_view *v,
 	if (!session)
 		return;
 	k = (struct guesser_key){v->e.client, port, v->e.family};
-	path_len = svc->reply == R_HTTP ? form_post(meta, &path) : 0;
+	/* The packet hook counted the POSTs of a connection it followed. */
+	path_len = svc->reply == R_HTTP && !(f->tag[1] & VG_TAG1_BRUTE_FORM) ? form_post(meta, &path)
+									     : 0;
 	if (svc->replies_only && !path_len && !(f->tag[1] & VG_TAG1_BRUTE_LOGIN))
 		return; /* the session counts only for its packets: no login, no lookup */
 	h = v->prefetched && prefetched(f) ? s->hash[v->slot] : vg_dtable_hash(&s->t, &k);
@@ -533,7 +688,8 @@ static void brute_on_flow_end(void *state, const struct vg_flow_view *v,
 		return;
 	}
 	if (svc->replies_only) {
-		if ((g = vg_dtable_find_h(&s->t, &k, h, false, f->last_ns)) && g->fails) {
+		if ((g = vg_dtable_find_h(&s->t, &k, h, false, f->last_ns)) &&
+		    g->fails + g->form_fails + g->form_oks) {
 			g->packets += f->pkts[0];
 			g->bytes += f->bytes[0];
 		}

@@ -148,6 +148,9 @@ void vg_detect_note(const struct vg_detect_env *env, const void *note, size_t le
 enum {
 	VG_TAG1_SCAN_FINGERPRINT = 1u << 0, /* a SYN with FIN or URG was sent */
 	VG_TAG1_BRUTE_LOGIN = 1u << 1,      /* a login reply was counted */
+	VG_TAG1_BRUTE_FORM = 1u << 2,       /* the connection asked for a login form: the
+					     * packet hook counts its POSTs */
+	VG_TAG1_BRUTE_POSTED = 1u << 3,     /* a POST to it awaits its reply */
 	/* bit 7: VG_FLOW_TAG1_NXDOMAIN, the app stage's (flow.h) */
 };
 

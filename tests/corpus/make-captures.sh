@@ -25,8 +25,8 @@ work=$(mktemp -d)
 VIC=10.99.0.1 ATK=10.99.0.2 HOME_VICTIM=192.168.50.10
 
 . ./lib.sh
-install_missing nmap masscan zmap hydra medusa hping3 tcpreplay tcpdump vsftpd openssh-server openssh-client \
-  nginx-light curl wget nftables iproute2
+install_missing nmap masscan zmap hydra medusa patator hping3 tcpreplay tcpdump vsftpd openssh-server \
+  openssh-client nginx-light curl wget nftables iproute2
 
 cleanup() {
   set +e
@@ -210,6 +210,13 @@ capture hydra-ftp 103.56.53.10 bruteforce.ftp - - "hydra 20 passwords, -t 1, vsf
 capture medusa-ssh 103.56.53.11 bruteforce.ssh - - "medusa 30 passwords, -t 4, sshd MaxAuthTries 1" -- medusa -h $VIC -u admin -P "$work/pw30.txt" -M ssh -t 4 -T 1
 capture hydra-http 103.56.53.12 bruteforce.http - - "hydra http-get 15 wrong passwords then the right one, -t 1" -- hydra -l admin -P "$work/pw-ok.txt" -t 1 -f http-get://$VIC/admin/
 capture hydra-http-form 103.56.53.13 bruteforce.http - - "hydra http-post-form 15 wrong passwords then the right one, -t 1" -- hydra -l admin -P "$work/pw-ok.txt" -t 1 -f -s 8080 $VIC http-post-form "/login.php:user=^USER^&pass=^PASS^:F=Login failed"
+# The same guesses over one kept-alive connection (patator's persistent
+# HTTP, one thread): every POST after the first rides the same TCP flow.
+# resolve= names the victim: patator 0.9 passes libcurl an empty
+# CURLOPT_RESOLVE entry without it, which Debian 12's libcurl refuses.
+capture patator-http-form 103.56.53.14 bruteforce.http - - "patator http_fuzz 15 wrong passwords then the right one, one keep-alive connection" -- \
+  patator http_fuzz url=http://victim:8080/login.php resolve=victim:$VIC method=POST body='user=admin&pass=FILE0' \
+  0="$work/pw-ok.txt" persistent=1 --threads=1 --max-retries=0 -x ignore:fgrep='Login failed'
 # Floods: hping3, bounded by count.
 capture hping-syn-flood 91.134.12.1 flood.syn - - "hping3 -S --rand-source, 5000 SYNs" -- hping3 -S -p 80 --rand-source -i u200 -c 5000 $VIC
 capture hping-udp-flood 91.134.12.2 flood.udp - - "hping3 --udp, 5000 datagrams" -- hping3 --udp -p 9999 -i u200 -c 5000 $VIC
@@ -220,6 +227,9 @@ capture benign-wget 81.2.69.2 none - - "wget -r of a 41-page site" -- wget -q -r
 capture benign-ssh 81.2.69.3 none - - "4 ssh sessions running commands" -- sh -c "for i in 1 2 3 4; do ssh -i $work/clientkey -o IdentitiesOnly=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes root@$VIC 'uname -a; ls / | wc -l; sleep 1'; sleep 1; done"
 capture benign-download 81.2.69.4 none - - "curl of an 8 MB file" -- curl -s -o /dev/null http://$VIC/big.bin
 capture benign-form-login 81.2.69.6 none - - "a person at a login form: one mistyped password, then the right one" -- sh -c "curl -s -o /dev/null http://$VIC:8080/login.php; sleep 2; curl -s -o /dev/null -d 'user=admin&pass=typo' http://$VIC:8080/login.php; sleep 3; curl -s -o /dev/null -d 'user=admin&pass=letmein' http://$VIC:8080/login.php"
+capture benign-form-keepalive 81.2.69.8 none - - "a person at a login form over one kept-alive connection: the form, a mistyped password, the right one, then the site" -- \
+  curl -s -o /dev/null http://$VIC:8080/login.php --next -s -o /dev/null -d 'user=admin&pass=typo' http://$VIC:8080/login.php \
+  --next -s -o /dev/null -d 'user=admin&pass=letmein' http://$VIC:8080/login.php --next -s -o /dev/null http://$VIC:8080/welcome
 capture benign-api-posts 81.2.69.7 none - - "an API client: 30 POSTs to /api/items" -- sh -c "for i in \$(seq 1 30); do curl -s -o /dev/null -d \"item=\$i\" http://$VIC:8080/api/items; done"
 capture benign-ftp 81.2.69.5 none - - "one failed FTP login" -- sh -c "curl -s -m 10 --user admin:typo ftp://$VIC/ || true"
 

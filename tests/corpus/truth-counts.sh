@@ -5,9 +5,9 @@
 # for other kinds.
 #   ftp:  the server's 530 replies; succeeded if a 230 follows.
 #   http: the server's 401 and 403 replies, plus a 2xx after them
-#         (succeeded); for a form login (the capture has POSTs, one a
-#         connection), the POSTs, succeeded if one was answered with
-#         another status than the first POST.
+#         (succeeded); for a form login (the capture has POSTs, one or
+#         many a connection), the POSTs, succeeded if one was answered
+#         with another status than the first POST.
 #   ssh and the other encrypted services: the sessions, one per SYN-ACK
 #         from the service port.
 set -euo pipefail

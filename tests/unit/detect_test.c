@@ -525,6 +525,90 @@ static void test_http_form_logins(void **state)
 						"/wp-login.php answered 200)"));
 }
 
+/* One packet of a web_flow connection from ROUTER4 to host: the
+ * client's (dir 0) or the server's. */
+static void web_pkt(struct vg_detect *d, struct vg_flow *f, struct vg_addr host, int dir,
+		    const char *payload, uint64_t ts)
+{
+	struct vg_packet p =
+	    dir ? tcp_pkt(host, ROUTER4, 80, f->key.port_lo, VG_TH_ACK | VG_TH_PSH, payload, ts)
+		: tcp_pkt(ROUTER4, host, f->key.port_lo, 80, VG_TH_ACK | VG_TH_PSH, payload, ts);
+
+	f->pkts[dir]++;
+	vg_detect_packet(d, &p, f, dir);
+}
+
+/* Form logins over one kept-alive connection, read by the packet hook: a
+ * guesser fetches the form, POSTs 11 wrong passwords (each reply's status
+ * line in its first segment, the page after it), one refused with a 401
+ * (counted once), then the right one (302), then goes on into the site:
+ * the watch ends there, and the connection's end counts no POST again.
+ * A person doing the same with one typo makes nothing. */
+static void test_http_form_keepalive(void **state)
+{
+	struct vg_settings set;
+	struct vg_cidr_set home;
+	struct vg_detect *d = engine(&set, &home);
+	struct vg_addr host = SERVER4;
+	struct vg_flow f;
+	struct vg_app_flow meta;
+	uint64_t t = T0;
+
+	(void)state;
+	/* A person: the form, a typo, the right password, the site. */
+	f = web_flow(d, host, 51000, t += NS);
+	web_pkt(d, &f, host, 0, "GET /wp-login.php HTTP/1.1\r\n\r\n", t += MS);
+	web_pkt(d, &f, host, 1, "HTTP/1.1 200 OK\r\n\r\n", t += MS);
+	web_pkt(d, &f, host, 0, "POST /wp-login.php HTTP/1.1\r\n\r\n", t += MS);
+	web_pkt(d, &f, host, 1, "HTTP/1.1 200 OK\r\n\r\n", t += MS);
+	web_pkt(d, &f, host, 0, "POST /wp-login.php HTTP/1.1\r\n\r\n", t += MS);
+	web_pkt(d, &f, host, 1, "HTTP/1.1 303 See Other\r\n\r\n", t += MS);
+	web_pkt(d, &f, host, 0, "GET /home HTTP/1.1\r\n\r\n", t += MS);
+	assert_false(f.flags & VG_FLOW_WATCH);
+	vg_detect_free(d);
+	assert_int_equal(n_got, 0);
+
+	/* The guesser. */
+	d = engine(&set, &home);
+	f = web_flow(d, host, 50000, t += NS);
+	web_pkt(d, &f, host, 0, "GET /wp-login.php HTTP/1.1\r\nHost: x\r\n\r\n", t += MS);
+	web_pkt(d, &f, host, 1, "HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\n", t += MS);
+	assert_true(f.flags & VG_FLOW_WATCH); /* the form: still watched */
+	for (unsigned i = 0; i < 13; i++) {
+		web_pkt(d, &f, host, 0, "POST /wp-login.php HTTP/1.1\r\nContent-Length: 20\r\n\r\n",
+			t += MS);
+		web_pkt(d, &f, host, 0, "log=admin&pwd=wrong1", t += MS); /* the body: no request */
+		web_pkt(d, &f, host, 1,
+			i < 11   ? "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n"
+			: i < 12 ? "HTTP/1.1 401 Unauthorized\r\n\r\n"
+				 : "HTTP/1.1 302 Found\r\nLocation: /wp-admin/\r\n\r\n",
+			t += MS);
+		web_pkt(d, &f, host, 1, "HTTP/1.1 404 is page text, not a status", t += MS);
+	}
+	assert_true(f.flags & VG_FLOW_WATCH);
+	web_pkt(d, &f, host, 0, "GET /wp-admin/ HTTP/1.1\r\n\r\n", t += MS);
+	assert_false(f.flags & VG_FLOW_WATCH); /* into the site: no longer looked at */
+	/* Its end, with the app stage's first request: counted already. */
+	memset(&meta, 0, sizeof meta);
+	meta.proto = VG_APP_HTTP;
+	meta.http.has_request = meta.http.has_response = true;
+	meta.http.status = 200;
+	strcpy(meta.http.method, "POST");
+	strcpy(meta.http.uri, "/wp-login.php");
+	f.last_ns = t;
+	f.tcp_flags[0] = f.tcp_flags[1] = VG_TH_SYN | VG_TH_ACK | VG_TH_PSH | VG_TH_FIN;
+	f.flags |= VG_FLOW_HANDSHAKE;
+	vg_detect_flow_end(d, &f, &meta);
+	vg_detect_free(d);
+	assert_int_equal(n_got, 1);
+	assert_string_equal(got[0].kind, "bruteforce.http");
+	assert_memory_equal(got[0].src.b, ROUTER4.b, 4);
+	assert_memory_equal(got[0].dst.b, SERVER4.b, 4);
+	assert_int_equal(got[0].attempts, 13); /* 11 pages, one 401, one 302 */
+	assert_true(got[0].succeeded);
+	assert_int_equal(got[0].severity, 1);
+}
+
 /* The address the test resolver gives names that exist (A). */
 #define DGA_CONTROLLER "\xc2\x57\x0a\x14" /* 194.87.10.20 */
 
@@ -1134,6 +1218,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_sweep_by_zmap),
 	    cmocka_unit_test(test_ssh_bruteforce_then_success),
 	    cmocka_unit_test(test_http_form_logins),
+	    cmocka_unit_test(test_http_form_keepalive),
 	    cmocka_unit_test(test_dga_nxdomain_burst),
 	    cmocka_unit_test(test_dga_words_are_not),
 	    cmocka_unit_test(test_beacon_regular),
