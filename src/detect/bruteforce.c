@@ -315,8 +315,8 @@ struct login_note {
 	struct vg_addr client;
 	uint16_t port; /* the service's */
 	uint8_t family;
-	uint8_t what;    /* NOTE_* */
-	int8_t result;   /* NOTE_REPLY: -1 failed, 1 accepted */
+	uint8_t what;  /* NOTE_* */
+	int8_t result; /* NOTE_REPLY: -1 failed, 1 accepted */
 	uint8_t pad;
 	uint16_t status; /* NOTE_FORM_STATUS: the HTTP status */
 	union {
@@ -363,7 +363,7 @@ static size_t login_path_n(const char *path, size_t n);
 
 /* The methods a request line starts with (RFC 9110 and WebDAV's common
  * ones): a client segment that starts otherwise continues a body. */
-static const char *const methods[] = {"POST ", "GET ",     "HEAD ",    "PUT ",    "DELETE ",
+static const char *const methods[] = {"POST ",  "GET ",     "HEAD ",     "PUT ",    "DELETE ",
 				      "PATCH ", "OPTIONS ", "PROPFIND ", "CONNECT "};
 
 /* A client segment of a connection to an HTTP service. A request to a
@@ -678,8 +678,8 @@ static void brute_on_flow_end(void *state, const struct vg_flow_view *v,
 		return;
 	k = (struct guesser_key){v->e.client, port, v->e.family};
 	/* The packet hook counted the POSTs of a connection it followed. */
-	path_len = svc->reply == R_HTTP && !(f->tag[1] & VG_TAG1_BRUTE_FORM) ? form_post(meta, &path)
-									     : 0;
+	path_len =
+	    svc->reply == R_HTTP && !(f->tag[1] & VG_TAG1_BRUTE_FORM) ? form_post(meta, &path) : 0;
 	if (svc->replies_only && !path_len && !(f->tag[1] & VG_TAG1_BRUTE_LOGIN))
 		return; /* the session counts only for its packets: no login, no lookup */
 	h = v->prefetched && prefetched(f) ? s->hash[v->slot] : vg_dtable_hash(&s->t, &k);
