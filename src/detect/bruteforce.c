@@ -406,6 +406,22 @@ static void client_request(const struct brute_state *s, const struct vg_packet *
 	vg_detect_note(&s->env, &note, sizeof note);
 }
 
+/* Notes what a server's segment p said (a login reply, a form's status). */
+static void server_note(const struct brute_state *s, const struct vg_packet *p, uint8_t what,
+			int8_t result, uint16_t status)
+{
+	struct login_note note = {.ts_ns = p->ts_ns,
+				  .client = p->dst,
+				  .server = p->src,
+				  .port = p->sport,
+				  .family = p->family,
+				  .what = what,
+				  .result = result,
+				  .status = status};
+
+	vg_detect_note(&s->env, &note, sizeof note);
+}
+
 /* A server segment of a marked connection: the status line of the reply
  * to a POST noted above (NOTE_FORM_STATUS). */
 static void form_reply(const struct brute_state *s, const struct vg_packet *p, struct vg_flow *f,
@@ -422,14 +438,7 @@ static void form_reply(const struct brute_state *s, const struct vg_packet *p, s
 		status = (uint16_t)(status * 10 + (b[i] - '0'));
 	}
 	f->tag[1] &= (uint8_t)~VG_TAG1_BRUTE_POSTED;
-	struct login_note note = {.ts_ns = p->ts_ns,
-				  .client = p->dst,
-				  .server = p->src,
-				  .port = p->sport,
-				  .family = p->family,
-				  .what = NOTE_FORM_STATUS,
-				  .status = status};
-	vg_detect_note(&s->env, &note, sizeof note);
+	server_note(s, p, NOTE_FORM_STATUS, 0, status);
 }
 
 /* A packet of a watched flow with data, or past WATCH_PACKETS; out of
@@ -473,14 +482,7 @@ watched_packet(const struct brute_state *s, const struct vg_packet *p, struct vg
 	if (!r)
 		return;
 	f->tag[1] |= VG_TAG1_BRUTE_LOGIN;
-	struct login_note note = {.ts_ns = p->ts_ns,
-				  .client = p->dst,
-				  .server = p->src,
-				  .port = p->sport,
-				  .family = p->family,
-				  .what = NOTE_REPLY,
-				  .result = (int8_t)r};
-	vg_detect_note(&s->env, &note, sizeof note);
+	server_note(s, p, NOTE_REPLY, (int8_t)r, 0);
 }
 
 static bool same_form(struct guesser *g, const char *path, size_t len);
