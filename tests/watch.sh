@@ -437,7 +437,7 @@ if start_watch term$wk --eve "$tmp/term$wk.json" --store "sqlite:$db" --workers 
   rep=$("$vigil" report --store "sqlite:$db" --by attacker --by kind --top 0 --format csv 2>"$tmp/report.err" |
     sed 1d | grep -Ev '^(other|total),' | cut -d, -f1-3 | sort)
   pkts=$(jq -r 'select(.event_type=="stats") | .stats.decoder.pkts' "$tmp/term$wk.json" | tail -1)
-  if [ "$rc" = 0 ] && [ -n "$eve" ] && [ "$eve" = "$rep" ] && echo "$eve" | grep -q flood.syn &&
+  if [ "$rc" = 0 ] && [ -n "$eve" ] && [ "$eve" = "$rep" ] && echo "$eve" | grep flood.syn >/dev/null &&
     [ "${pkts:-0}" -lt 5203 ]; then
     ok "SIGTERM during a flood, $wk worker(s) ($pkts of 5203 packets): exit 0, report = EVE: $(echo "$eve" | tr '\n' ' ')"
   else
