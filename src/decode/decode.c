@@ -165,7 +165,7 @@ static void decode_general(struct vg_decode_stats *st, const uint8_t *data, uint
 	}
 }
 
-/* The common case: Ethernet II (or behind one 802.1Q tag), IPv4 without
+/* The common case: Ethernet II (or behind one or two VLAN tags), IPv4 without
  * options or fragmentation (or IPv6 without extension headers), then a TCP
  * header wholly captured that passes vg_tcp_decode's checks or a UDP
  * header that passes vg_udp_decode's. Every check comes before the first
@@ -311,7 +311,7 @@ udp_fast_store(struct vg_decode_stats *st, struct vg_packet *p, const uint8_t *d
 }
 
 /* eth_fast past the link header, whose length l2 is a constant in each
- * copy (14 bytes of Ethernet, 18 with an 802.1Q tag): IPv4 at d + l2 ... */
+ * copy (14 bytes of Ethernet, 18 with a VLAN tag, 22 with two): IPv4 at d + l2 ... */
 __attribute__((always_inline)) static inline bool ip4_fast(struct vg_decode_stats *st,
 							   const uint8_t *d, uint32_t caplen,
 							   uint32_t wire, uint64_t ts,
@@ -389,10 +389,42 @@ __attribute__((always_inline)) static inline bool ip6_fast(struct vg_decode_stat
 	return false;
 }
 
-/* One 802.1Q tag (a trunk port's traffic), read as vg_vlan_decode reads
- * it: the id, then the type it announces (a second tag goes the general
- * way). The id is stored after the network layer's stores, which clear
- * it. Out of line: untagged frames keep the code they had. */
+static bool is_tag_type(uint16_t type)
+{
+	return type == VG_ETHERTYPE_VLAN || type == VG_ETHERTYPE_QINQ ||
+	       type == VG_ETHERTYPE_QINQ_OLD;
+}
+
+/* Two stacked tags (802.1ad QinQ: a provider's outer tag, the customer's
+ * inner one), as vg_vlan_decode reads them; a third goes the general way. */
+static __attribute__((noinline)) bool qinq_fast(struct vg_decode_stats *st, const uint8_t *d,
+						uint32_t caplen, uint32_t wire, uint64_t ts,
+						struct vg_packet *p)
+{
+	uint16_t type;
+	bool ok;
+
+	if (VG_UNLIKELY(caplen < 22 + 20 + 20))
+		return false;
+	type = vg_load_be16(d + 20);
+	if (type == VG_ETHERTYPE_IPV4)
+		ok = ip4_fast(st, d, caplen, wire, ts, p, 22);
+	else if (type == VG_ETHERTYPE_IPV6)
+		ok = ip6_fast(st, d, caplen, wire, ts, p, 22);
+	else
+		return false;
+	if (ok) {
+		p->vlan[0] = vg_load_be16(d + 14) & 0x0fff;
+		p->vlan[1] = vg_load_be16(d + 18) & 0x0fff;
+		p->vlan_depth = 2;
+	}
+	return ok;
+}
+
+/* One tag (802.1Q, a trunk port's traffic; or 802.1ad's type), read as
+ * vg_vlan_decode reads it: the id, then the type it announces (a second
+ * tag: qinq_fast). The id is stored after the network layer's stores,
+ * which clear it. Out of line: untagged frames keep the code they had. */
 static __attribute__((noinline)) bool vlan_fast(struct vg_decode_stats *st, const uint8_t *d,
 						uint32_t caplen, uint32_t wire, uint64_t ts,
 						struct vg_packet *p)
@@ -407,6 +439,8 @@ static __attribute__((noinline)) bool vlan_fast(struct vg_decode_stats *st, cons
 		ok = ip4_fast(st, d, caplen, wire, ts, p, 18);
 	else if (type == VG_ETHERTYPE_IPV6)
 		ok = ip6_fast(st, d, caplen, wire, ts, p, 18);
+	else if (is_tag_type(type))
+		return qinq_fast(st, d, caplen, wire, ts, p);
 	else
 		return false;
 	if (ok) {
@@ -429,7 +463,7 @@ static inline bool eth_fast(struct vg_decode_stats *st, const uint8_t *d, uint32
 		return ip4_fast(st, d, caplen, wire, ts, p, 14);
 	if (type == VG_ETHERTYPE_IPV6)
 		return ip6_fast(st, d, caplen, wire, ts, p, 14);
-	if (type == VG_ETHERTYPE_VLAN)
+	if (is_tag_type(type))
 		return vlan_fast(st, d, caplen, wire, ts, p);
 	return false;
 }

@@ -2397,6 +2397,47 @@ static void test_fast_path_matches_reference(void **state)
 				check_fast_every_cut(fast[i].name, buf, len + 4, VG_LINK_ETHERNET);
 			}
 		}
+		/* Behind two tags (802.1ad: a provider's outer tag, VLAN 0x123
+		 * with PCP 7 and DEI, then 802.1Q 0xabc), each outer type; then
+		 * each byte from the outer tag's type to the transport header
+		 * varied: a third tag, a single one, the ids' priority bits. */
+		static const uint16_t outer[] = {VG_ETHERTYPE_QINQ, VG_ETHERTYPE_QINQ_OLD,
+						 VG_ETHERTYPE_VLAN};
+		uint8_t qinq[sizeof buf + 8];
+
+		assert_true(len + 8 <= sizeof qinq);
+		for (size_t o = 0; o < VG_ARRAY_LEN(outer); o++) {
+			const uint8_t otag[4] = {(uint8_t)(outer[o] >> 8), (uint8_t)outer[o], 0xf1,
+						 0x23};
+			memcpy(qinq, fast[i].bytes, 12);
+			memcpy(qinq + 12, otag, 4);
+			memcpy(qinq + 16, tag, 4);
+			memcpy(qinq + 20, fast[i].bytes + 12, len - 12);
+			check_fast_every_cut(fast[i].name, qinq, len + 8, VG_LINK_ETHERNET);
+		}
+		for (size_t at = 12; at < fast[i].hdr + 8; at++) {
+			const uint8_t orig = qinq[at];
+			const uint8_t vals[] = {0x00,
+						0xff,
+						0x81,
+						0x88,
+						0xa8,
+						0x91,
+						0x08,
+						0x86,
+						0xdd,
+						0x45,
+						0x06,
+						0x11,
+						(uint8_t)(orig ^ 0x01),
+						(uint8_t)(orig ^ 0x80)};
+			uint8_t q[sizeof qinq];
+			for (size_t v = 0; v < sizeof vals; v++) {
+				memcpy(q, qinq, len + 8);
+				q[at] = vals[v];
+				check_fast_every_cut(fast[i].name, q, len + 8, VG_LINK_ETHERNET);
+			}
+		}
 	}
 }
 
