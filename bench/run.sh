@@ -10,8 +10,12 @@
 #   bare_reader F                 read() into 1 MiB, touch ethertype + IP protocol: the limit
 #   bare_reader --mmap F          the same over mmap + MADV_SEQUENTIAL
 #   BUILD_DIR/vigil read F        the real thing (a row of n/a while the binary does not exist)
-#   ... with no detectors, then with each detector alone (detect.<name>.enabled): each
-#   detector's cost in ns/packet is its run minus the run without any
+#   ... with the threat intelligence of the tests loaded (--intel tests/data/c2)
+#   ... on two threads (--workers 2)
+#   ... decode + flows only (every detector and the app stage off), then with each stage
+#   alone: the app stage, each detector (c2 and dga with the app stage, which they read);
+#   a stage's cost in ns/packet is its run minus the decode + flows run (for c2 and dga,
+#   minus the app stage's run)
 # Each command runs once to warm up, then VG_BENCH_RUNS times (default 5); the table gives the
 # median wall time as Mpps and ns/packet, the largest peak RSS (/usr/bin/time -f %M), and
 # instructions per packet when `perf stat` can count them. For vigil it also gives the
@@ -238,20 +242,41 @@ else
 	fi
 	if ((r_ok)); then
 		all_us=$r_wall_us
-		off=(--set detect.scan.enabled=0 --set detect.brute.enabled=0 --set detect.flood.enabled=0
-			--set detect.beacon.enabled=0 --set detect.exfil.enabled=0)
-		run_timed "vigil read, no detectors" /dev/null "$vigil" read -q "${off[@]}" "$pcap"
+		run_timed "vigil read --intel" /dev/null "$vigil" read -q --intel "$repo_dir/tests/data/c2" "$pcap"
+		if ((r_ok)); then
+			add_row "vigil read --intel tests/data/c2" "vigil read --intel tests/data/c2 F" \
+				"$(mpps "$r_wall_us")" "$(ns_per_packet "$r_wall_us")" "$((r_wall_us / 1000))" \
+				"$(rss_text "$r_rss_kib")" n/a n/a n/a
+		fi
+		dets=(scan brute flood beacon exfil c2 dga)
+		off=(--set app.enabled=0)
+		for d in "${dets[@]}"; do off+=(--set "detect.$d.enabled=0"); done
+		run_timed "vigil read, decode + flows" /dev/null "$vigil" read -q "${off[@]}" "$pcap"
 		if ((r_ok)); then
 			none_us=$r_wall_us
-			add_row "vigil read, no detectors" "vigil read -q ${off[*]} F" "$(mpps "$none_us")" \
-				"$(ns_per_packet "$none_us")" "$((none_us / 1000))" "$(rss_text "$r_rss_kib")" n/a n/a n/a
-			det_rows=("| all five | $(ns_per_packet "$all_us") | $(awk -v a="$all_us" -v z="$none_us" -v n="$packets" 'BEGIN {printf "%.1f", (a - z) * 1000 / n}') |")
-			for d in scan brute flood beacon exfil; do
+			none_mpps=$(mpps "$none_us")
+			add_row "vigil read, decode + flows (no detector, no app stage)" "vigil read -q ${off[*]} F" \
+				"$none_mpps" "$(ns_per_packet "$none_us")" "$((none_us / 1000))" "$(rss_text "$r_rss_kib")" \
+				n/a n/a n/a
+			det_rows=("| all (the default) | $(ns_per_packet "$all_us") | $(awk -v a="$all_us" -v z="$none_us" -v n="$packets" 'BEGIN {printf "%.1f", (a - z) * 1000 / n}') |")
+			app_us=
+			for d in app "${dets[@]}"; do
+				# The stage alone: its switch turned back on (c2 and dga with the app stage).
 				one=("${off[@]}")
-				one=("${one[@]/detect.$d.enabled=0/detect.$d.enabled=1}")
+				if [[ $d == app ]]; then
+					one=("${one[@]/app.enabled=0/app.enabled=1}")
+				else
+					one=("${one[@]/detect.$d.enabled=0/detect.$d.enabled=1}")
+					[[ $d == c2 || $d == dga ]] && one=("${one[@]/app.enabled=0/app.enabled=1}")
+				fi
 				run_timed "vigil read, $d only" /dev/null "$vigil" read -q "${one[@]}" "$pcap"
 				((r_ok)) || continue
-				det_rows+=("| $d | $(ns_per_packet "$r_wall_us") | $(awk -v a="$r_wall_us" -v z="$none_us" -v n="$packets" 'BEGIN {printf "%.1f", (a - z) * 1000 / n}') |")
+				base=$none_us label=$d
+				[[ $d == app ]] && app_us=$r_wall_us label="app stage"
+				if [[ ($d == c2 || $d == dga) && -n $app_us ]]; then
+					base=$app_us label="$d (over the app stage's run)"
+				fi
+				det_rows+=("| $label | $(ns_per_packet "$r_wall_us") | $(awk -v a="$r_wall_us" -v z="$base" -v n="$packets" 'BEGIN {printf "%.1f", (a - z) * 1000 / n}') |")
 			done
 		fi
 	fi
@@ -277,13 +302,17 @@ if [[ -n $vigil_mpps && -n $bare_mpps ]]; then
 else
 	echo "vigil read runs at n/a of the limit (bare_reader, read)"
 fi
+if [[ -n ${none_mpps:-} && -n $bare_mpps ]]; then
+	awk -v v="$none_mpps" -v b="$bare_mpps" \
+		'BEGIN {printf "decode + flows run at %.3f of the limit: %.2f / %.2f Mpps\n", v / b, v, b}'
+fi
 if ((${#det_rows[@]})); then
 	echo
-	echo "Detectors' cost (vigil read with only that detector enabled, minus the run with none):"
+	echo "Each stage's cost (vigil read with only that stage on, minus decode + flows alone):"
 	echo
-	echo "| detectors | ns/packet | cost ns/packet |"
+	echo "| stages | ns/packet | cost ns/packet |"
 	echo "|---|---|---|"
-	echo "| none | $(ns_per_packet "$none_us") | 0 |"
+	echo "| decode + flows | $(ns_per_packet "$none_us") | 0 |"
 	printf '%s\n' "${det_rows[@]}"
 fi
 [[ -n $vigil_note ]] && echo && echo "note: $vigil_note"
