@@ -397,11 +397,15 @@ static void client_request(const struct brute_state *s, const struct vg_packet *
 	if (i != 0)
 		return; /* not a POST: the form fetched */
 	f->tag[1] |= VG_TAG1_BRUTE_POSTED;
-	struct login_note note = {.ts_ns = p->ts_ns,
-				  .client = p->src,
-				  .port = p->dport,
-				  .family = p->family,
-				  .what = NOTE_FORM_POST};
+	struct login_note note;
+	/* Zeroed whole: the path's NUL, and no stray bytes in the note
+	 * (an initializer need not clear the union past its first member). */
+	memset(&note, 0, sizeof note);
+	note.ts_ns = p->ts_ns;
+	note.client = p->src;
+	note.port = p->dport;
+	note.family = p->family;
+	note.what = NOTE_FORM_POST;
 	memcpy(note.path, path, plen < NOTE_PATH_MAX - 1 ? plen : NOTE_PATH_MAX - 1);
 	vg_detect_note(&s->env, &note, sizeof note);
 }
@@ -410,15 +414,17 @@ static void client_request(const struct brute_state *s, const struct vg_packet *
 static void server_note(const struct brute_state *s, const struct vg_packet *p, uint8_t what,
 			int8_t result, uint16_t status)
 {
-	struct login_note note = {.ts_ns = p->ts_ns,
-				  .client = p->dst,
-				  .server = p->src,
-				  .port = p->sport,
-				  .family = p->family,
-				  .what = what,
-				  .result = result,
-				  .status = status};
+	struct login_note note;
 
+	memset(&note, 0, sizeof note); /* as above */
+	note.ts_ns = p->ts_ns;
+	note.client = p->dst;
+	note.server = p->src;
+	note.port = p->sport;
+	note.family = p->family;
+	note.what = what;
+	note.result = result;
+	note.status = status;
 	vg_detect_note(&s->env, &note, sizeof note);
 }
 
