@@ -395,30 +395,38 @@ static bool is_tag_type(uint16_t type)
 	       type == VG_ETHERTYPE_QINQ_OLD;
 }
 
+/* The network layer at d + l2 behind tags (l2 a constant: 18 or 22),
+ * whose type is the 2 bytes before it: 1 decoded, 0 not by the fast path,
+ * -1 not IP (another tag, maybe). */
+__attribute__((always_inline)) static inline int tagged_fast(struct vg_decode_stats *st,
+							     const uint8_t *d, uint32_t caplen,
+							     uint32_t wire, uint64_t ts,
+							     struct vg_packet *p, uint32_t l2)
+{
+	uint16_t type;
+
+	if (VG_UNLIKELY(caplen < l2 + 20 + 20))
+		return 0;
+	type = vg_load_be16(d + l2 - 2);
+	if (type == VG_ETHERTYPE_IPV4)
+		return ip4_fast(st, d, caplen, wire, ts, p, l2);
+	if (type == VG_ETHERTYPE_IPV6)
+		return ip6_fast(st, d, caplen, wire, ts, p, l2);
+	return -1;
+}
+
 /* Two stacked tags (802.1ad QinQ: a provider's outer tag, the customer's
  * inner one), as vg_vlan_decode reads them; a third goes the general way. */
 static __attribute__((noinline)) bool qinq_fast(struct vg_decode_stats *st, const uint8_t *d,
 						uint32_t caplen, uint32_t wire, uint64_t ts,
 						struct vg_packet *p)
 {
-	uint16_t type;
-	bool ok;
-
-	if (VG_UNLIKELY(caplen < 22 + 20 + 20))
+	if (tagged_fast(st, d, caplen, wire, ts, p, 22) <= 0)
 		return false;
-	type = vg_load_be16(d + 20);
-	if (type == VG_ETHERTYPE_IPV4)
-		ok = ip4_fast(st, d, caplen, wire, ts, p, 22);
-	else if (type == VG_ETHERTYPE_IPV6)
-		ok = ip6_fast(st, d, caplen, wire, ts, p, 22);
-	else
-		return false;
-	if (ok) {
-		p->vlan[0] = vg_load_be16(d + 14) & 0x0fff;
-		p->vlan[1] = vg_load_be16(d + 18) & 0x0fff;
-		p->vlan_depth = 2;
-	}
-	return ok;
+	p->vlan[0] = vg_load_be16(d + 14) & 0x0fff;
+	p->vlan[1] = vg_load_be16(d + 18) & 0x0fff;
+	p->vlan_depth = 2;
+	return true;
 }
 
 /* One tag (802.1Q, a trunk port's traffic; or 802.1ad's type), read as
@@ -429,25 +437,15 @@ static __attribute__((noinline)) bool vlan_fast(struct vg_decode_stats *st, cons
 						uint32_t caplen, uint32_t wire, uint64_t ts,
 						struct vg_packet *p)
 {
-	uint16_t type;
-	bool ok;
+	int r = tagged_fast(st, d, caplen, wire, ts, p, 18);
 
-	if (VG_UNLIKELY(caplen < 18 + 20 + 20))
+	if (r < 0)
+		return is_tag_type(vg_load_be16(d + 16)) && qinq_fast(st, d, caplen, wire, ts, p);
+	if (!r)
 		return false;
-	type = vg_load_be16(d + 16);
-	if (type == VG_ETHERTYPE_IPV4)
-		ok = ip4_fast(st, d, caplen, wire, ts, p, 18);
-	else if (type == VG_ETHERTYPE_IPV6)
-		ok = ip6_fast(st, d, caplen, wire, ts, p, 18);
-	else if (is_tag_type(type))
-		return qinq_fast(st, d, caplen, wire, ts, p);
-	else
-		return false;
-	if (ok) {
-		p->vlan[0] = vg_load_be16(d + 14) & 0x0fff;
-		p->vlan_depth = 1;
-	}
-	return ok;
+	p->vlan[0] = vg_load_be16(d + 14) & 0x0fff;
+	p->vlan_depth = 1;
+	return true;
 }
 
 static inline bool eth_fast(struct vg_decode_stats *st, const uint8_t *d, uint32_t caplen,

@@ -2292,6 +2292,40 @@ static void check_fast_every_cut(const char *name, const uint8_t *b, size_t len,
 	}
 }
 
+/* check_fast_every_cut on the frame b with each byte from the EtherType
+ * (12) to hdr varied: values that make or break a header (versions,
+ * lengths, protocols, EtherTypes of IP and of tags) and single bits. */
+static void vary_each_byte(const char *name, const uint8_t *b, size_t len, size_t hdr)
+{
+	uint8_t buf[512];
+
+	assert_true(len <= sizeof buf && hdr <= len);
+	for (size_t at = 12; at < hdr; at++) {
+		const uint8_t orig = b[at];
+		const uint8_t vals[] = {0x00,
+					0xff,
+					0x45,
+					0x50,
+					0x06,
+					0x11,
+					0x81,
+					0x88,
+					0xa8,
+					0x91,
+					0x08,
+					0x86,
+					0xdd,
+					(uint8_t)(orig ^ 0x01),
+					(uint8_t)(orig ^ 0x20),
+					(uint8_t)(orig ^ 0x80)};
+		for (size_t v = 0; v < sizeof vals; v++) {
+			memcpy(buf, b, len);
+			buf[at] = vals[v];
+			check_fast_every_cut(name, buf, len, VG_LINK_ETHERNET);
+		}
+	}
+}
+
 static void test_fast_path_matches_reference(void **state)
 {
 	/* clang-format off */
@@ -2346,25 +2380,7 @@ static void test_fast_path_matches_reference(void **state)
 
 		assert_true(len <= sizeof buf && fast[i].hdr <= len);
 		check_fast_every_cut(fast[i].name, fast[i].bytes, len, VG_LINK_ETHERNET);
-		for (size_t at = 12; at < fast[i].hdr; at++) {
-			const uint8_t orig = fast[i].bytes[at];
-			const uint8_t vals[] = {0x00,
-						0xff,
-						0x45,
-						0x50,
-						0x06,
-						0x11,
-						0x86,
-						0xdd,
-						(uint8_t)(orig ^ 0x01),
-						(uint8_t)(orig ^ 0x20),
-						(uint8_t)(orig ^ 0x80)};
-			for (size_t v = 0; v < sizeof vals; v++) {
-				memcpy(buf, fast[i].bytes, len);
-				buf[at] = vals[v];
-				check_fast_every_cut(fast[i].name, buf, len, VG_LINK_ETHERNET);
-			}
-		}
+		vary_each_byte(fast[i].name, fast[i].bytes, len, fast[i].hdr);
 		/* The same behind one 802.1Q tag (PCP 5, VLAN 0xabc), then
 		 * with each byte from the tag's type to the transport header
 		 * varied: the tag's id, a second tag, another inner type. */
@@ -2376,27 +2392,7 @@ static void test_fast_path_matches_reference(void **state)
 		memcpy(tagged + 12, tag, 4);
 		memcpy(tagged + 16, fast[i].bytes + 12, len - 12);
 		check_fast_every_cut(fast[i].name, tagged, len + 4, VG_LINK_ETHERNET);
-		for (size_t at = 12; at < fast[i].hdr + 4; at++) {
-			const uint8_t orig = tagged[at];
-			const uint8_t vals[] = {0x00,
-						0xff,
-						0x81,
-						0x88,
-						0xa8,
-						0x08,
-						0x86,
-						0xdd,
-						0x45,
-						0x06,
-						0x11,
-						(uint8_t)(orig ^ 0x01),
-						(uint8_t)(orig ^ 0x80)};
-			for (size_t v = 0; v < sizeof vals; v++) {
-				memcpy(buf, tagged, len + 4);
-				buf[at] = vals[v];
-				check_fast_every_cut(fast[i].name, buf, len + 4, VG_LINK_ETHERNET);
-			}
-		}
+		vary_each_byte(fast[i].name, tagged, len + 4, fast[i].hdr + 4);
 		/* Behind two tags (802.1ad: a provider's outer tag, VLAN 0x123
 		 * with PCP 7 and DEI, then 802.1Q 0xabc), each outer type; then
 		 * each byte from the outer tag's type to the transport header
@@ -2415,29 +2411,7 @@ static void test_fast_path_matches_reference(void **state)
 			memcpy(qinq + 20, fast[i].bytes + 12, len - 12);
 			check_fast_every_cut(fast[i].name, qinq, len + 8, VG_LINK_ETHERNET);
 		}
-		for (size_t at = 12; at < fast[i].hdr + 8; at++) {
-			const uint8_t orig = qinq[at];
-			const uint8_t vals[] = {0x00,
-						0xff,
-						0x81,
-						0x88,
-						0xa8,
-						0x91,
-						0x08,
-						0x86,
-						0xdd,
-						0x45,
-						0x06,
-						0x11,
-						(uint8_t)(orig ^ 0x01),
-						(uint8_t)(orig ^ 0x80)};
-			uint8_t q[sizeof qinq];
-			for (size_t v = 0; v < sizeof vals; v++) {
-				memcpy(q, qinq, len + 8);
-				q[at] = vals[v];
-				check_fast_every_cut(fast[i].name, q, len + 8, VG_LINK_ETHERNET);
-			}
-		}
+		vary_each_byte(fast[i].name, qinq, len + 8, fast[i].hdr + 8);
 	}
 }
 
