@@ -281,6 +281,22 @@ static bool starts(const uint8_t *b, uint32_t n, const char *lit)
 	return n >= l && !memcmp(b, lit, l);
 }
 
+/* The status of an HTTP/1.x status line ("HTTP/1.x NNN"), 0 if b does
+ * not start with one. */
+static uint16_t http_status(const uint8_t *b, uint32_t n)
+{
+	uint16_t status = 0;
+
+	if (n < 12 || !starts(b, n, "HTTP/1.") || b[8] != ' ')
+		return 0;
+	for (unsigned i = 9; i < 12; i++) {
+		if (b[i] < '0' || b[i] > '9')
+			return 0;
+		status = (uint16_t)(status * 10 + (b[i] - '0'));
+	}
+	return status;
+}
+
 /* A server's reply: -1 a failed login, 1 an accepted one, 0 neither. */
 static int login_reply(enum reply r, const uint8_t *b, uint32_t n)
 {
@@ -294,12 +310,10 @@ static int login_reply(enum reply r, const uint8_t *b, uint32_t n)
 				if (b[i] == ' ')
 					return !memcmp(b + i, " NO ", 4) ? -1 : 0;
 		return 0;
-	case R_HTTP: /* "HTTP/1.x NNN" */
-		if (n < 12 || !starts(b, n, "HTTP/1.") || b[8] != ' ')
-			return 0;
-		if (!memcmp(b + 9, "401", 3) || !memcmp(b + 9, "403", 3))
-			return -1;
-		return b[9] == '2' ? 1 : 0;
+	case R_HTTP: {
+		uint16_t status = http_status(b, n);
+		return status == 401 || status == 403 ? -1 : status / 100 == 2 ? 1 : 0;
+	}
 	default: return 0;
 	}
 }
@@ -433,16 +447,10 @@ static void server_note(const struct brute_state *s, const struct vg_packet *p, 
 static void form_reply(const struct brute_state *s, const struct vg_packet *p, struct vg_flow *f,
 		       const uint8_t *b, uint32_t n)
 {
-	uint16_t status = 0;
+	uint16_t status;
 
-	if (!(f->tag[1] & VG_TAG1_BRUTE_POSTED) || n < 12 || !starts(b, n, "HTTP/1.") ||
-	    b[8] != ' ')
+	if (!(f->tag[1] & VG_TAG1_BRUTE_POSTED) || !(status = http_status(b, n)))
 		return;
-	for (unsigned i = 9; i < 12; i++) {
-		if (b[i] < '0' || b[i] > '9')
-			return;
-		status = (uint16_t)(status * 10 + (b[i] - '0'));
-	}
 	f->tag[1] &= (uint8_t)~VG_TAG1_BRUTE_POSTED;
 	server_note(s, p, NOTE_FORM_STATUS, 0, status);
 }
