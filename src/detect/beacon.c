@@ -457,8 +457,10 @@ static void beacon_on_flow_end(void *state, const struct vg_flow_view *v,
 	/* Most flows are a pair's first: a bit of the filter says so without
 	 * a lookup in the table. */
 	p = maybe_has(s, h) ? vg_dtable_find(&s->t, &k, false, start) : NULL;
-	if (p && !p->open && start > p->last_ns && run_over(s, p, start - p->last_ns)) {
-		forget(s, p); /* an old run, never a beacon: this one starts again */
+	/* A run over before this connection: never a beacon, or a beacon the
+	 * ticks would have ended (within a second of packet time after that). */
+	if (p && start > p->last_ns && run_over(s, p, start - p->last_ns)) {
+		forget(s, p); /* this one starts again */
 		p = NULL;
 	}
 	if (!p) {

@@ -354,8 +354,9 @@ static void report(struct scan_state *s, struct source *e, bool final)
 static void close_attack(struct scan_state *s, struct source *e)
 {
 	report(s, e, true);
-	/* Start afresh: a scanner that comes back later is a new attack. */
-	reset_source(s, e, e->last_ns);
+	/* Start afresh: a scanner that comes back later is a new attack,
+	 * which starts at its own first flow (times 0: as a new record). */
+	reset_source(s, e, 0);
 }
 
 /* The source with this address, or (create) a new record for it. */
@@ -691,6 +692,10 @@ static void scan_on_flow_end(void *state, const struct vg_flow_view *v,
 		return;
 	if (!e->first_ns) /* as find() does */
 		e->first_ns = e->last_ns = f->first_ns;
+	/* An open scan quiet for detect.scan.idle ended before this flow (the
+	 * ticks close it within a second of packet time after that). */
+	if (e->open && vg_open_idle(f->first_ns, e->last_ns, s->idle_ns))
+		close_attack(s, e);
 	if (f->first_ns > e->last_ns && f->first_ns - e->last_ns > s->window_ns && !e->open)
 		reset_source(s, e, f->first_ns); /* judged afresh */
 	if (f->first_ns < e->first_ns)

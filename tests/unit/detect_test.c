@@ -256,6 +256,45 @@ static void test_syn_scan(void **state)
 	assert_int_equal(got[0].end_ns, T0 + 50 * MS);
 }
 
+/* 50 unanswered SYNs from ROUTER4 to ports of CLIENT4, the first at t. */
+static void syn_burst(struct vg_detect *d, uint64_t t)
+{
+	for (uint16_t p = 1; p <= 50; p++) {
+		struct vg_flow f = flow4(ROUTER4, CLIENT4, 40000, p, VG_IPPROTO_TCP, t + p * MS);
+		f.pkts[0] = 1;
+		f.bytes[0] = 60;
+		f.tcp_flags[0] = VG_TH_SYN;
+		f.tcp_state = VG_TCP_SYN_SENT;
+		vg_detect_flow_end(d, &f, NULL);
+	}
+}
+
+/* The ticks walk the open attacks once per second of packet time: a scan
+ * whose idle time ran out since the last walk still ends before the next
+ * flow of its source counts, which starts a new attack. */
+static void test_scan_idle_between_ticks(void **state)
+{
+	struct vg_settings set;
+	struct vg_cidr_set home;
+	struct vg_detect *d = engine(&set, &home);
+	uint64_t idle = (uint64_t)set.detect.scan_idle_s * NS, last = T0 + 50 * MS;
+
+	(void)state;
+	syn_burst(d, T0);
+	vg_detect_tick(d, last + idle - 200 * MS); /* a walk: not idle yet */
+	assert_int_equal(n_got, 0);
+	vg_detect_tick(d, last + idle + 300 * MS); /* idle now, but no walk within the second */
+	syn_burst(d, last + idle + 400 * MS);
+	vg_detect_free(d);
+	assert_int_equal(n_got, 2);
+	assert_true(got[0].final && got[1].final);
+	assert_int_not_equal(got[0].id, got[1].id);
+	assert_int_equal(got[0].attempts, 50);
+	assert_int_equal(got[0].end_ns, last);
+	assert_int_equal(got[1].attempts, 50);
+	assert_int_equal(got[1].start_ns, last + idle + 400 * MS + MS);
+}
+
 static void test_busy_client_is_not_a_scan(void **state)
 {
 	struct vg_settings set;
@@ -1216,6 +1255,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_http_replies),
 	    cmocka_unit_test(test_os_scan_by_nmap),
 	    cmocka_unit_test(test_sweep_by_zmap),
+	    cmocka_unit_test(test_scan_idle_between_ticks),
 	    cmocka_unit_test(test_ssh_bruteforce_then_success),
 	    cmocka_unit_test(test_http_form_logins),
 	    cmocka_unit_test(test_http_form_keepalive),
