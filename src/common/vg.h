@@ -49,7 +49,16 @@ static inline int vg_addr_unspecified(const struct vg_addr *a)
 #define VG_PREFETCH(p)   __builtin_prefetch(p)
 #define VG_PREFETCH_W(p) __builtin_prefetch(p, 1)        /* a line about to be written */
 #define VG_COLD          __attribute__((cold, noinline)) /* rare paths out of hot loops */
+#if defined(__clang__)
+#define VG_PREFETCHER __attribute__((noinline))
 #else
+/* A function that only prefetches: gcc's interprocedural passes find it
+ * free of side effects (a prefetch does not count) and drop its calls,
+ * or the part of it they split off (seen with LTO). */
+#define VG_PREFETCHER __attribute__((noipa))
+#endif
+#else
+#define VG_PREFETCHER
 #define VG_COLD
 #define VG_LIKELY(x)     (x)
 #define VG_UNLIKELY(x)   (x)

@@ -245,6 +245,8 @@ static void c2_prefetch(void *state, const struct vg_flow_view *v)
 	s->hash[v->slot] = vg_app_addr_hash(s->env.app, v->e.family, &v->e.server);
 	s->hashed[v->slot] = true;
 	vg_app_prefetch_name(s->env.app, s->hash[v->slot]);
+	/* The server's address is looked up in the intel first (match). */
+	vg_intel_prefetch_addr(*s->env.intel, v->e.family, v->e.server.b, 1);
 	/* The flow's entry index: the pipeline's end prefetch loads it for
 	 * every flow (on_end_prefetch), before this step. */
 }
@@ -257,6 +259,7 @@ static void c2_prefetch_record(void *state, const struct vg_flow_view *v)
 		return;
 	vg_app_prefetch_name_way(s->env.app, s->hash[v->slot]);
 	vg_app_prefetch_entry(s->env.app, v->f);
+	vg_intel_prefetch_addr(*s->env.intel, v->e.family, v->e.server.b, 2);
 }
 
 /* An open attack at a tick (vg_open_fn): forgotten when idle, else reported if under

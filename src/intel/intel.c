@@ -765,6 +765,11 @@ bool vg_intel_match_addr(const struct vg_intel *in, int family, const uint8_t *a
 	return true;
 }
 
+void vg_intel_prefetch_addr(const struct vg_intel *in, int family, const uint8_t *addr, int step)
+{
+	vg_ranges_prefetch(in->ranges, family, addr, step == 2);
+}
+
 bool vg_intel_match_domain(const struct vg_intel *in, const char *name, size_t len,
 			   struct vg_intel_hit *hit)
 {

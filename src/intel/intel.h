@@ -104,6 +104,9 @@ int vg_intel_load_mem(struct vg_intel *in, const void *buf, size_t len, const ch
  * bytes, network order) or 6 (16 bytes); the most specific prefix wins. */
 bool vg_intel_match_addr(const struct vg_intel *in, int family, const uint8_t *addr,
 			 struct vg_intel_hit *hit);
+/* Starts loading what vg_intel_match_addr of this address will read:
+ * step 1, then step 2 a few flows later (vg_ranges_prefetch). */
+void vg_intel_prefetch_addr(const struct vg_intel *in, int family, const uint8_t *addr, int step);
 /* A DNS name, SNI or Host (case-insensitive, one trailing dot ignored); the
  * name or its nearest listed parent. */
 bool vg_intel_match_domain(const struct vg_intel *in, const char *name, size_t len,

@@ -243,6 +243,37 @@ int vg_ranges_build(struct vg_ranges *r)
 	return VG_OK;
 }
 
+VG_PREFETCHER void vg_ranges_prefetch(const struct vg_ranges *r, int family, const uint8_t *addr,
+				      bool segments)
+{
+	uint32_t b, lo, hi;
+
+	if (family == 6) {
+		b = (uint32_t)addr[0] << 8 | addr[1];
+		VG_PREFETCH(&r->any6[b / 64]);
+		return;
+	}
+	if (family != 4 || !r->ns4)
+		return;
+	b = (uint32_t)addr[0] << 8 | addr[1];
+	if (!segments) {
+		VG_PREFETCH(&r->any4[b / 64]);
+		VG_PREFETCH(&r->idx16[b]);
+		return;
+	}
+	if (!(r->any4[b / 64] & (1ull << (b % 64))))
+		return; /* the find ends at the filter */
+	/* The find's binary search stays within these (about ten of them
+	 * for a million prefixes): its first, middle and last lines. */
+	lo = r->idx16[b];
+	hi = r->idx16[b + 1];
+	lo = lo ? lo - 1 : 0;
+	VG_PREFETCH(&r->s4[lo]);
+	VG_PREFETCH(&r->s4[lo + (hi - lo) / 2]);
+	if (hi > lo)
+		VG_PREFETCH(&r->s4[hi - 1]);
+}
+
 bool vg_ranges_find(const struct vg_ranges *r, int family, const uint8_t *addr, uint32_t *value)
 {
 	size_t lo = 0, hi;

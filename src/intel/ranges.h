@@ -31,6 +31,11 @@ int vg_ranges_add(struct vg_ranges *r, int family, const uint8_t *addr, unsigned
 int vg_ranges_build(struct vg_ranges *r);
 /* Valid after vg_ranges_build(); prefixes added later are not seen. */
 bool vg_ranges_find(const struct vg_ranges *r, int family, const uint8_t *addr, uint32_t *value);
+/* Starts loading what vg_ranges_find of this address will read, in two
+ * steps a few flows apart: first (segments false) the IPv4 /16's index
+ * entry and filter word, then (true, once those are in) the segments of
+ * that /16. No effect on the table; IPv6 only loads its filter word. */
+void vg_ranges_prefetch(const struct vg_ranges *r, int family, const uint8_t *addr, bool segments);
 /* Segments after the last build, per family; prefixes added. */
 size_t vg_ranges_segments(const struct vg_ranges *r, int family);
 size_t vg_ranges_prefixes(const struct vg_ranges *r);

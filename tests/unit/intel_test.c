@@ -37,6 +37,10 @@ static uint32_t find4(const struct vg_ranges *r, const char *s)
 	uint32_t v = 0;
 
 	v4(s, a);
+	/* Every find after both prefetch steps: they read the index (ASan
+	 * checks those reads in the unit-asan suite). */
+	vg_ranges_prefetch(r, 4, a, false);
+	vg_ranges_prefetch(r, 4, a, true);
 	return vg_ranges_find(r, 4, a, &v) ? v : UINT32_MAX;
 }
 
@@ -46,6 +50,8 @@ static uint32_t find6(const struct vg_ranges *r, const char *s)
 	uint32_t v = 0;
 
 	v6(s, a);
+	vg_ranges_prefetch(r, 6, a, false);
+	vg_ranges_prefetch(r, 6, a, true);
 	return vg_ranges_find(r, 6, a, &v) ? v : UINT32_MAX;
 }
 
@@ -162,6 +168,24 @@ static void test_ranges_sparse(void **state)
 	vg_ranges_free(r);
 }
 
+/* The ends of the IPv4 space: the last /16's index entry is the last. */
+static void test_ranges_edges(void **state)
+{
+	struct vg_ranges *r;
+
+	(void)state;
+	assert_int_equal(vg_ranges_new(&r), 0);
+	add4(r, "255.255.255.0", 24, 7);
+	add4(r, "0.0.0.0", 30, 8);
+	assert_int_equal(vg_ranges_build(r), 0);
+	assert_int_equal(find4(r, "255.255.255.255"), 7);
+	assert_int_equal(find4(r, "255.255.255.0"), 7);
+	assert_int_equal(find4(r, "255.255.254.255"), UINT32_MAX);
+	assert_int_equal(find4(r, "0.0.0.3"), 8);
+	assert_int_equal(find4(r, "0.0.0.4"), UINT32_MAX);
+	vg_ranges_free(r);
+}
+
 static void test_ranges_bad_args(void **state)
 {
 	struct vg_ranges *r;
@@ -174,6 +198,9 @@ static void test_ranges_bad_args(void **state)
 	assert_int_equal(vg_ranges_add(r, 6, a, 129, 1), VG_EINVAL);
 	assert_int_equal(vg_ranges_add(r, 5, a, 8, 1), VG_EINVAL);
 	assert_int_equal(vg_ranges_build(r), 0); /* empty */
+	for (int fam = 0; fam <= 6; fam += 2)    /* no index: nothing to read */
+		for (int step = 0; step < 2; step++)
+			vg_ranges_prefetch(r, fam, a, step);
 	assert_false(vg_ranges_find(r, 4, a, &v));
 	assert_false(vg_ranges_find(r, 6, a, &v));
 	assert_false(vg_ranges_find(r, 0, a, &v));
@@ -598,6 +625,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_ranges_nested_edges),
 	    cmocka_unit_test(test_ranges_whole_space),
 	    cmocka_unit_test(test_ranges_sparse),
+	    cmocka_unit_test(test_ranges_edges),
 	    cmocka_unit_test(test_ranges_bad_args),
 	    cmocka_unit_test(test_ranges_oracle),
 	    cmocka_unit_test(test_names_put_get_grow),
