@@ -9,8 +9,10 @@
 #   cat F > /dev/null             the cost of getting the bytes at all
 #   bare_reader F                 read() into 1 MiB, touch ethertype + IP protocol: the limit
 #   bare_reader --mmap F          the same over mmap + MADV_SEQUENTIAL
+#   tcpdump -n -r F 'tcp port 1'  a peer reading every packet (PEERS.md: 8.0 Mpps), if installed
 #   BUILD_DIR/vigil read F        the real thing (a row of n/a while the binary does not exist)
 #   ... with the threat intelligence of the tests loaded (--intel tests/data/c2)
+#   ... with 1,000,000 indicators (bench/intel_bench's list), and their load alone
 #   ... on two threads (--workers 2)
 #   ... decode + flows only (every detector and the app stage off), then with each stage
 #   alone: the app stage, each detector (c2 and dga with the app stage, which they read);
@@ -197,6 +199,21 @@ for mode in read mmap; do
 	fi
 done
 
+# A peer on the same file: tcpdump reading every packet through a filter that matches none
+# (../shared/PEERS.md measured it at 8.0 Mpps on this kind of machine: the issues' 8 Mpps line).
+tcpdump_mpps=
+if command -v tcpdump >/dev/null 2>&1; then
+	run_timed "tcpdump" /dev/null tcpdump -n -r "$pcap" 'tcp port 1'
+	if ((r_ok)); then
+		tcpdump_mpps=$(mpps "$r_wall_us")
+		add_row "tcpdump $(tcpdump --version 2>&1 | awk 'NR == 1 {print $3}'), a filter matching nothing" \
+			"tcpdump -n -r F 'tcp port 1'" "$tcpdump_mpps" "$(ns_per_packet "$r_wall_us")" \
+			"$((r_wall_us / 1000))" "$(rss_text "$r_rss_kib")" n/a n/a n/a
+	fi
+else
+	note "tcpdump is missing (make deps installs it): no peer row"
+fi
+
 vigil=$build_dir/vigil
 vigil_mpps=
 vigil_note=
@@ -248,6 +265,26 @@ else
 				"$(mpps "$r_wall_us")" "$(ns_per_packet "$r_wall_us")" "$((r_wall_us / 1000))" \
 				"$(rss_text "$r_rss_kib")" n/a n/a n/a
 		fi
+		# A large intelligence set: bench/intel_bench's 1,000,000 mixed indicators (IPv4, IPv6,
+		# domains; fixed seed), whose addresses match many of the capture's flows. Its load alone
+		# (vigil intel stats) in the next row: the first row includes it.
+		intel_gen=$build_dir/bench/intel_bench
+		if [[ -x $intel_gen ]] && mkdir -p "$tmp/intel" &&
+			"$intel_gen" 1000000 "$tmp/intel" >/dev/null 2>&1 && [[ -s $tmp/intel/mixed.txt ]]; then
+			run_timed "vigil read --intel (1 M)" "$tmp/big.out" "$vigil" read --intel "$tmp/intel/mixed.txt" "$pcap"
+			if ((r_ok)); then
+				big_intel_mpps=$(mpps "$r_wall_us")
+				add_row "vigil read --intel, 1,000,000 indicators ($(summary_value "$tmp/big.out" attacks) attacks)" \
+					"vigil read --intel mixed.txt F" "$big_intel_mpps" "$(ns_per_packet "$r_wall_us")" \
+					"$((r_wall_us / 1000))" "$(rss_text "$r_rss_kib")" n/a n/a n/a
+				run_timed "vigil intel stats (1 M)" /dev/null "$vigil" intel stats -q --intel "$tmp/intel/mixed.txt"
+				((r_ok)) && add_row "... its load alone" "vigil intel stats -q --intel mixed.txt" n/a n/a \
+					"$((r_wall_us / 1000))" "$(rss_text "$r_rss_kib")" n/a n/a n/a
+			fi
+		else
+			note "bench/intel_bench is missing or failed: no row with 1,000,000 indicators"
+		fi
+		r_ok=1
 		dets=(scan brute flood beacon exfil c2 dga)
 		off=(--set app.enabled=0)
 		for d in "${dets[@]}"; do off+=(--set "detect.$d.enabled=0"); done
@@ -301,6 +338,12 @@ if [[ -n $vigil_mpps && -n $bare_mpps ]]; then
 		'BEGIN {printf "vigil read runs at %.3f of the limit: %.2f / %.2f Mpps (bare_reader, read, is %.1fx faster)\n", v / b, v, b, b / v}'
 else
 	echo "vigil read runs at n/a of the limit (bare_reader, read)"
+fi
+if [[ -n $vigil_mpps && -n $tcpdump_mpps ]]; then
+	awk -v v="$vigil_mpps" -v t="$tcpdump_mpps" -v i="${big_intel_mpps:-}" \
+		'BEGIN {printf "vigil read runs at %.2f of tcpdump'"'"'s rate (%.2f / %.2f Mpps)", v / t, v, t
+			if (i != "") printf "; with 1,000,000 indicators at %.2f (%.2f Mpps)", i / t, i
+			printf "\n"}'
 fi
 if [[ -n ${none_mpps:-} && -n $bare_mpps ]]; then
 	awk -v v="$none_mpps" -v b="$bare_mpps" \

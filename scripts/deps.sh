@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 
 # Debian 12 packages: build (meson, ninja, pkg-config, gcc), unit tests
 # (cmocka), oracles (tshark, jq), fuzzing and sanitizers (clang and its
-# runtime), benchmarks (time, perf), geo lookups for the attribution stage
+# runtime), benchmarks (time, perf; tcpdump, a peer reading the same capture),
+# geo lookups for the attribution stage
 # (libmaxminddb, mmdblookup), EVE schema validation (python3-jsonschema),
 # libpcap (BPF filters of vigil watch), tcpreplay and iproute2 (tests/watch.sh
 # replays captures over veth), the store backends (libsqlite3 and sqlite3; libcurl for ClickHouse's HTTP
@@ -19,7 +20,7 @@ packages=(
   libcmocka-dev
   tshark jq
   clang libclang-rt-14-dev
-  time
+  time tcpdump
   libmaxminddb-dev mmdb-bin
   python3 python3-jsonschema
   nodejs npm
