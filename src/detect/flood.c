@@ -435,6 +435,7 @@ static void flood_fini(void *state)
 	for (uint32_t i = 0; i < s->t.cap; i++)
 		if (vg_dtable_used(&s->t, i))
 			end_run(s, vg_dtable_at(&s->t, i));
+	vg_open_free(&s->live);
 	vg_dtable_fini(&s->t);
 	vg_table_free(s->hll_pool, (size_t)s->hll_cap * HLL_M);
 	s->hll_pool = NULL;

@@ -295,6 +295,44 @@ static void test_scan_idle_between_ticks(void **state)
 	assert_int_equal(got[1].start_ns, last + idle + 400 * MS + MS);
 }
 
+/* More attacks open at once than the open lists once held (4,096): each
+ * is reported, none waits for room it never gets. */
+static void test_many_open_scans(void **state)
+{
+	struct vg_settings set;
+	struct vg_cidr_set home;
+	struct vg_detect *d;
+	uint64_t t = T0;
+	enum { SOURCES = 6000 };
+
+	(void)state;
+	vg_settings_default(&set);
+	set.detect.scan_sources = 65536; /* room for all: no eviction */
+	set.detect.scan_suspects = 8192;
+	set.detect.flood_on = 0; /* 180,000 SYNs to one host are a flood too */
+	d = engine_with(&set, &home);
+	for (uint32_t i = 0; i < SOURCES; i++) {
+		for (uint16_t p = 1; p <= 30; p++) {
+			struct vg_flow f = flow4(a4n(0x0b000000 + i * 7919), CLIENT4, 40000, p,
+						 VG_IPPROTO_TCP, t += 10000);
+			f.pkts[0] = 1;
+			f.bytes[0] = 60;
+			f.tcp_flags[0] = VG_TH_SYN;
+			f.tcp_state = VG_TCP_SYN_SENT;
+			vg_detect_flow_end(d, &f, NULL);
+		}
+		if (i % 100 == 99)
+			vg_detect_tick(d, t);
+	}
+	assert_int_equal(n_got, 0); /* all still open */
+	vg_detect_free(d);
+	assert_int_equal(n_got, SOURCES);
+	for (unsigned i = 0; i < MAX_ATTACKS && i < n_got; i++) {
+		assert_string_equal(got[i].kind, "scan.port");
+		assert_int_equal(got[i].attempts, 30);
+	}
+}
+
 static void test_busy_client_is_not_a_scan(void **state)
 {
 	struct vg_settings set;
@@ -1256,6 +1294,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_os_scan_by_nmap),
 	    cmocka_unit_test(test_sweep_by_zmap),
 	    cmocka_unit_test(test_scan_idle_between_ticks),
+	    cmocka_unit_test(test_many_open_scans),
 	    cmocka_unit_test(test_ssh_bruteforce_then_success),
 	    cmocka_unit_test(test_http_form_logins),
 	    cmocka_unit_test(test_http_form_keepalive),
