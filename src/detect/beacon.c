@@ -532,7 +532,7 @@ static void beacon_on_flow_end(void *state, const struct vg_flow_view *v,
 /* An open attack at a tick (vg_open_fn): forgotten when its run is over, else
  * reported if calling since the last report; false once closed (now or
  * by eviction). */
-static bool tick_open(void *owner, void *rec, uint32_t slot, uint64_t now_ns, bool end)
+static uint64_t tick_open(void *owner, void *rec, uint32_t slot, uint64_t now_ns, bool end)
 {
 	struct beacon_state *s = owner;
 	struct pair *p = rec;
@@ -542,7 +542,11 @@ static bool tick_open(void *owner, void *rec, uint32_t slot, uint64_t now_ns, bo
 		forget(s, p);
 	else if (p->open && vg_open_update_due(p->last_ns, p->reported_ns, s->update_ns))
 		report(s, p, false); /* still calling */
-	return p->open;
+	/* A run is over after a gap past the idle time at least (run_over):
+	 * the look then, and each tick after while 4 median intervals are
+	 * longer. */
+	return p->open ? vg_open_next(now_ns, p->last_ns, s->idle_ns, p->reported_ns, s->update_ns)
+		       : 0;
 }
 
 static void beacon_on_tick(void *state, uint64_t now_ns)

@@ -735,7 +735,7 @@ static void brute_prefetch(void *state, const struct vg_flow_view *v)
 
 /* An open attack at a tick (vg_open_fn): forgotten when idle, else reported if under
  * way since the last report; false once closed (now or by eviction). */
-static bool tick_open(void *owner, void *rec, uint32_t slot, uint64_t now_ns, bool end)
+static uint64_t tick_open(void *owner, void *rec, uint32_t slot, uint64_t now_ns, bool end)
 {
 	struct brute_state *s = owner;
 	struct guesser *g = rec;
@@ -745,7 +745,8 @@ static bool tick_open(void *owner, void *rec, uint32_t slot, uint64_t now_ns, bo
 		forget(s, g);
 	else if (g->open && vg_open_update_due(g->last_ns, g->reported_ns, s->update_ns))
 		report(s, g, false); /* still under way */
-	return g->open;
+	return g->open ? vg_open_next(now_ns, g->last_ns, s->idle_ns, g->reported_ns, s->update_ns)
+		       : 0;
 }
 
 static void brute_on_tick(void *state, uint64_t now_ns)

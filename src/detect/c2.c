@@ -264,7 +264,7 @@ static void c2_prefetch_record(void *state, const struct vg_flow_view *v)
 
 /* An open attack at a tick (vg_open_fn): forgotten when idle, else reported if under
  * way since the last report; false once closed (now or by eviction). */
-static bool tick_open(void *owner, void *rec, uint32_t slot, uint64_t now_ns, bool end)
+static uint64_t tick_open(void *owner, void *rec, uint32_t slot, uint64_t now_ns, bool end)
 {
 	struct c2_state *s = owner;
 	struct contact *c = rec;
@@ -274,7 +274,8 @@ static bool tick_open(void *owner, void *rec, uint32_t slot, uint64_t now_ns, bo
 		forget(s, c);
 	else if (c->open && vg_open_update_due(c->last_ns, c->reported_ns, s->update_ns))
 		report(s, c, false); /* still under way */
-	return c->open;
+	return c->open ? vg_open_next(now_ns, c->last_ns, s->idle_ns, c->reported_ns, s->update_ns)
+		       : 0;
 }
 
 static void c2_on_tick(void *state, uint64_t now_ns)

@@ -397,18 +397,20 @@ static void dga_on_flow_end(void *state, const struct vg_flow_view *v,
 
 /* An open run at a tick (vg_open_fn): forgotten when idle, else reported
  * if it went on since the last report; false once closed. */
-static bool tick_open(void *owner, void *rec, uint32_t slot, uint64_t now_ns, bool end)
+static uint64_t tick_open(void *owner, void *rec, uint32_t slot, uint64_t now_ns, bool end)
 {
 	struct dga_state *s = owner;
 	struct term *t = rec;
 
 	if (!vg_dtable_used(&s->t, slot))
-		return false; /* removed: its record is zeroed, nothing open */
+		return 0; /* removed: its record is zeroed, nothing open */
 	if (t->open && (end || vg_open_idle(now_ns, t->last_ns, s->idle_ns)))
 		forget(s, t);
 	else if (t->open && vg_open_update_due(t->last_ns, t->reported_ns, s->update_ns))
 		report(s, t, false);
-	return vg_dtable_used(&s->t, slot) && t->open;
+	if (!vg_dtable_used(&s->t, slot) || !t->open)
+		return 0;
+	return vg_open_next(now_ns, t->last_ns, s->idle_ns, t->reported_ns, s->update_ns);
 }
 
 static void dga_on_tick(void *state, uint64_t now_ns)

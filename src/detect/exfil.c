@@ -321,18 +321,20 @@ static void sweep(struct exfil_state *s, uint64_t now_ns)
 
 /* An open episode at a tick (vg_open_fn): ended when idle, else reported if it went
  * on since the last report; false once ended or its record removed. */
-static bool tick_open(void *owner, void *rec, uint32_t slot, uint64_t now_ns, bool end)
+static uint64_t tick_open(void *owner, void *rec, uint32_t slot, uint64_t now_ns, bool end)
 {
 	struct exfil_state *s = owner;
 	struct episode *e = rec;
 
 	if (!vg_dtable_used(&s->t, slot))
-		return false; /* removed: its record is zeroed, nothing open */
+		return 0; /* removed: its record is zeroed, nothing open */
 	if (e->open && (end || vg_open_idle(now_ns, e->last_ns, s->idle_ns)))
 		end_episode(s, e);
 	else if (e->open && vg_open_update_due(e->last_ns, e->reported_ns, s->update_ns))
 		report(s, e, false);
-	return vg_dtable_used(&s->t, slot) && e->open;
+	if (!vg_dtable_used(&s->t, slot) || !e->open)
+		return 0;
+	return vg_open_next(now_ns, e->last_ns, s->idle_ns, e->reported_ns, s->update_ns);
 }
 
 static void exfil_on_tick(void *state, uint64_t now_ns)

@@ -376,19 +376,22 @@ static void flood_prefetch(void *state, const struct vg_flow_view *view)
 /* An entry holding traffic at a tick (vg_open_fn): its run ended when idle, else
  * reported if it went on since the last report; false once its record
  * is gone (the run ended, now or by eviction). */
-static bool tick_live(void *owner, void *rec, uint32_t slot, uint64_t now_ns, bool end)
+static uint64_t tick_live(void *owner, void *rec, uint32_t slot, uint64_t now_ns, bool end)
 {
 	struct flood_state *s = owner;
 	struct victim *v = rec;
 
 	if (!vg_dtable_used(&s->t, slot))
-		return false; /* its run ended (or it was evicted) since */
+		return 0; /* its run ended (or it was evicted) since */
 	if (end || vg_open_idle(now_ns, v->last_ns, s->idle_ns))
 		end_run(s, v);
 	else if (s->update_ns &&
 		 v->last_ns - (v->attack_id ? v->reported_ns : v->first_ns) >= s->update_ns)
 		report(s, v, false); /* a flood still under way */
-	return vg_dtable_used(&s->t, slot);
+	if (!vg_dtable_used(&s->t, slot))
+		return 0;
+	return vg_open_next(now_ns, v->last_ns, s->idle_ns,
+			    v->attack_id ? v->reported_ns : v->first_ns, s->update_ns);
 }
 
 static void flood_on_tick(void *state, uint64_t now_ns)

@@ -740,7 +740,7 @@ static void scan_prefetch_record(void *state, const struct vg_flow_view *v)
 
 /* An open attack at a tick (vg_open_fn): closed when idle, else reported if under way
  * since the last report; false once closed (now or by eviction). */
-static bool tick_open(void *owner, void *rec, uint32_t slot, uint64_t now_ns, bool end)
+static uint64_t tick_open(void *owner, void *rec, uint32_t slot, uint64_t now_ns, bool end)
 {
 	struct scan_state *s = owner;
 	struct source *e = rec;
@@ -750,7 +750,8 @@ static bool tick_open(void *owner, void *rec, uint32_t slot, uint64_t now_ns, bo
 		close_attack(s, e);
 	else if (e->open && vg_open_update_due(e->last_ns, e->reported_ns, s->update_ns))
 		report(s, e, false); /* still under way */
-	return e->open;
+	return e->open ? vg_open_next(now_ns, e->last_ns, s->idle_ns, e->reported_ns, s->update_ns)
+		       : 0;
 }
 
 static void scan_on_tick(void *state, uint64_t now_ns)

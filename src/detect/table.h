@@ -39,11 +39,14 @@ struct vg_dtable_slot {
 
 typedef void (*vg_dtable_evict_fn)(void *owner, void *rec);
 
+struct vg_open_list;
+
 struct vg_dtable {
 	uint8_t *rec;
 	struct vg_dtable_slot *slot;
 	size_t rec_size, key_size;
 	uint32_t cap, mask;
+	struct vg_open_list *open; /* the list of its open records, once one was added */
 	uint64_t seed;
 	vg_dtable_evict_fn evict;
 	void *owner;
@@ -113,32 +116,44 @@ static inline bool vg_dtable_used(const struct vg_dtable *t, uint32_t i)
 
 /*
  * The open list: the slots of a table's records that hold an open attack
- * (or, for flood, a run to judge), walked at each tick. It has room for
- * every record of its table (allocated at the first add, 4 bytes a
- * record): an attack never waits for room, so none is lost while many are
- * open at once (a list of 4,096 lost 59,000 of 77,000 C2 contacts on
- * bench-10M with 1,000,000 indicators: those that qualified while it was
- * full and had no later flow). A slot has one entry at most (a bit per
- * slot says it is listed): an entry whose record was closed, evicted or
- * removed since is dropped by the walk, unless the slot holds an open
- * attack again (the same record opened again, or a new one), which the
- * entry then stands for.
+ * (or, for flood, a run to judge), walked at each tick (once per second
+ * of packet time, detect.c). It has room for every record of its table
+ * (allocated at the first add, 16 bytes a record): an attack never waits
+ * for room, so none is lost while many are open at once (a list of 4,096
+ * lost 59,000 of 77,000 C2 contacts on bench-10M with 1,000,000
+ * indicators: those that qualified while it was full and had no later
+ * flow). A slot has one entry at most: an entry whose record was closed,
+ * evicted or removed since is dropped by the walk, unless the slot holds
+ * an open attack again (the same record opened again, or a new one),
+ * which the entry then stands for.
+ *
+ * Each entry keeps the packet time before which its record needs no look
+ * (the detector's callback says when: its idle time or its next update),
+ * and each block of 64 entries the least of its times, so a walk reads
+ * one word per block and visits only the records whose time has come,
+ * not every open attack each second. These are lower bounds: traffic
+ * that moves a record's last time later only makes the look early.
  *
  * The walk and fini are inline so that the detector's callback, a static
  * function known at the call, is inlined in the loop: no indirect call
  * per record.
  */
+#define VG_OPEN_BLOCK 64
+
 struct vg_open_list {
-	uint32_t *idx;    /* slots of the records; NULL until the first add */
-	uint64_t *listed; /* bit per slot: in idx */
+	uint32_t *idx;  /* slots of the records; NULL until the first add */
+	uint64_t *due;  /* per entry: no look before this packet time */
+	uint64_t *bmin; /* per block of VG_OPEN_BLOCK entries: the least due */
+	uint32_t *pos;  /* per slot: its entry + 1, 0 if none */
 	uint32_t n, cap;
 };
 
 /* For a record of the list (at slot), at a tick at now_ns: closes it or
  * reports an update as the detector decides; with end (fini: the input
- * is over), closes it if it is still open. False drops it from the list
- * (closed now, or earlier by eviction or removal). */
-typedef bool (*vg_open_fn)(void *owner, void *rec, uint32_t slot, uint64_t now_ns, bool end);
+ * is over), closes it if it is still open. Returns 0 to drop it from the
+ * list (closed now, or earlier by eviction or removal), else the packet
+ * time from which it needs a look again (vg_open_next). */
+typedef uint64_t (*vg_open_fn)(void *owner, void *rec, uint32_t slot, uint64_t now_ns, bool end);
 
 /* Only when its room could not be allocated. */
 static inline bool vg_open_full(const struct vg_open_list *l)
@@ -150,33 +165,49 @@ static inline bool vg_open_full(const struct vg_open_list *l)
  * records are ended another way). */
 static inline void vg_open_free(struct vg_open_list *l)
 {
-	free(l->idx);
-	l->idx = NULL;
-	l->listed = NULL; /* in the same allocation */
+	free(l->due);
+	l->due = l->bmin = NULL; /* with the others in one allocation */
+	l->idx = l->pos = NULL;
 	l->n = l->cap = 0;
 }
 
+/* Entry i is looked at by the next walk. */
+static inline void vg_open_wake(struct vg_open_list *l, uint32_t i)
+{
+	l->due[i] = 0;
+	l->bmin[i / VG_OPEN_BLOCK] = 0;
+}
+
 /* Marks the record busy in its table (it goes through evict before its
- * slot is reused) and adds it to the list if there is room; false if
- * there was none. */
+ * slot is reused) and adds it to the list, to be looked at by the next
+ * walk; false if there was no room. */
 static inline bool vg_open_add(struct vg_open_list *l, struct vg_dtable *t, const void *rec)
 {
 	uint32_t slot = vg_dtable_index(t, rec);
 
 	vg_dtable_set_busy(t, rec, true);
-	if (!l->idx) {
-		size_t words = ((size_t)t->cap + 63) / 64;
-		if (!(l->idx = calloc((size_t)t->cap * sizeof *l->idx + words * 8, 1)))
+	if (!l->due) {
+		size_t blocks = t->cap / VG_OPEN_BLOCK + 1;
+		if (!(l->due = calloc((size_t)t->cap *
+					      (sizeof *l->due + sizeof *l->idx + sizeof *l->pos) +
+					  blocks * sizeof *l->bmin,
+				      1)))
 			return false; /* out of memory: as if full */
-		l->listed = (uint64_t *)(void *)(l->idx + ((size_t)t->cap + 1) / 2 * 2);
+		l->bmin = l->due + t->cap;
+		l->idx = (uint32_t *)(void *)(l->bmin + blocks);
+		l->pos = l->idx + t->cap;
 		l->cap = t->cap;
+		t->open = l;
 	}
-	if (l->listed[slot / 64] & (1ull << (slot % 64)))
-		return true; /* its slot's entry stands for it */
+	if (l->pos[slot]) {
+		vg_open_wake(l, l->pos[slot] - 1); /* its slot's entry stands for it */
+		return true;
+	}
 	if (l->n >= l->cap)
 		return false;
-	l->listed[slot / 64] |= 1ull << (slot % 64);
-	l->idx[l->n++] = slot;
+	l->idx[l->n] = slot;
+	vg_open_wake(l, l->n);
+	l->pos[slot] = ++l->n;
 	return true;
 }
 
@@ -192,19 +223,50 @@ static inline bool vg_open_update_due(uint64_t last_ns, uint64_t reported_ns, ui
 	return update_ns && last_ns > reported_ns && last_ns - reported_ns >= update_ns;
 }
 
-/* Calls fn for each record of the list; those it returns false for
- * leave the list (the last entry takes their place). */
+/* When an open attack needs its next look, at now_ns: when it will have
+ * been idle longer than idle_ns (vg_open_idle), or when an update can
+ * be due (vg_open_update_due: its last time, never later than now, can
+ * reach update_ns after its last report then). Past that time an update
+ * waits for traffic, which wakes the entry (vg_dtable_touch). */
+static inline uint64_t vg_open_next(uint64_t now_ns, uint64_t last_ns, uint64_t idle_ns,
+				    uint64_t reported_ns, uint64_t update_ns)
+{
+	uint64_t idle = last_ns + idle_ns + 1, update = reported_ns + update_ns;
+
+	return update_ns && update > now_ns && update < idle ? update : idle;
+}
+
+/* Calls fn for each record of the list whose time has come; those it
+ * returns 0 for leave the list (the last entry takes their place: a block
+ * keeps a least due that may be too early, never too late). */
 static inline void vg_open_walk(struct vg_open_list *l, struct vg_dtable *t, vg_open_fn fn,
 				void *owner, uint64_t now_ns)
 {
-	for (uint32_t i = 0; i < l->n;) {
-		uint32_t slot = l->idx[i];
-		if (!fn(owner, vg_dtable_at(t, slot), slot, now_ns, false)) {
-			l->listed[slot / 64] &= ~(1ull << (slot % 64));
-			l->idx[i] = l->idx[--l->n];
+	for (uint32_t b = 0; b * VG_OPEN_BLOCK < l->n; b++) {
+		uint32_t i = b * VG_OPEN_BLOCK;
+		uint64_t least = UINT64_MAX;
+
+		if (l->bmin[b] > now_ns)
 			continue;
+		while (i < l->n && i < (b + 1) * VG_OPEN_BLOCK) {
+			uint32_t slot = l->idx[i];
+			uint64_t next = l->due[i];
+
+			if (next <= now_ns &&
+			    !(next = fn(owner, vg_dtable_at(t, slot), slot, now_ns, false))) {
+				l->pos[slot] = 0;
+				if (i != --l->n) {
+					l->idx[i] = l->idx[l->n];
+					l->due[i] = l->due[l->n];
+					l->pos[l->idx[i]] = i + 1;
+				}
+				continue;
+			}
+			l->due[i++] = next;
+			if (next < least)
+				least = next;
 		}
-		i++;
+		l->bmin[b] = least;
 	}
 }
 

@@ -325,6 +325,10 @@ static void test_many_open_scans(void **state)
 			vg_detect_tick(d, t);
 	}
 	assert_int_equal(n_got, 0); /* all still open */
+	/* Idle now: one walk closes them all (the walk looks at the records
+	 * whose time has come, block by block). */
+	vg_detect_tick(d, t + (uint64_t)set.detect.scan_idle_s * NS + 2 * NS);
+	assert_int_equal(n_got, SOURCES);
 	vg_detect_free(d);
 	assert_int_equal(n_got, SOURCES);
 	for (unsigned i = 0; i < MAX_ATTACKS && i < n_got; i++) {
