@@ -225,6 +225,20 @@ static struct vg_detect *engine(struct vg_settings *set, struct vg_cidr_set *hom
 	return engine_with(set, home);
 }
 
+/* An unanswered SYN from src port 40000 to dst:port at ts, as the flow
+ * table ends it. */
+static void syn_unanswered(struct vg_detect *d, struct vg_addr src, struct vg_addr dst,
+			   uint16_t port, uint64_t ts)
+{
+	struct vg_flow f = flow4(src, dst, 40000, port, VG_IPPROTO_TCP, ts);
+
+	f.pkts[0] = 1;
+	f.bytes[0] = 60;
+	f.tcp_flags[0] = VG_TH_SYN;
+	f.tcp_state = VG_TCP_SYN_SENT;
+	vg_detect_flow_end(d, &f, NULL);
+}
+
 static void test_syn_scan(void **state)
 {
 	struct vg_settings set;
@@ -233,14 +247,8 @@ static void test_syn_scan(void **state)
 
 	(void)state;
 	/* 50 unanswered SYNs from one outsider to 50 ports of a home host. */
-	for (uint16_t p = 1; p <= 50; p++) {
-		struct vg_flow f = flow4(ROUTER4, CLIENT4, 40000, p, VG_IPPROTO_TCP, T0 + p * MS);
-		f.pkts[0] = 1;
-		f.bytes[0] = 60;
-		f.tcp_flags[0] = VG_TH_SYN;
-		f.tcp_state = VG_TCP_SYN_SENT;
-		vg_detect_flow_end(d, &f, NULL);
-	}
+	for (uint16_t p = 1; p <= 50; p++)
+		syn_unanswered(d, ROUTER4, CLIENT4, p, T0 + p * MS);
 	vg_detect_free(d); /* reports what is open */
 	assert_int_equal(n_got, 1);
 	assert_string_equal(got[0].kind, "scan.port");
@@ -259,14 +267,8 @@ static void test_syn_scan(void **state)
 /* 50 unanswered SYNs from ROUTER4 to ports of CLIENT4, the first at t. */
 static void syn_burst(struct vg_detect *d, uint64_t t)
 {
-	for (uint16_t p = 1; p <= 50; p++) {
-		struct vg_flow f = flow4(ROUTER4, CLIENT4, 40000, p, VG_IPPROTO_TCP, t + p * MS);
-		f.pkts[0] = 1;
-		f.bytes[0] = 60;
-		f.tcp_flags[0] = VG_TH_SYN;
-		f.tcp_state = VG_TCP_SYN_SENT;
-		vg_detect_flow_end(d, &f, NULL);
-	}
+	for (uint16_t p = 1; p <= 50; p++)
+		syn_unanswered(d, ROUTER4, CLIENT4, p, t + p * MS);
 }
 
 /* The ticks walk the open attacks once per second of packet time: a scan
@@ -312,15 +314,8 @@ static void test_many_open_scans(void **state)
 	set.detect.flood_on = 0; /* 180,000 SYNs to one host are a flood too */
 	d = engine_with(&set, &home);
 	for (uint32_t i = 0; i < SOURCES; i++) {
-		for (uint16_t p = 1; p <= 30; p++) {
-			struct vg_flow f = flow4(a4n(0x0b000000 + i * 7919), CLIENT4, 40000, p,
-						 VG_IPPROTO_TCP, t += 10000);
-			f.pkts[0] = 1;
-			f.bytes[0] = 60;
-			f.tcp_flags[0] = VG_TH_SYN;
-			f.tcp_state = VG_TCP_SYN_SENT;
-			vg_detect_flow_end(d, &f, NULL);
-		}
+		for (uint16_t p = 1; p <= 30; p++)
+			syn_unanswered(d, a4n(0x0b000000 + i * 7919), CLIENT4, p, t += 10000);
 		if (i % 100 == 99)
 			vg_detect_tick(d, t);
 	}

@@ -168,24 +168,6 @@ static void test_ranges_sparse(void **state)
 	vg_ranges_free(r);
 }
 
-/* The ends of the IPv4 space: the last /16's index entry is the last. */
-static void test_ranges_edges(void **state)
-{
-	struct vg_ranges *r;
-
-	(void)state;
-	assert_int_equal(vg_ranges_new(&r), 0);
-	add4(r, "255.255.255.0", 24, 7);
-	add4(r, "0.0.0.0", 30, 8);
-	assert_int_equal(vg_ranges_build(r), 0);
-	assert_int_equal(find4(r, "255.255.255.255"), 7);
-	assert_int_equal(find4(r, "255.255.255.0"), 7);
-	assert_int_equal(find4(r, "255.255.254.255"), UINT32_MAX);
-	assert_int_equal(find4(r, "0.0.0.3"), 8);
-	assert_int_equal(find4(r, "0.0.0.4"), UINT32_MAX);
-	vg_ranges_free(r);
-}
-
 static void test_ranges_bad_args(void **state)
 {
 	struct vg_ranges *r;
@@ -625,7 +607,6 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_ranges_nested_edges),
 	    cmocka_unit_test(test_ranges_whole_space),
 	    cmocka_unit_test(test_ranges_sparse),
-	    cmocka_unit_test(test_ranges_edges),
 	    cmocka_unit_test(test_ranges_bad_args),
 	    cmocka_unit_test(test_ranges_oracle),
 	    cmocka_unit_test(test_names_put_get_grow),
