@@ -353,8 +353,10 @@ static void resolved(struct dga_state *s, const struct vg_flow_view *v, const st
 			t->has_controller = 1;
 			break;
 		}
-	if (v->f->last_ns > t->last_ns)
+	if (v->f->last_ns > t->last_ns) {
 		t->last_ns = v->f->last_ns;
+		vg_dtable_touch(&s->t, t, t->last_ns); /* an update may be due */
+	}
 }
 
 /* A flow with an NXDOMAIN answer, or any while an attack is open; out
