@@ -297,7 +297,8 @@ static void test_scan_idle_between_ticks(void **state)
 	assert_int_equal(got[1].start_ns, last + idle + 400 * MS + MS);
 }
 
-/* More attacks open at once than the open lists once held (4,096): each
+/* More attacks open at once than the open lists once held (4,096) and
+ * than the scan detector once had detail blocks (1,024, now 16,384): each
  * is reported, none waits for room it never gets. */
 static void test_many_open_scans(void **state)
 {
@@ -310,7 +311,6 @@ static void test_many_open_scans(void **state)
 	(void)state;
 	vg_settings_default(&set);
 	set.detect.scan_sources = 65536; /* room for all: no eviction */
-	set.detect.scan_suspects = 8192;
 	set.detect.flood_on = 0; /* 180,000 SYNs to one host are a flood too */
 	d = engine_with(&set, &home);
 	for (uint32_t i = 0; i < SOURCES; i++) {
