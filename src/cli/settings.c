@@ -91,7 +91,8 @@ const struct vg_cfg_row vg_settings_rows[] = {
     NUM("detect.scan.sources", VG_CFG_U32, DET(scan_sources), 16384, 64, 1u << 22,
 	"sources the scan detector follows at once (about 300 bytes each)"),
     NUM("detect.scan.suspects", VG_CFG_U32, DET(scan_suspects), 16384, 16, 1u << 20,
-	"suspect sources with full evidence (distinct hosts and ports) at once (about 5 KiB each, touched as used)"),
+	"suspect sources with full evidence (distinct hosts and ports) at once (about 5 KiB each, "
+	"touched as used)"),
     NUM("detect.scan.min_targets", VG_CFG_U32, DET(scan_min_targets), 10, 1, 65535,
 	"distinct (host, port) first contacts before a source can be called a scanner"),
     NUM("detect.scan.sweep_arp", VG_CFG_U32, DET(scan_sweep_arp), 32, 2, 65535,

@@ -311,7 +311,7 @@ static void test_many_open_scans(void **state)
 	(void)state;
 	vg_settings_default(&set);
 	set.detect.scan_sources = 65536; /* room for all: no eviction */
-	set.detect.flood_on = 0; /* 180,000 SYNs to one host are a flood too */
+	set.detect.flood_on = 0;         /* 180,000 SYNs to one host are a flood too */
 	d = engine_with(&set, &home);
 	for (uint32_t i = 0; i < SOURCES; i++) {
 		for (uint16_t p = 1; p <= 30; p++)
