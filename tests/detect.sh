@@ -134,6 +134,13 @@ a=$(attacks $c/scan/masscan-tcp-syn-ports0-1000.pcap --set detect.scan.sources=6
 expect_eq "tiny detector tables: still one scan with exact counts" "1 1001 1001" \
   "$(printf '%s\n' "$a" | jq -s -r '"\(length) \(.[0].attack.attempts) \(.[0].attack.ports)"')"
 
+# Evictions are counted in the summary: hping3's 5,000 forged sources in a
+# scan table of 64 records evict one record each past the 64th.
+"$vigil" read --seed 1 --set detect.scan.sources=64 tests/corpus/captures/hping-syn-flood.pcap \
+  >"$tmp/evicted.txt" 2>&1
+expect_eq "a scan table too small for the sources: its evictions in the summary" "4936 4936" \
+  "$(awk '/^detect.evicted:/ {t = $2} /^  detect.scan.evicted:/ {s = $2} END {print t, s}' "$tmp/evicted.txt")"
+
 # Every attack event is valid JSON with the documented fields.
 attacks $c/scan/masscan-udp-ports0-1000.pcap >"$tmp/a.json"
 missing=$(jq -r '[.attack | has("id","kind","technique","direction","start","end","packets","bytes","victims","victim_ips","ports","port_list","attempts","succeeded","severity","evidence","final")] | all' "$tmp/a.json")

@@ -345,6 +345,12 @@ int vg_ctx_finish(struct vg_ctx *ctx, char *errbuf, size_t errlen)
 	vg_flow_table_flush(ctx->flows);
 	/* Ended flows have told the detectors their outcomes: now they report
 	 * the attacks still open. */
+	for (ctx->n_evicted = 0;
+	     ctx->det && ctx->n_evicted < VG_ARRAY_LEN(ctx->evicted_n) &&
+	     vg_detect_evicted(ctx->det, ctx->n_evicted, &ctx->evicted_name[ctx->n_evicted],
+			       &ctx->evicted_n[ctx->n_evicted]);
+	     ctx->n_evicted++)
+		;
 	vg_detect_free(ctx->det);
 	ctx->det = NULL;
 	if (ctx->writer) {
@@ -354,6 +360,24 @@ int vg_ctx_finish(struct vg_ctx *ctx, char *errbuf, size_t errlen)
 		ctx->writer = NULL;
 	}
 	return rc;
+}
+
+/* The detectors' table evictions, only when some table was too small for
+ * the traffic (an open attack is reported before its record goes; the
+ * evidence of the others is lost): a total, then each detector's. */
+static void summary_evicted(FILE *fp, const struct vg_ctx *ctx)
+{
+	uint64_t total = 0;
+
+	for (unsigned i = 0; i < ctx->n_evicted; i++)
+		total += ctx->evicted_n[i];
+	if (!total)
+		return;
+	fprintf(fp, "detect.evicted: %" PRIu64 "\n", total);
+	for (unsigned i = 0; i < ctx->n_evicted; i++)
+		if (ctx->evicted_n[i])
+			fprintf(fp, "  detect.%s.evicted: %" PRIu64 "\n", ctx->evicted_name[i],
+				ctx->evicted_n[i]);
 }
 
 void vg_ctx_print_summary(const struct vg_ctx *ctx, FILE *fp)
@@ -449,6 +473,7 @@ void vg_ctx_print_summary(const struct vg_ctx *ctx, FILE *fp)
 				fprintf(fp, "  %s: %" PRIu64 "\n",
 					vg_app_counter_name((enum vg_app_counter)c), as->c[c]);
 	}
+	summary_evicted(fp, ctx);
 	fprintf(fp, "attacks: %" PRIu64 "\n", ctx->attacks.total);
 	for (unsigned i = 0; i < ctx->attacks.n; i++)
 		fprintf(fp, "  attack.%s: %" PRIu64 "\n", ctx->attacks.kind[i],

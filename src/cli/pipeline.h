@@ -39,6 +39,10 @@ struct vg_ctx {
 	struct vg_flow_table *flows;
 	struct vg_app *app; /* application metadata; NULL when app.enabled is 0 */
 	struct vg_detect *det;
+	/* Each detector's table evictions, kept by vg_ctx_finish for the summary. */
+	const char *evicted_name[8];
+	uint64_t evicted_n[8];
+	unsigned n_evicted;
 	const struct vg_writer_ops *wops;
 	struct vg_writer *writer;
 	uint64_t first_ns, last_ns;

@@ -652,5 +652,6 @@ const struct vg_detector vg_detector_beacon = {
     .on_flow_end = beacon_on_flow_end,
     .reconfigure = beacon_reconfigure,
     .on_tick = beacon_on_tick,
+    .table_off = {offsetof(struct beacon_state, t)},
     .fini = beacon_fini,
 };

@@ -804,5 +804,6 @@ const struct vg_detector vg_detector_bruteforce = {
     .on_note = brute_on_note,
     .reconfigure = brute_configure,
     .on_tick = brute_on_tick,
+    .table_off = {offsetof(struct brute_state, t)},
     .fini = brute_fini,
 };

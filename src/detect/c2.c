@@ -323,5 +323,6 @@ const struct vg_detector vg_detector_c2 = {
     .on_flow_end = c2_on_flow_end,
     .reconfigure = c2_configure,
     .on_tick = c2_on_tick,
+    .table_off = {offsetof(struct c2_state, t)},
     .fini = c2_fini,
 };

@@ -10,6 +10,7 @@
 
 #include "common/vg.h"
 #include "detect/detect.h"
+#include "detect/table.h"
 
 extern const struct vg_detector vg_detector_scan;
 extern const struct vg_detector vg_detector_bruteforce;
@@ -410,6 +411,20 @@ void vg_detect_tick(struct vg_detect *d, uint64_t now_ns)
 	d->tick_ns = now_ns;
 	for (unsigned i = 0; i < d->n_tick; i++)
 		d->tick_fn[i](d->tick_state[i], now_ns);
+}
+
+bool vg_detect_evicted(const struct vg_detect *d, unsigned i, const char **name, uint64_t *n)
+{
+	if (i >= d->n)
+		return false;
+	*name = d->det[i]->name;
+	*n = 0;
+	for (unsigned k = 0; k < VG_ARRAY_LEN(d->det[i]->table_off); k++)
+		if (d->det[i]->table_off[k])
+			*n += ((const struct vg_dtable *)((const char *)d->state[i] +
+							  d->det[i]->table_off[k]))
+				  ->evicted;
+	return true;
 }
 
 void vg_detect_reconfigure(struct vg_detect *d)

@@ -222,8 +222,13 @@ struct vg_detector {
 	 * never change (cli/reconfig.c keeps them). Packet hooks never read
 	 * env.cfg, so a worker's hooks may run meanwhile. */
 	void (*reconfigure)(void *state);
-	/* Packet time moved on (called once per batch): close idle attacks. */
+	/* Packet time moved on (called once per second of packet time,
+	 * vg_detect_tick): close idle attacks, report updates. */
 	void (*on_tick)(void *state, uint64_t now_ns);
+	/* Where its tables (struct vg_dtable) sit in its state, 0 for none
+	 * (a state starts with its env): their evictions are the summary's
+	 * detect.<name>.evicted (vg_detect_evicted). */
+	size_t table_off[2];
 	/* End of input: report what is still open, free tables. */
 	void (*fini)(void *state);
 };
@@ -265,6 +270,10 @@ void vg_detect_flow_end_view(struct vg_detect *d, const struct vg_flow_view *v,
 /* arg is the struct vg_detect (the signature of vg_flow_prefetch_fn). */
 void vg_detect_prefetch(void *arg, const struct vg_flow *f);
 void vg_detect_tick(struct vg_detect *d, uint64_t now_ns);
+/* Detector i of the engine (0 ..): its name and the records its tables
+ * gave up to new keys so far (an open attack among them was reported
+ * first; the others' evidence is gone); false past the last. */
+bool vg_detect_evicted(const struct vg_detect *d, unsigned i, const char **name, uint64_t *n);
 /* The settings the engine was made with changed in place: each detector
  * derives its values again (vg_detector.reconfigure), the engine its
  * copy of the home network (split by family, for the views). */

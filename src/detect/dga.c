@@ -459,5 +459,6 @@ const struct vg_detector vg_detector_dga = {
     .on_flow_end = dga_on_flow_end,
     .reconfigure = dga_configure,
     .on_tick = dga_on_tick,
+    .table_off = {offsetof(struct dga_state, t)},
     .fini = dga_fini,
 };

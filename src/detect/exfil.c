@@ -407,5 +407,6 @@ const struct vg_detector vg_detector_exfil = {
     .on_flow_end = exfil_on_flow_end,
     .reconfigure = exfil_reconfigure,
     .on_tick = exfil_on_tick,
+    .table_off = {offsetof(struct exfil_state, t), offsetof(struct exfil_state, terms)},
     .fini = exfil_fini,
 };

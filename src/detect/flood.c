@@ -454,5 +454,6 @@ const struct vg_detector vg_detector_flood = {
     .on_flow_end = flood_on_flow_end,
     .reconfigure = flood_configure,
     .on_tick = flood_on_tick,
+    .table_off = {offsetof(struct flood_state, t)},
     .fini = flood_fini,
 };

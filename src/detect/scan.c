@@ -817,5 +817,6 @@ const struct vg_detector vg_detector_scan = {
     .on_note = scan_on_note,
     .reconfigure = scan_configure,
     .on_tick = scan_on_tick,
+    .table_off = {offsetof(struct scan_state, t)},
     .fini = scan_fini,
 };
