@@ -343,8 +343,9 @@ int vg_ctx_finish(struct vg_ctx *ctx, char *errbuf, size_t errlen)
 	int rc = 0;
 
 	vg_flow_table_flush(ctx->flows);
-	/* Ended flows have told the detectors their outcomes: now they report
-	 * the attacks still open. */
+	/* The detectors' table evictions, for the summary; then, ended flows
+	 * having told the detectors their outcomes, they report the attacks
+	 * still open. */
 	for (ctx->n_evicted = 0;
 	     ctx->det && ctx->n_evicted < VG_ARRAY_LEN(ctx->evicted_n) &&
 	     vg_detect_evicted(ctx->det, ctx->n_evicted, &ctx->evicted_name[ctx->n_evicted],
