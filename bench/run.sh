@@ -17,7 +17,8 @@
 #   ... decode + flows only (every detector and the app stage off), then with each stage
 #   alone: the app stage, each detector (c2 and dga with the app stage, which they read);
 #   a stage's cost in ns/packet is its run minus the decode + flows run (for c2 and dga,
-#   minus the app stage's run)
+#   minus the app stage's run), these runs interleaved (each round runs every configuration
+#   once: the machine's drift falls on all alike)
 # Each command runs once to warm up, then VG_BENCH_RUNS times (default 5); the table gives the
 # median wall time as Mpps and ns/packet, the largest peak RSS (/usr/bin/time -f %M), and
 # instructions per packet when `perf stat` can count them. For vigil it also gives the
@@ -258,7 +259,6 @@ else
 		r_wall_us=$one_us
 	fi
 	if ((r_ok)); then
-		all_us=$r_wall_us
 		run_timed "vigil read --intel" /dev/null "$vigil" read -q --intel "$repo_dir/tests/data/c2" "$pcap"
 		if ((r_ok)); then
 			add_row "vigil read --intel tests/data/c2" "vigil read --intel tests/data/c2 F" \
@@ -297,25 +297,58 @@ else
 			add_row "vigil read, decode + flows (no detector, no app stage)" "vigil read -q ${off[*]} F" \
 				"$none_mpps" "$(ns_per_packet "$none_us")" "$((none_us / 1000))" "$(rss_text "$r_rss_kib")" \
 				n/a n/a n/a
-			det_rows=("| all (the default) | $(ns_per_packet "$all_us") | $(awk -v a="$all_us" -v z="$none_us" -v n="$packets" 'BEGIN {printf "%.1f", (a - z) * 1000 / n}') |")
-			app_us=
+			# Each stage's cost, interleaved: every round runs each configuration once (decode +
+			# flows, the default, each stage alone over decode + flows), so the machine's drift
+			# over the minutes the rounds take falls on all of them alike; timed one after the
+			# other, rows seconds apart differed by as much as a stage costs.
+			st_label=("decode + flows" "all (the default)")
+			st_args=("${off[*]}" "")
+			st_base=(0 0) # the row a stage's cost is counted over
 			for d in app "${dets[@]}"; do
 				# The stage alone: its switch turned back on (c2 and dga with the app stage).
 				one=("${off[@]}")
 				if [[ $d == app ]]; then
 					one=("${one[@]/app.enabled=0/app.enabled=1}")
+					st_label+=("app stage")
+					st_base+=(0)
 				else
 					one=("${one[@]/detect.$d.enabled=0/detect.$d.enabled=1}")
-					[[ $d == c2 || $d == dga ]] && one=("${one[@]/app.enabled=0/app.enabled=1}")
+					if [[ $d == c2 || $d == dga ]]; then
+						one=("${one[@]/app.enabled=0/app.enabled=1}")
+						st_label+=("$d (over the app stage's run)")
+						st_base+=(2)
+					else
+						st_label+=("$d")
+						st_base+=(0)
+					fi
 				fi
-				run_timed "vigil read, $d only" /dev/null "$vigil" read -q "${one[@]}" "$pcap"
-				((r_ok)) || continue
-				base=$none_us label=$d
-				[[ $d == app ]] && app_us=$r_wall_us label="app stage"
-				if [[ ($d == c2 || $d == dga) && -n $app_us ]]; then
-					base=$app_us label="$d (over the app stage's run)"
-				fi
-				det_rows+=("| $label | $(ns_per_packet "$r_wall_us") | $(awk -v a="$r_wall_us" -v z="$base" -v n="$packets" 'BEGIN {printf "%.1f", (a - z) * 1000 / n}') |")
+				st_args+=("${one[*]}")
+			done
+			st_walls=()
+			st_fail=()
+			for ((r = 0; r <= runs; r++)); do # round 0 warms up
+				for i in "${!st_args[@]}"; do
+					t0=$(now_us)
+					# shellcheck disable=SC2086 # the --set arguments hold no spaces
+					if ! "$vigil" read -q ${st_args[i]} "$pcap" >/dev/null 2>"$tmp/stderr"; then
+						[[ -n ${st_fail[i]:-} ]] || note "vigil read ${st_args[i]} failed: $(head -1 "$tmp/stderr")"
+						st_fail[i]=1
+					fi
+					t1=$(now_us)
+					((r)) && st_walls[i]+="$((t1 - t0)) "
+				done
+				note "stages, interleaved: round $r of $runs done"
+			done
+			st_us=()
+			for i in "${!st_args[@]}"; do
+				# shellcheck disable=SC2086 # a list of numbers
+				st_us[i]=$(printf '%s\n' ${st_walls[i]} | sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}')
+			done
+			det_rows=()
+			for i in "${!st_args[@]}"; do
+				((i > 0)) || continue
+				[[ -z ${st_fail[i]:-} && -z ${st_fail[${st_base[i]}]:-} ]] || continue
+				det_rows+=("| ${st_label[i]} | $(ns_per_packet "${st_us[i]}") | $(awk -v a="${st_us[i]}" -v z="${st_us[${st_base[i]}]}" -v n="$packets" 'BEGIN {printf "%.1f", (a - z) * 1000 / n}') |")
 			done
 		fi
 	fi
@@ -353,11 +386,12 @@ if [[ -n ${none_mpps:-} && -n $bare_mpps ]]; then
 fi
 if ((${#det_rows[@]})); then
 	echo
-	echo "Each stage's cost (vigil read with only that stage on, minus decode + flows alone):"
+	echo "Each stage's cost (vigil read with only that stage on, minus decode + flows alone), measured"
+	echo "interleaved: $runs rounds after a warm-up, each running every configuration once; medians:"
 	echo
 	echo "| stages | ns/packet | cost ns/packet |"
 	echo "|---|---|---|"
-	echo "| decode + flows | $(ns_per_packet "$none_us") | 0 |"
+	echo "| decode + flows | $(ns_per_packet "${st_us[0]}") | 0 |"
 	printf '%s\n' "${det_rows[@]}"
 fi
 [[ -n $vigil_note ]] && echo && echo "note: $vigil_note"
