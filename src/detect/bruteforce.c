@@ -734,7 +734,8 @@ static void brute_prefetch(void *state, const struct vg_flow_view *v)
 }
 
 /* An open attack at a tick (vg_open_fn): forgotten when idle, else reported if under
- * way since the last report; false once closed (now or by eviction). */
+ * way since the last report; 0 once closed (now or by eviction), else when it
+ * needs its next look (vg_open_next). */
 static uint64_t tick_open(void *owner, void *rec, uint32_t slot, uint64_t now_ns, bool end)
 {
 	struct brute_state *s = owner;

@@ -398,7 +398,8 @@ static void dga_on_flow_end(void *state, const struct vg_flow_view *v,
 }
 
 /* An open run at a tick (vg_open_fn): forgotten when idle, else reported
- * if it went on since the last report; false once closed. */
+ * if it went on since the last report; 0 once closed, else when it needs
+ * its next look (vg_open_next). */
 static uint64_t tick_open(void *owner, void *rec, uint32_t slot, uint64_t now_ns, bool end)
 {
 	struct dga_state *s = owner;

@@ -320,7 +320,8 @@ static void sweep(struct exfil_state *s, uint64_t now_ns)
 }
 
 /* An open episode at a tick (vg_open_fn): ended when idle, else reported if it went
- * on since the last report; false once ended or its record removed. */
+ * on since the last report; 0 once ended or its record removed, else when it
+ * needs its next look (vg_open_next). */
 static uint64_t tick_open(void *owner, void *rec, uint32_t slot, uint64_t now_ns, bool end)
 {
 	struct exfil_state *s = owner;

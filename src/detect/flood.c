@@ -374,8 +374,9 @@ static void flood_prefetch(void *state, const struct vg_flow_view *view)
 }
 
 /* An entry holding traffic at a tick (vg_open_fn): its run ended when idle, else
- * reported if it went on since the last report; false once its record
- * is gone (the run ended, now or by eviction). */
+ * reported if it went on since the last report; 0 once its record is gone
+ * (the run ended, now or by eviction), else when it needs its next look
+ * (vg_open_next). */
 static uint64_t tick_live(void *owner, void *rec, uint32_t slot, uint64_t now_ns, bool end)
 {
 	struct flood_state *s = owner;

@@ -210,13 +210,13 @@ void vg_dtable_prefetch_rec(const struct vg_dtable *t, uint64_t h)
 void vg_dtable_touch(struct vg_dtable *t, const void *rec, uint64_t now_ns)
 {
 	uint32_t i = vg_dtable_index(t, rec);
-	const struct vg_open_list *l = t->open;
+	struct vg_open_list *l = t->open;
 
 	t->slot[i].last_s = (uint32_t)(now_ns / NS_PER_S) & 0x7fffffff;
 	/* Traffic of an open attack: the next walk looks at it (an update
 	 * may be due now, vg_open_next). */
 	if (l && l->pos && l->pos[i])
-		vg_open_wake(t->open, l->pos[i] - 1);
+		vg_open_wake(l, l->pos[i] - 1);
 }
 
 void vg_dtable_set_busy(struct vg_dtable *t, const void *rec, bool busy)

@@ -243,31 +243,41 @@ int vg_ranges_build(struct vg_ranges *r)
 	return VG_OK;
 }
 
+/* The IPv4 segments [*lo, *hi) a find of an address in /16 b searches:
+ * the last segment starting at or before the address starts in that /16
+ * or is the one before its first. False when no segment covers part of
+ * the /16 (the filter word). */
+static inline bool segs16(const struct vg_ranges *r, uint32_t b, size_t *lo, size_t *hi)
+{
+	if (!r->ns4 || !(r->any4[b / 64] & (1ull << (b % 64))))
+		return false;
+	*lo = r->idx16[b];
+	*lo = *lo ? *lo - 1 : 0;
+	*hi = r->idx16[b + 1];
+	return true;
+}
+
 VG_PREFETCHER void vg_ranges_prefetch(const struct vg_ranges *r, int family, const uint8_t *addr,
 				      bool segments)
 {
-	uint32_t b, lo, hi;
+	uint32_t b = (uint32_t)addr[0] << 8 | addr[1]; /* the first 16 bits */
+	size_t lo, hi;
 
 	if (family == 6) {
-		b = (uint32_t)addr[0] << 8 | addr[1];
 		VG_PREFETCH(&r->any6[b / 64]);
 		return;
 	}
 	if (family != 4 || !r->ns4)
 		return;
-	b = (uint32_t)addr[0] << 8 | addr[1];
 	if (!segments) {
 		VG_PREFETCH(&r->any4[b / 64]);
 		VG_PREFETCH(&r->idx16[b]);
 		return;
 	}
-	if (!(r->any4[b / 64] & (1ull << (b % 64))))
+	if (!segs16(r, b, &lo, &hi))
 		return; /* the find ends at the filter */
 	/* The find's binary search stays within these (about ten of them
 	 * for a million prefixes): its first, middle and last lines. */
-	lo = r->idx16[b];
-	hi = r->idx16[b + 1];
-	lo = lo ? lo - 1 : 0;
 	VG_PREFETCH(&r->s4[lo]);
 	VG_PREFETCH(&r->s4[lo + (hi - lo) / 2]);
 	if (hi > lo)
@@ -281,13 +291,8 @@ bool vg_ranges_find(const struct vg_ranges *r, int family, const uint8_t *addr, 
 	if (family == 4) {
 		uint32_t a = (uint32_t)addr[0] << 24 | (uint32_t)addr[1] << 16 |
 			     (uint32_t)addr[2] << 8 | addr[3];
-		/* The last segment starting at or before a: it starts in a's /16
-		 * or is the one before the /16's first. */
-		if (!r->ns4 || !(r->any4[a >> 22] & (1ull << ((a >> 16) % 64))))
+		if (!segs16(r, a >> 16, &lo, &hi))
 			return false;
-		lo = r->idx16[a >> 16];
-		lo = lo ? lo - 1 : 0;
-		hi = r->idx16[(a >> 16) + 1];
 		while (lo < hi) {
 			size_t mid = lo + (hi - lo) / 2;
 			if (r->s4[mid].lo <= a)
